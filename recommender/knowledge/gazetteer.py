@@ -1,0 +1,388 @@
+"""The place gazetteer: provinces, cities, county-level units, parks and towns.
+
+The tables live in ``recommender/knowledge/data/`` (built by
+``python -m recommender.knowledge.data.build_gazetteer --shared ../shared``) and are
+validated on load: unique ids, known parents, known levels, and no surface form
+(name or alias) shared by two entities unless ``ambiguous_surfaces.csv`` lists it
+with the preferred entity.
+
+Ambiguity rule (the same in the build script and here): among the entities that
+share a surface form, a Hunan entity is preferred, then the higher level
+(province > city > district > park > town), then the smaller id.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from recommender.exceptions import InputError, UnknownRegionError, close_matches
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Gazetteer", "Entity", "LEVELS", "GazetteerError"]
+
+LEVELS = ("province", "city", "district", "park", "town")
+DATA_DIR = Path(__file__).resolve().parent / "data"
+HUNAN = "430000"
+
+
+class GazetteerError(InputError):
+    """The gazetteer tables are inconsistent (duplicate id, unknown parent, ...)."""
+
+
+class UnknownEntityError(GazetteerError, KeyError):
+    """An entity id that the gazetteer does not hold."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One place.
+
+    Examples
+    --------
+    >>> e = Gazetteer.default().get("430204")
+    >>> e.name, e.level, e.path
+    ('石峰区', 'district', ('湖南省', '株洲市'))
+    """
+
+    entity_id: str
+    name: str
+    aliases: tuple[str, ...]
+    level: str
+    parent: str
+    path: tuple[str, ...]
+    sectors: tuple[str, ...]
+    kind: str
+    approval: str
+
+
+def _split(cell) -> list[str]:
+    if cell is None or (isinstance(cell, float) and cell != cell):
+        return []
+    return [x for x in str(cell).split("|") if x]
+
+
+class Gazetteer:
+    """Places with names, aliases, levels and a parent hierarchy.
+
+    Parameters
+    ----------
+    entities : pandas.DataFrame
+        Columns ``entity_id, name, aliases, level, parent, path, sectors, kind,
+        approval``; list columns hold lists (or ``|``-joined strings).
+    ambiguous : pandas.DataFrame, optional
+        Columns ``surface, preferred``: the explicit rule for each surface form shared
+        by several entities.
+
+    Raises
+    ------
+    GazetteerError
+        When ids repeat, a parent is unknown, a level is unknown, or a surface form is
+        shared without an entry in ``ambiguous``.
+
+    Examples
+    --------
+    >>> gaz = Gazetteer.default()
+    >>> gaz.resolve_region("石峰")
+    '430204'
+    >>> gaz.is_within("430204", "430000")
+    True
+    >>> gaz.lookup("醴陵经开区")
+    ['S437016']
+    """
+
+    def __init__(self, entities: pd.DataFrame, ambiguous: pd.DataFrame | None = None):
+        df = entities.copy()
+        for col in ("entity_id", "name", "level", "parent", "kind", "approval"):
+            if col not in df.columns:
+                if col in ("kind", "approval", "parent"):
+                    df[col] = ""
+                else:
+                    raise GazetteerError(f"gazetteer table lacks column {col!r}")
+            df[col] = df[col].fillna("").astype(str)
+        for col in ("aliases", "path", "sectors"):
+            if col not in df.columns:
+                df[col] = [[] for _ in range(len(df))]
+            df[col] = [list(v) if isinstance(v, (list, tuple)) else _split(v) for v in df[col]]
+        self._validate_rows(df)
+        self._index = {eid: i for i, eid in enumerate(df["entity_id"])}
+        self._parent = dict(zip(df["entity_id"], df["parent"]))
+        self._level = dict(zip(df["entity_id"], df["level"]))
+        # recompute paths from the hierarchy so that they can never drift
+        names = dict(zip(df["entity_id"], df["name"]))
+        df["path"] = [[names[a] for a in reversed(self._ancestors(eid))] for eid in df["entity_id"]]
+        self.entities = df[["entity_id", "name", "aliases", "level", "parent", "path", "sectors", "kind", "approval"]]
+        self._children: dict[str, list[str]] = {}
+        for eid, parent in self._parent.items():
+            if parent:
+                self._children.setdefault(parent, []).append(eid)
+        self._surfaces: dict[str, list[str]] = {}
+        for eid, name, aliases in zip(df["entity_id"], df["name"], df["aliases"]):
+            for form in dict.fromkeys([name, *aliases]):
+                self._surfaces.setdefault(form, []).append(eid)
+        self._preferred = self._validate_ambiguity(ambiguous)
+        self._entity_cache: dict[str, Entity] = {}
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def from_csv(cls, path: str | Path, ambiguous_path: str | Path | None = None) -> "Gazetteer":
+        """Load a gazetteer from an ``entities.csv`` (and ``ambiguous_surfaces.csv``).
+
+        Examples
+        --------
+        >>> from recommender.knowledge.gazetteer import DATA_DIR
+        >>> len(Gazetteer.from_csv(DATA_DIR / "entities.csv", DATA_DIR / "ambiguous_surfaces.csv").entities) > 3000
+        True
+        """
+        ents = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        amb = None
+        if ambiguous_path is not None and Path(ambiguous_path).exists():
+            amb = pd.read_csv(ambiguous_path, dtype=str, keep_default_na=False, encoding="utf-8")
+        return cls(ents, amb)
+
+    @classmethod
+    def default(cls) -> "Gazetteer":
+        """The gazetteer bundled with the package (loaded once, then cached).
+
+        Examples
+        --------
+        >>> Gazetteer.default() is Gazetteer.default()
+        True
+        """
+        return _default()
+
+    # --------------------------------------------------------------- validation
+    @staticmethod
+    def _validate_rows(df: pd.DataFrame) -> None:
+        ids = df["entity_id"]
+        if (ids == "").any():
+            raise GazetteerError(f"gazetteer row {int((ids == '').idxmax()) + 2} has an empty entity_id")
+        dup = ids[ids.duplicated()]
+        if len(dup):
+            raise GazetteerError(f"duplicate entity_id {dup.iloc[0]!r} in the gazetteer")
+        known = set(ids)
+        for eid, parent, level in zip(ids, df["parent"], df["level"]):
+            if level not in LEVELS:
+                raise GazetteerError(f"entity {eid!r} has unknown level {level!r}; valid: {', '.join(LEVELS)}")
+            if parent and parent not in known:
+                raise GazetteerError(f"entity {eid!r} has unknown parent {parent!r}")
+            if parent == eid:
+                raise GazetteerError(f"entity {eid!r} is its own parent")
+        parents = dict(zip(ids, df["parent"]))
+        for eid in ids:
+            seen, p = {eid}, parents[eid]
+            while p:
+                if p in seen:
+                    raise GazetteerError(f"entity {eid!r} has a parent cycle through {p!r}")
+                seen.add(p)
+                p = parents[p]
+
+    def _validate_ambiguity(self, ambiguous: pd.DataFrame | None) -> dict[str, str]:
+        rules: dict[str, str] = {}
+        if ambiguous is not None and len(ambiguous):
+            rules = dict(zip(ambiguous["surface"].astype(str), ambiguous["preferred"].astype(str)))
+        for form, ids in self._surfaces.items():
+            if len(ids) > 1:
+                if form not in rules:
+                    raise GazetteerError(
+                        f"surface {form!r} names several entities ({', '.join(ids)}) without a rule: "
+                        "add it to ambiguous_surfaces.csv with the preferred entity"
+                    )
+                if rules[form] not in ids:
+                    raise GazetteerError(
+                        f"ambiguous surface {form!r}: preferred {rules[form]!r} is not one of {', '.join(ids)}"
+                    )
+        return {f: p for f, p in rules.items() if f in self._surfaces}
+
+    # ------------------------------------------------------------------ queries
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, entity_id: object) -> bool:
+        return entity_id in self._index
+
+    def _check(self, entity_id: str) -> None:
+        if entity_id not in self._index:
+            raise UnknownEntityError(f"unknown entity id {entity_id!r}")
+
+    def get(self, entity_id: str) -> Entity:
+        """Return the :class:`Entity` with this id.
+
+        Raises
+        ------
+        UnknownEntityError
+            (a ``KeyError`` and ``ValueError``) when the id is unknown.
+
+        Examples
+        --------
+        >>> Gazetteer.default().get("S437016").sectors
+        ('陶瓷', '交通装备', '新材料')
+        """
+        self._check(entity_id)
+        ent = self._entity_cache.get(entity_id)
+        if ent is None:
+            row = self.entities.iloc[self._index[entity_id]]
+            ent = Entity(
+                entity_id=row["entity_id"], name=row["name"], aliases=tuple(row["aliases"]), level=row["level"],
+                parent=row["parent"], path=tuple(row["path"]), sectors=tuple(row["sectors"]), kind=row["kind"],
+                approval=row["approval"],
+            )
+            self._entity_cache[entity_id] = ent
+        return ent
+
+    def names(self, entity_id: str) -> list[str]:
+        """Name followed by aliases.
+
+        Examples
+        --------
+        >>> Gazetteer.default().names("430200")
+        ['株洲市', '株洲']
+        """
+        ent = self.get(entity_id)
+        return [ent.name, *ent.aliases]
+
+    def lookup(self, surface: str) -> list[str]:
+        """Entity ids whose name or alias equals ``surface`` exactly (preferred first).
+
+        Examples
+        --------
+        >>> Gazetteer.default().lookup("宁乡县")
+        ['430182']
+        >>> Gazetteer.default().lookup("不存在")
+        []
+        """
+        ids = list(self._surfaces.get(surface, ()))
+        pref = self._preferred.get(surface)
+        if pref in ids and ids[0] != pref:
+            ids.remove(pref)
+            ids.insert(0, pref)
+        return ids
+
+    def preferred(self, surface: str) -> str | None:
+        """The single entity a surface form stands for under the ambiguity rule.
+
+        Examples
+        --------
+        >>> Gazetteer.default().preferred("永定区")
+        '430802'
+        """
+        ids = self.lookup(surface)
+        return ids[0] if ids else None
+
+    def resolve_region(self, text: str) -> str:
+        """Resolve a name, alias or adcode (any level) to an entity id.
+
+        A surface shared by several entities resolves by the rule of
+        ``ambiguous_surfaces.csv`` (Hunan first, then the higher level). A 6-digit code
+        is accepted as is; ``xx0000``/``xxxx00`` forms of a known code also work.
+
+        Raises
+        ------
+        UnknownRegionError
+            With close matches among names and aliases.
+
+        Examples
+        --------
+        >>> gaz = Gazetteer.default()
+        >>> gaz.resolve_region("湖南"), gaz.resolve_region("430281"), gaz.resolve_region("株洲县")
+        ('430000', '430281', '430212')
+        """
+        key = str(text).strip()
+        if key in self._index:
+            return key
+        found = self.preferred(key)
+        if found is None and key:
+            # tolerate a province/city prefix ("湖南省株洲市石峰区", "株洲石峰区")
+            for start in range(1, len(key) - 1):
+                found = self.preferred(key[start:])
+                if found is not None:
+                    head = key[:start]
+                    head_id = self.preferred(head) or self._resolve_prefix(head)
+                    if head_id and self.is_within(found, head_id):
+                        break
+                    found = None
+        if found is None:
+            raise UnknownRegionError(key, close_matches(key, self._surfaces.keys()))
+        return found
+
+    def _resolve_prefix(self, head: str) -> str | None:
+        for cut in range(1, len(head) - 1):
+            a, b = self.preferred(head[:cut]), self.preferred(head[cut:])
+            if a and b and self.is_within(b, a):
+                return b
+        return None
+
+    def _ancestors(self, entity_id: str) -> list[str]:
+        out, p = [], self._parent[entity_id]
+        while p:
+            out.append(p)
+            p = self._parent[p]
+        return out
+
+    def ancestors(self, entity_id: str) -> list[str]:
+        """Ancestor ids, parent first, up to the province.
+
+        Examples
+        --------
+        >>> Gazetteer.default().ancestors("S437016")
+        ['430281', '430200', '430000']
+        """
+        self._check(entity_id)
+        return self._ancestors(entity_id)
+
+    def is_within(self, entity_id: str, region_id: str) -> bool:
+        """True when ``region_id`` is the entity itself or one of its ancestors.
+
+        Examples
+        --------
+        >>> gaz = Gazetteer.default()
+        >>> gaz.is_within("park-430204-tianxin-gaokeyuan", "430200"), gaz.is_within("430204", "430100")
+        (True, False)
+        """
+        self._check(entity_id)
+        return entity_id == region_id or region_id in self._ancestors(entity_id)
+
+    def children(self, entity_id: str) -> list[str]:
+        """Direct children ids.
+
+        Examples
+        --------
+        >>> "430204" in Gazetteer.default().children("430200")
+        True
+        """
+        self._check(entity_id)
+        return list(self._children.get(entity_id, ()))
+
+    def level(self, entity_id: str) -> str:
+        """The entity's level (one of :data:`LEVELS`).
+
+        Examples
+        --------
+        >>> Gazetteer.default().level("430000")
+        'province'
+        """
+        self._check(entity_id)
+        return self._level[entity_id]
+
+    def surface_forms(self) -> dict[str, list[str]]:
+        """Every name and alias mapped to its entity ids (preferred first).
+
+        Examples
+        --------
+        >>> Gazetteer.default().surface_forms()["天心经开区"]
+        ['S437001']
+        """
+        return {form: self.lookup(form) for form in self._surfaces}
+
+
+@functools.lru_cache(maxsize=1)
+def _default() -> Gazetteer:
+    return Gazetteer.from_csv(DATA_DIR / "entities.csv", DATA_DIR / "ambiguous_surfaces.csv")
