@@ -1,0 +1,171 @@
+"""Saving and loading fitted models: joblib plus a JSON manifest, atomic writes, checks
+before anything is unpickled.
+
+A model ``hunan.joblib`` is written with a manifest ``hunan.joblib.manifest.json`` beside
+it. The manifest records the schema version, the versions of the library, scikit-learn
+and jieba, the model's parameters and the SHA-256 and size of the model file. ``load``
+reads the manifest first and refuses, before unpickling, a file whose hash, size, schema
+or library versions do not match, or a file that is not a model at all.
+
+.. warning:: A model file is code: unpickling runs whatever it contains. Load only model
+   files you built yourself or received from a source you trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from recommender.exceptions import ModelError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SCHEMA_VERSION", "save_model", "load_model", "manifest_path", "read_manifest"]
+
+#: Bump when the fitted attributes change in a way older files cannot satisfy.
+SCHEMA_VERSION = 1
+_MAGIC = "recommender-model"
+
+
+def manifest_path(path) -> Path:
+    """Return the manifest path that belongs to a model file.
+
+    Examples
+    --------
+    >>> manifest_path("models/hunan.joblib").name
+    'hunan.joblib.manifest.json'
+    """
+    path = Path(path)
+    return path.with_name(path.name + ".manifest.json")
+
+
+def _versions() -> dict[str, str]:
+    import jieba
+    import sklearn
+
+    import recommender
+
+    return {"recommender": recommender.__version__, "scikit-learn": sklearn.__version__,
+            "jieba": getattr(jieba, "__version__", "unknown")}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _atomic_write_bytes(path: Path, writer) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            writer(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def save_model(model, path) -> Path:
+    """Write ``model`` to ``path`` and its manifest beside it, each atomically.
+
+    The model file is written first under a temporary name and renamed; the manifest
+    follows the same way. A crash in between leaves either the old pair or a new model
+    file whose hash the old manifest refuses, never a half-written file.
+    """
+    import joblib
+
+    path = Path(path)
+    _atomic_write_bytes(path, lambda fh: joblib.dump(model, fh, compress=3))
+    params = {k: (v if isinstance(v, (int, float, str, bool)) or v is None else repr(v))
+              for k, v in model.get_params().items()}
+    manifest = {
+        "format": _MAGIC,
+        "schema_version": SCHEMA_VERSION,
+        "class": type(model).__name__,
+        "versions": _versions(),
+        "params": params,
+        "files": {path.name: {"sha256": _sha256(path), "bytes": path.stat().st_size}},
+        "summary": {"passages": int(len(model.passages_)), "places": int(len(model.entity_ids_)),
+                    "terms": int(model.vocabulary_size_)},
+    }
+    data = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+    _atomic_write_bytes(manifest_path(path), lambda fh: fh.write(data))
+    logger.info("saved model to %s", path)
+    return path
+
+
+def read_manifest(path) -> dict:
+    """Read and check the manifest of a model file (no unpickling).
+
+    Raises
+    ------
+    ModelError
+        Missing model or manifest, unreadable manifest, or a manifest of another format.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"no model file at {path}: run 'recommender fit' (or Recommender().fit(...).save(path)) first")
+    mpath = manifest_path(path)
+    if not mpath.is_file():
+        raise ModelError(f"{path} has no manifest ({mpath.name}); it is not a model saved by recommender: refit with 'recommender fit'")
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"the manifest {mpath} is unreadable ({exc.__class__.__name__}); refit with 'recommender fit'") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != _MAGIC:
+        raise ModelError(f"{mpath} is not a recommender model manifest; refit with 'recommender fit'")
+    return manifest
+
+
+def load_model(path, expected_class=None):
+    """Load a model saved by :func:`save_model` after checking its manifest and hash.
+
+    Raises
+    ------
+    ModelError
+        The file is missing, changed, truncated, from another schema or library version,
+        or not a model.
+    """
+    import joblib
+
+    path = Path(path)
+    manifest = read_manifest(path)
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise ModelError(f"{path} uses model schema {manifest.get('schema_version')}, this library reads "
+                         f"schema {SCHEMA_VERSION}: refit with 'recommender fit'")
+    ours = _versions()
+    theirs = manifest.get("versions", {})
+    for lib in ("recommender", "scikit-learn", "jieba"):
+        if theirs.get(lib) != ours[lib]:
+            raise ModelError(f"{path} was saved with {lib} {theirs.get(lib)}, this is {lib} {ours[lib]}: "
+                             "refit with 'recommender fit'")
+    expected = manifest.get("files", {}).get(path.name)
+    if not expected:
+        raise ModelError(f"the manifest of {path} does not describe this file (renamed?); refit with 'recommender fit'")
+    size = path.stat().st_size
+    if size != expected.get("bytes"):
+        raise ModelError(f"{path} has {size} bytes but its manifest says {expected.get('bytes')}: the file is "
+                         "truncated or changed; refit with 'recommender fit'")
+    if _sha256(path) != expected.get("sha256"):
+        raise ModelError(f"{path} does not match the SHA-256 in its manifest: the file was changed or corrupted; "
+                         "refit with 'recommender fit'")
+    try:
+        model = joblib.load(path)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure means a bad artifact
+        raise ModelError(f"cannot load {path} ({exc.__class__.__name__}); refit with 'recommender fit'") from None
+    if expected_class is not None and not isinstance(model, expected_class):
+        raise ModelError(f"{path} holds a {type(model).__name__}, not a {expected_class.__name__}")
+    return model

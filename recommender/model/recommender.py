@@ -1,0 +1,553 @@
+"""The :class:`Recommender` estimator: fit on a corpus, rank places for investor profiles."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+
+from recommender.exceptions import (
+    CorpusError,
+    InputError,
+    NotFittedError,
+    UnknownRegionError,
+    UnknownSectorError,
+)
+from recommender.model import features as feat
+from recommender.model.evidence import select_evidence
+from recommender.model.results import Match, RecommendationResult
+from recommender.model.scoring import fuse, get_pooling
+from recommender.profiles import InvestorProfile
+from recommender.text.normalize import normalize_for_features
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Recommender", "PreparedProfile"]
+
+#: Link weight kept when a park's or town's evidence is rolled up to its district.
+_LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "park": 3, "town": 4}
+
+
+@dataclass(frozen=True)
+class PreparedProfile:
+    """A profile resolved against a fitted model: tag codes, query text, filters."""
+
+    profile: InvestorProfile
+    codes: tuple[str, ...]
+    sector_codes: tuple[str, ...]
+    query_text: str
+    allowed: np.ndarray | None
+    warnings: tuple[str, ...]
+
+
+class Recommender(BaseEstimator):
+    """Rank parks and districts for an investor's sectors, with cited evidence passages.
+
+    Parameters
+    ----------
+    min_df : int or float, default=1
+        Ignore tokens found in fewer passages (TF-IDF).
+    max_df : float, default=0.5
+        Ignore tokens found in more than this share of passages (TF-IDF).
+    sublinear_tf : bool, default=True
+        Use ``1 + log(tf)`` term frequencies.
+    text_weight : float, default=0.5
+        Share of the text score in the final score when the profile has industry tags
+        (the rest is the tag score).
+    passage_weight : float, default=0.6
+        Share of passage evidence (soft OR over the best passages) against profile
+        similarity (the place's aggregated vector) in each of the text and tag scores.
+    top_passages : int, default=3
+        How many of a place's best passages the pooling looks at.
+    pooling : {"soft_or", "max", "mean_top"}, default="soft_or"
+        How passage relevances are pooled into a place's passage evidence.
+    hierarchy_credit : float, default=0.5
+        Credit a tag passes to its parent in the taxonomy.
+    rollup_weight : float, default=0.8
+        Weight with which a park's or town's passages also count for the district
+        (or city) that contains it.
+    document_link_weight : float, default=0.5
+        Weight of the link between a passage and its document's own region when the
+        passage does not name a place itself (passed to the linker's output as given).
+    catalogue_weight : float, default=0.5
+        Weight of a park's official leading industries (2018 catalogue) in its tag profile.
+    weak_threshold : float, default=0.2
+        A result whose best score is below this is flagged ``weak_evidence``.
+    tokenizer_backend : {"jieba", "rjieba"}, default="jieba"
+        Segmentation engine; recorded in the model and used for queries too.
+    n_jobs : int, default=1
+        Processes used to tokenize passages in ``fit``.
+
+    Attributes
+    ----------
+    passages_ : DataFrame
+        The evidence passages (body text only) with their citations.
+    entities_ : DataFrame
+        The places that have evidence, in the column order of the link matrix.
+    vectorizer_ : TfidfVectorizer
+    taxonomy_, gazetteer_ : Taxonomy, Gazetteer
+
+    Examples
+    --------
+    >>> from recommender import load_sample_corpus
+    >>> rec = Recommender().fit(load_sample_corpus())
+    >>> result = rec.recommend({"sectors": ["陶瓷"], "text": "日用陶瓷"}, top_k=3)
+    >>> result.matches[0].name
+    '醴陵市'
+    """
+
+    def __init__(self, *, min_df=1, max_df=0.5, sublinear_tf=True, text_weight=0.5,
+                 passage_weight=0.6, top_passages=3, pooling="soft_or", hierarchy_credit=0.5,
+                 rollup_weight=0.8, document_link_weight=0.5, catalogue_weight=0.5,
+                 weak_threshold=0.2, tokenizer_backend="jieba", n_jobs=1):
+        self.min_df = min_df
+        self.max_df = max_df
+        self.sublinear_tf = sublinear_tf
+        self.text_weight = text_weight
+        self.passage_weight = passage_weight
+        self.top_passages = top_passages
+        self.pooling = pooling
+        self.hierarchy_credit = hierarchy_credit
+        self.rollup_weight = rollup_weight
+        self.document_link_weight = document_link_weight
+        self.catalogue_weight = catalogue_weight
+        self.weak_threshold = weak_threshold
+        self.tokenizer_backend = tokenizer_backend
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------------ validation
+    def _validate_params(self):
+        for name in ("text_weight", "passage_weight", "hierarchy_credit", "rollup_weight",
+                     "document_link_weight", "catalogue_weight", "weak_threshold"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+                raise InputError(f"{name} must be a number in [0, 1], got {value!r}")
+        if not isinstance(self.top_passages, int) or self.top_passages < 1:
+            raise InputError(f"top_passages must be a positive integer, got {self.top_passages!r}")
+        get_pooling(self.pooling)
+        from recommender.text.tokenizer import BACKENDS
+
+        if self.tokenizer_backend not in BACKENDS:
+            from recommender.exceptions import UnknownOptionError
+
+            raise UnknownOptionError("tokenizer backend", self.tokenizer_backend, BACKENDS)
+
+    def _check_fitted(self):
+        if not hasattr(self, "vectorizer_"):
+            raise NotFittedError()
+
+    # ------------------------------------------------------------------------- fit
+    def fit(self, corpus, y=None, *, gazetteer=None, taxonomy=None):
+        """Learn TF-IDF, tag and place-link matrices from a corpus.
+
+        Parameters
+        ----------
+        corpus : Corpus
+            From :func:`recommender.load_corpus` or :func:`recommender.load_sample_corpus`.
+        y : ignored
+        gazetteer, taxonomy : optional
+            Knowledge tables; default to the bundled ones.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        from recommender.knowledge.gazetteer import Gazetteer
+        from recommender.knowledge.linking import PlaceLinker
+        from recommender.knowledge.tagging import IndustryTagger
+        from recommender.knowledge.taxonomy import Taxonomy
+        from recommender.text.tokenizer import Tokenizer
+
+        gaz = gazetteer if gazetteer is not None else Gazetteer.default()
+        tax = taxonomy if taxonomy is not None else Taxonomy.default()
+        tagger = IndustryTagger(tax)
+
+        passages = corpus.passages
+        body = passages[passages["role"] == "body"].reset_index(drop=True)
+        if body.empty:
+            raise CorpusError("the corpus has no body passages to learn from: give report pages or tables with text")
+
+        # --- place links
+        links = PlaceLinker(gaz).link(corpus)
+        links = links[links["passage_id"].isin(set(body["passage_id"]))]
+        links = self._roll_up(links, gaz)
+        entity_ids = sorted(set(links["entity_id"]), key=lambda e: (_LEVEL_ORDER.get(gaz.get(e).level, 9), e))
+        if not entity_ids:
+            raise CorpusError("no passage of the corpus names a known place: nothing to rank")
+        entity_index = {e: i for i, e in enumerate(entity_ids)}
+        passage_row = {int(pid): i for i, pid in enumerate(body["passage_id"])}
+        L = feat.link_matrix(links, passage_row, entity_index, len(body))
+
+        # --- text features
+        user_words = sorted(set(gaz.surface_forms()) | set(tax.vocabulary()))
+        tokenizer = Tokenizer(user_words=user_words, backend=self.tokenizer_backend)
+        vectorizer = feat.make_vectorizer(tokenizer, min_df=self.min_df, max_df=self.max_df,
+                                          sublinear_tf=self.sublinear_tf, n_documents=len(body))
+        texts = body["norm_text"].tolist()
+        X = self._fit_tfidf(vectorizer, tokenizer, texts)
+
+        # --- tag features
+        H = feat.hierarchy_matrix(tax, self.hierarchy_credit)
+        T_raw = sp.csr_matrix(tagger.tag_many(texts), dtype=np.float32)
+        T = feat.expand_tags(T_raw, H)
+
+        # --- place profiles
+        LT = sp.csr_matrix(L.T)
+        centroids = feat.l2_normalize_rows(LT @ X)
+        tag_mass = sp.csr_matrix(LT @ T)
+        catalogue = self._catalogue_tags(entity_ids, gaz, tax)
+        tag_profile = feat.l2_normalize_rows(
+            feat.l2_normalize_rows(tag_mass) + self.catalogue_weight * feat.expand_tags(catalogue, H))
+
+        self.gazetteer_ = gaz
+        self.taxonomy_ = tax
+        self.tagger_ = tagger
+        self.tokenizer_ = tokenizer
+        self.vectorizer_ = vectorizer
+        self.hierarchy_ = H
+        self.X_ = X
+        self.T_ = T
+        self.T_raw_ = T_raw
+        self.L_ = L
+        self.centroids_ = centroids
+        self.tag_profile_ = tag_profile
+        self.tag_support_ = sp.csr_matrix(tag_mass + catalogue)
+        self.entity_ids_ = np.asarray(entity_ids)
+        self.entities_ = self._entity_table(entity_ids, gaz)
+        self.entity_passages_ = self._entity_passage_lists(L)
+        self.passages_ = body[["passage_id", "doc_id", "source", "row", "start", "end", "text",
+                               "norm_text", "title", "date", "kind"]].copy()
+        self.vocabulary_size_ = len(vectorizer.vocabulary_)
+        self.feature_names_ = vectorizer.get_feature_names_out()
+        self.corpus_report_ = str(getattr(corpus, "report", ""))
+        logger.info("fitted on %d passages, %d places, %d terms", len(body), len(entity_ids),
+                    self.vocabulary_size_)
+        return self
+
+    def _fit_tfidf(self, vectorizer, tokenizer, texts):
+        if self.n_jobs in (None, 1) or len(texts) < 200:
+            try:
+                return vectorizer.fit_transform(texts)
+            except ValueError as exc:
+                raise CorpusError(f"cannot build a vocabulary from the corpus ({exc}); give texts with words") from exc
+        from joblib import Parallel, delayed
+
+        chunks = np.array_split(np.arange(len(texts)), max(1, abs(self.n_jobs)) * 4)
+        parts = Parallel(n_jobs=self.n_jobs)(
+            delayed(tokenizer.tokenize_many)([texts[i] for i in idx]) for idx in chunks if len(idx))
+        tokens = [t for part in parts for t in part]
+        pre = vectorizer.get_params()
+        vectorizer.set_params(tokenizer=_Pretokenized(), token_pattern=None)
+        try:
+            X = vectorizer.fit_transform(tokens)
+        except ValueError as exc:
+            raise CorpusError(f"cannot build a vocabulary from the corpus ({exc}); give texts with words") from exc
+        finally:
+            vectorizer.set_params(tokenizer=pre["tokenizer"])
+        return X
+
+    def _roll_up(self, links: pd.DataFrame, gaz) -> pd.DataFrame:
+        """Let a park's or town's passages count for the district (or city) containing it."""
+        extra = []
+        for pid, eid, weight in zip(links["passage_id"], links["entity_id"], links["weight"]):
+            ent = gaz.get(eid)
+            if ent.level not in ("park", "town"):
+                continue
+            for anc in gaz.ancestors(eid):
+                anc_level = gaz.get(anc).level
+                if anc_level in ("park", "town"):
+                    continue
+                extra.append((pid, anc, float(weight) * self.rollup_weight, "rollup"))
+                break
+        if not extra:
+            return links[["passage_id", "entity_id", "weight"]]
+        rolled = pd.DataFrame(extra, columns=["passage_id", "entity_id", "weight", "how"])
+        both = pd.concat([links[["passage_id", "entity_id", "weight"]], rolled[["passage_id", "entity_id", "weight"]]])
+        return both.groupby(["passage_id", "entity_id"], as_index=False, sort=True)["weight"].max()
+
+    def _catalogue_tags(self, entity_ids, gaz, tax) -> sp.csr_matrix:
+        rows, cols = [], []
+        for i, eid in enumerate(entity_ids):
+            for label in gaz.get(eid).sectors or ():
+                for code in tax.catalogue_codes(label):
+                    rows.append(i)
+                    cols.append(tax.index(code))
+        vals = np.ones(len(rows), dtype=np.float32)
+        m = sp.coo_matrix((vals, (rows, cols)), shape=(len(entity_ids), len(tax.codes))).tocsr()
+        m.data = np.minimum(m.data, 1.0)
+        return m
+
+    @staticmethod
+    def _entity_table(entity_ids, gaz) -> pd.DataFrame:
+        rows = []
+        for eid in entity_ids:
+            e = gaz.get(eid)
+            parent_name = gaz.get(e.parent).name if e.parent else ""
+            rows.append({"entity_id": eid, "name": e.name, "level": e.level, "parent": parent_name,
+                         "path": tuple(e.path), "ancestors": tuple(gaz.ancestors(eid))})
+        return pd.DataFrame(rows)
+
+    @staticmethod
+    def _entity_passage_lists(L: sp.csr_matrix):
+        Lc = sp.csc_matrix(L)
+        out = []
+        for j in range(Lc.shape[1]):
+            lo, hi = Lc.indptr[j], Lc.indptr[j + 1]
+            out.append((Lc.indices[lo:hi].copy(), Lc.data[lo:hi].astype(np.float32)))
+        return out
+
+    # -------------------------------------------------------------------- profiles
+    def prepare(self, profile: Any) -> PreparedProfile:
+        """Resolve a profile's sectors, regions, levels and exclusions against the model.
+
+        Raises
+        ------
+        EmptyProfileError, UnknownSectorError, UnknownRegionError, UnknownLevelError
+        """
+        self._check_fitted()
+        profile = InvestorProfile.coerce(profile)
+        tax, gaz = self.taxonomy_, self.gazetteer_
+        warnings: list[str] = []
+        resolution = tax.resolve_many(list(profile.sectors))
+        if resolution.unresolved:
+            msg = UnknownSectorError(resolution.unresolved, resolution.suggestions)
+            if not resolution.codes and not profile.text:
+                raise msg
+            warnings.append(str(msg))
+            logger.warning("%s", msg)
+        text = normalize_for_features(profile.text)
+        text_codes = [hit.code for hit in self.tagger_.find(text)] if text else []
+        codes = tuple(dict.fromkeys(list(resolution.codes) + text_codes))
+        expansion = []
+        for code in codes:
+            row = tax.tags.iloc[tax.index(code)]
+            expansion.append(row["name"])
+            expansion.extend(row["aliases"])
+            expansion.extend(row["terms"])
+        query_text = " ".join([text] + expansion)
+        allowed = self._filter_mask(profile, gaz)
+        return PreparedProfile(profile, codes, tuple(resolution.codes), query_text, allowed, tuple(warnings))
+
+    def _filter_mask(self, profile: InvestorProfile, gaz) -> np.ndarray | None:
+        if not (profile.regions or profile.levels or profile.exclude):
+            return None
+        ents = self.entities_
+        mask = np.ones(len(ents), dtype=bool)
+        if profile.levels:
+            mask &= ents["level"].isin(profile.levels).to_numpy()
+        if profile.regions:
+            regions = {gaz.resolve_region(r) for r in profile.regions}
+            inside = [bool(regions & ({eid} | set(anc))) for eid, anc in zip(ents["entity_id"], ents["ancestors"])]
+            mask &= np.asarray(inside, dtype=bool)
+        if profile.exclude:
+            excluded = set()
+            for name in profile.exclude:
+                try:
+                    excluded.add(gaz.resolve_region(name))
+                except UnknownRegionError:
+                    raise
+            mask &= ~ents["entity_id"].isin(excluded).to_numpy()
+        return mask
+
+    # ------------------------------------------------------------------- vectors
+    def _query_vectors(self, prepared: Sequence[PreparedProfile]):
+        Q = self.vectorizer_.transform([p.query_text for p in prepared])
+        tax = self.taxonomy_
+        rows, cols, vals = [], [], []
+        for i, p in enumerate(prepared):
+            for code in p.codes:
+                rows.append(i)
+                cols.append(tax.index(code))
+                vals.append(1.0)
+        Tq = sp.coo_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
+                           shape=(len(prepared), len(tax.codes))).tocsr()
+        Tq.data = np.minimum(Tq.data, 1.0)
+        Tq = feat.expand_tags(Tq, self.hierarchy_)
+        return sp.csr_matrix(Q, dtype=np.float32), Tq
+
+    def score_matrix(self, prepared: Sequence[PreparedProfile]) -> dict[str, np.ndarray]:
+        """Score every place for every prepared profile (vectorised, sparse products).
+
+        Returns
+        -------
+        dict
+            ``score``, ``text_score``, ``tag_score`` (each ``(n_profiles, n_places)``),
+            and the passage relevances ``passage_text``/``passage_tag``
+            (``(n_profiles, n_passages)``) used to pick evidence.
+        """
+        Q, Tq = self._query_vectors(prepared)
+        n, n_ent = len(prepared), len(self.entity_ids_)
+        S = np.asarray((Q @ self.X_.T).todense(), dtype=np.float32)           # text relevance
+        tq_mass = np.asarray(Tq.sum(axis=1)).ravel()
+        has_tags = tq_mass > 0
+        G = np.asarray((Tq @ self.T_.T).todense(), dtype=np.float32)
+        G = np.minimum(G / np.where(has_tags, tq_mass, 1.0)[:, None], 1.0)     # tag coverage
+        pool = get_pooling(self.pooling)
+        m = self.top_passages
+        text_pass = np.zeros((n, n_ent))
+        tag_pass = np.zeros((n, n_ent))
+        for j, (idx, w) in enumerate(self.entity_passages_):
+            text_pass[:, j] = pool(S[:, idx] * w, m)
+            tag_pass[:, j] = pool(G[:, idx] * w, m)
+        text_prof = np.asarray((Q @ self.centroids_.T).todense())
+        tag_prof = np.asarray((feat.l2_normalize_rows(Tq) @ self.tag_profile_.T).todense())
+        text_score = fuse(text_pass, text_prof, self.passage_weight)
+        tag_score = fuse(tag_pass, tag_prof, self.passage_weight)
+        w = np.where(has_tags, self.text_weight, 1.0)[:, None]
+        score = np.clip(w * text_score + (1.0 - w) * tag_score, 0.0, 1.0)
+        return {"score": score, "text_score": text_score, "tag_score": tag_score,
+                "passage_text": S, "passage_tag": G, "Q": Q, "Tq": Tq}
+
+    # ------------------------------------------------------------------ recommend
+    def recommend(self, profile: Any, top_k: int = 10, evidence_k: int = 3) -> RecommendationResult:
+        """Rank places for one profile.
+
+        Parameters
+        ----------
+        profile : InvestorProfile, dict or str
+            A string is taken as the profile's text.
+        top_k : int, default=10
+            How many places to return.
+        evidence_k : int, default=3
+            How many evidence passages per place.
+
+        Returns
+        -------
+        RecommendationResult
+        """
+        _check_k(top_k, "top_k")
+        _check_k(evidence_k, "evidence_k", allow_zero=True)
+        prepared = self.prepare(profile)
+        return self._results([prepared], top_k, evidence_k)[0]
+
+    def recommend_many(self, profiles: Iterable[Any], top_k: int = 10, evidence_k: int = 3,
+                       *, errors: str = "raise") -> list[RecommendationResult]:
+        """Rank places for many profiles at once (vectorised).
+
+        With ``errors="collect"`` a profile that cannot be scored yields a result whose
+        ``error`` says why, and the others are unaffected; with ``"raise"`` the first
+        bad profile raises.
+        """
+        _check_k(top_k, "top_k")
+        _check_k(evidence_k, "evidence_k", allow_zero=True)
+        self._check_fitted()
+        slots: list[Any] = []
+        prepared: list[PreparedProfile] = []
+        for raw in profiles:
+            try:
+                p = self.prepare(raw)
+            except (InputError, UnknownSectorError) as exc:
+                if errors == "raise":
+                    raise
+                pid = raw.get("profile_id") if isinstance(raw, dict) else getattr(raw, "profile_id", None)
+                slots.append(RecommendationResult(profile_id=None if pid is None else str(pid), error=str(exc)))
+                continue
+            slots.append(len(prepared))
+            prepared.append(p)
+        results = self._results(prepared, top_k, evidence_k) if prepared else []
+        return [results[s] if isinstance(s, int) else s for s in slots]
+
+    def _results(self, prepared: Sequence[PreparedProfile], top_k: int, evidence_k: int):
+        scores = self.score_matrix(prepared)
+        out = []
+        for i, p in enumerate(prepared):
+            out.append(self._one_result(i, p, scores, top_k, evidence_k))
+        return out
+
+    def _one_result(self, i, p: PreparedProfile, scores, top_k, evidence_k) -> RecommendationResult:
+        score = scores["score"][i]
+        candidates = np.flatnonzero(score > 0)
+        if p.allowed is not None:
+            candidates = candidates[p.allowed[candidates]]
+        # rank by score, ties broken by entity id for determinism
+        order = candidates[np.lexsort((self.entity_ids_[candidates], -np.round(score[candidates], 9)))]
+        order = order[:top_k]
+        q_row = scores["Q"][i]
+        q_terms = {int(c): float(v) for c, v in zip(q_row.indices, q_row.data)}
+        matches = []
+        for rank, j in enumerate(order, start=1):
+            evidence = select_evidence(self, j, i, scores, q_terms, p, evidence_k)
+            matches.append(self._match(rank, j, i, scores, p, evidence, q_terms))
+        best = float(score[order[0]]) if len(order) else 0.0
+        warnings = list(p.warnings)
+        weak = best < self.weak_threshold
+        if weak:
+            warnings.append(f"weak evidence: the best score is {best:.2f} (< {self.weak_threshold}); "
+                            "the corpus says little about what was asked")
+        return RecommendationResult(profile_id=p.profile.profile_id, matches=tuple(matches),
+                                    weak_evidence=weak, warnings=tuple(warnings),
+                                    resolved_sectors=tuple(self.taxonomy_.name(c) for c in p.codes))
+
+    def _match(self, rank, j, i, scores, p, evidence, q_terms) -> Match:
+        ent = self.entities_.iloc[j]
+        support = self.tag_support_[j]
+        supported = set(support.indices[support.data > 0].tolist())
+        hier = self.hierarchy_
+        matched = []
+        for code in (p.codes or ()):
+            k = self.taxonomy_.index(code)
+            # a sector is supported when the place carries it or one of its sub-tags
+            sub = set(hier[:, k].nonzero()[0].tolist())
+            if supported & sub:
+                matched.append(self.taxonomy_.name(code))
+        terms = []
+        for ev in evidence:
+            terms.extend(t for t in ev.terms if t not in terms)
+        return Match(rank=rank, entity_id=str(ent["entity_id"]), name=ent["name"], level=ent["level"],
+                     parent=ent["parent"], path=tuple(ent["path"]),
+                     score=_r(scores["score"][i, j]), text_score=_r(scores["text_score"][i, j]),
+                     tag_score=_r(scores["tag_score"][i, j]), matched_sectors=tuple(matched),
+                     matched_terms=tuple(terms[:10]), evidence=tuple(evidence))
+
+    # --------------------------------------------------------------- persistence
+    def save(self, path) -> "Recommender":
+        """Save the fitted model (joblib) with a manifest beside it; the write is atomic."""
+        from recommender.model.persistence import save_model
+
+        self._check_fitted()
+        save_model(self, path)
+        return self
+
+    @classmethod
+    def load(cls, path) -> "Recommender":
+        """Load a model saved by :meth:`save`, refusing a changed or mismatched artifact.
+
+        A model file is code: load only files you made or got from a trusted source.
+        """
+        from recommender.model.persistence import load_model
+
+        return load_model(path, expected_class=cls)
+
+    def score_batch(self, profiles, top_k: int = 10, evidence_k: int = 3, n_jobs: int = 1,
+                    backend: str = "loky", **kwargs) -> pd.DataFrame:
+        """Score a table of profiles; every input row comes back (see :mod:`recommender.batch`)."""
+        from recommender.batch import score_batch
+
+        return score_batch(self, profiles, top_k=top_k, evidence_k=evidence_k, n_jobs=n_jobs,
+                           backend=backend, **kwargs)
+
+
+class _Pretokenized:
+    """A picklable identity 'tokenizer' for already tokenized documents."""
+
+    def __call__(self, tokens):
+        return tokens
+
+
+def _r(x: float) -> float:
+    return float(round(float(x), 6))
+
+
+def _check_k(value, name, allow_zero=False):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InputError(f"{name} must be an integer, got {value!r}")
+    low = 0 if allow_zero else 1
+    if not low <= int(value) <= 10_000:
+        raise InputError(f"{name} must be between {low} and 10000, got {value}")
+

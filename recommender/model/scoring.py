@@ -1,0 +1,125 @@
+"""Score fusion: small pure functions, registered by name.
+
+The ranking rule, in one place:
+
+* a passage's **text relevance** is the cosine of the profile's TF-IDF vector and the
+  passage's; its **tag relevance** is the share of the profile's industry tags the passage
+  carries (with partial credit through the taxonomy's hierarchy);
+* a place's *passage evidence* pools the relevances of its passages, each scaled by how
+  firmly the passage is linked to the place, with a **soft OR over its best ``m``
+  passages** (``1 - Π(1 - r)``): one strong passage counts, several count more, and
+  the result stays in [0, 1];
+* a place's *profile similarity* compares the profile with the place's aggregated vector
+  (the link-weighted sum of its passages' vectors, L2-normalised);
+* ``text_score = β · passage evidence + (1 - β) · profile similarity`` (text vectors),
+  ``tag_score`` the same with tag vectors, and
+  ``score = w_text · text_score + (1 - w_text) · tag_score`` when the profile has industry
+  tags, else ``score = text_score``.
+
+Every part lies in [0, 1] and is an absolute similarity, not a rank-normalised one, so a
+score means the same across profiles.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from recommender.exceptions import UnknownOptionError
+
+__all__ = ["soft_or_top_m", "max_pool", "mean_top_m", "POOLINGS", "get_pooling", "fuse"]
+
+
+def soft_or_top_m(values: np.ndarray, m: int = 3) -> np.ndarray:
+    """Soft OR of the ``m`` largest values of each row: ``1 - Π(1 - v)``.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_profiles, n_passages)
+        Relevances in [0, 1].
+    m : int
+        How many of the best passages to pool.
+
+    Returns
+    -------
+    ndarray of shape (n_profiles,)
+
+    Examples
+    --------
+    >>> soft_or_top_m(np.array([[0.5, 0.5, 0.0, 0.1]]), m=2)
+    array([0.75])
+    """
+    values = np.clip(np.asarray(values, dtype=np.float64), 0.0, 1.0)
+    if values.shape[1] == 0:
+        return np.zeros(values.shape[0])
+    top = _top_m(values, m)
+    return 1.0 - np.prod(1.0 - top, axis=1)
+
+
+def max_pool(values: np.ndarray, m: int = 1) -> np.ndarray:
+    """The largest value of each row.
+
+    Examples
+    --------
+    >>> max_pool(np.array([[0.2, 0.7]]))
+    array([0.7])
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.shape[1] == 0:
+        return np.zeros(values.shape[0])
+    return values.max(axis=1)
+
+
+def mean_top_m(values: np.ndarray, m: int = 3) -> np.ndarray:
+    """Mean of the ``m`` largest values of each row (missing ones count as 0).
+
+    Examples
+    --------
+    >>> mean_top_m(np.array([[0.9, 0.3]]), m=3)
+    array([0.4])
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.shape[1] == 0:
+        return np.zeros(values.shape[0])
+    return _top_m(values, m).sum(axis=1) / m
+
+
+def _top_m(values: np.ndarray, m: int) -> np.ndarray:
+    k = values.shape[1]
+    if k <= m:
+        return values
+    return np.partition(values, k - m, axis=1)[:, k - m:]
+
+
+POOLINGS: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
+    "soft_or": soft_or_top_m,
+    "max": max_pool,
+    "mean_top": mean_top_m,
+}
+
+
+def get_pooling(name: str) -> Callable[[np.ndarray, int], np.ndarray]:
+    """Return the pooling function registered as ``name``.
+
+    Examples
+    --------
+    >>> get_pooling("max").__name__
+    'max_pool'
+    """
+    try:
+        return POOLINGS[name]
+    except KeyError:
+        raise UnknownOptionError("pooling", name, sorted(POOLINGS)) from None
+
+
+def fuse(passage_part: np.ndarray, profile_part: np.ndarray, passage_weight: float) -> np.ndarray:
+    """Blend passage evidence and profile similarity: ``β·a + (1-β)·b``, clipped to [0, 1].
+
+    Examples
+    --------
+    >>> fuse(np.array([1.0]), np.array([0.0]), 0.6)
+    array([0.6])
+    """
+    out = passage_weight * np.asarray(passage_part) + (1.0 - passage_weight) * np.asarray(profile_part)
+    return np.clip(out, 0.0, 1.0)
