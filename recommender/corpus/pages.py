@@ -323,6 +323,8 @@ def _title_block(text: str, s: int, e: int) -> tuple[Block, str, str]:
 
 
 def _body_role(line: str) -> str:
+    if line.startswith(("- ", "◆", "• ")) or "**" in line or (line.startswith("——") and "。" in line):
+        return "body"  # list items and infographic figures are content, not headings
     if _PLAN_HEAD.match(line) or _is_headline_like(line):
         return "heading"
     return "body"
@@ -403,14 +405,14 @@ def _split_article(text: str, lines: list[tuple[int, int]], kind_hint: str) -> P
     # headline-like lines at the end of the article (an article never ends with a heading)
     credit = re.compile(r"^(?:图片由.{1,30}提供|(?:制图|摄影|图|摄)\s*[/／:：])")
     for i, x in enumerate(strs):
-        if keep[i] and _is_headline_like(x):
+        if keep[i] and _body_role(x) == "heading" and not _PLAN_HEAD.match(x):
             nxt = next((j for j in range(i + 1, len(strs)) if keep[j] or credit.match(strs[j])), None)
             if nxt is not None and credit.match(strs[nxt]):
                 keep[i] = False
     for i in range(len(strs) - 1, -1, -1):
         if not keep[i]:
             continue
-        if _is_headline_like(strs[i]) and not _PLAN_HEAD.match(strs[i]):
+        if _body_role(strs[i]) == "heading" and not _PLAN_HEAD.match(strs[i]):
             keep[i] = False
             continue
         break

@@ -52,6 +52,7 @@ _MARKER = re.compile(
     r"(?P<m>[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|[①-⑩])"
 )
 _HEADING_CAP = 60
+_COMFORT_LEN = 80
 
 
 class Block(NamedTuple):
@@ -300,13 +301,15 @@ def segment_blocks(
             if blk.role == "heading":
                 heading = " ".join(text[s:e].split())
             continue
+        if blk.role == "glossary":
+            heading = "名词解释"
         for a, b, h in find_sections(text, s, e):
             if h is not None:
                 heading = h
             for x, y in segment_span(text, a, b, max_len=max_len, min_len=min_len):
                 out.append([x, y, heading, blk.role])
-    body = _merge_tiny(
-        out, text, max_len, min_len,
-        key=lambda sp: (sp[2], sp[3]) if sp[3] != "heading" else object(),
-    )
+    key = lambda sp: (sp[2], sp[3]) if sp[3] != "heading" else object()  # noqa: E731
+    body = _merge_tiny(out, text, max_len, min_len, key=key)
+    # short lines (list items, figures) join their neighbours up to a comfortable length
+    body = _merge_tiny(body, text, max_len, _COMFORT_LEN, key=key)
     return [Segment(a, b, h, r) for a, b, h, r in body]

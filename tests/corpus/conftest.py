@@ -1,0 +1,26 @@
+"""Shared fixtures for the corpus tests: the sample corpus is loaded once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from recommender.corpus import load_corpus
+from recommender.datasets import sample_corpus_paths
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+PROVINCIAL = SHARED / "data" / "provincial_reports_2026"
+
+
+@pytest.fixture(scope="session")
+def sample_corpus():
+    return load_corpus(sample_corpus_paths())
+
+
+@pytest.fixture(scope="session")
+def provincial_corpus():
+    if not PROVINCIAL.is_dir():
+        pytest.skip("shared reference data (../shared) not present")
+    return load_corpus(PROVINCIAL)
+
