@@ -421,11 +421,14 @@ def _split_article(text: str, lines: list[tuple[int, int]], kind_hint: str) -> P
         return None
     first = idx[0]
     s0, e0 = lines[first]
-    doc = PageDocument(s0, lines[idx[-1]][1], title=" ".join(strs[first].split()), date=date)
-    doc.blocks.append(Block(s0, e0, "title"))
+    doc = PageDocument(s0, lines[idx[-1]][1], date=date)
+    if _is_headline_like(strs[first]):
+        doc.title = " ".join(strs[first].split())
+        doc.blocks.append(Block(s0, e0, "title"))
+    rest = idx[1:] if doc.title else idx  # no headline: the page starts with its body
     plan = sum(1 for x in strs if _PLAN_HEAD.match(x)) >= 2
     seen_body = False
-    for i in idx[1:]:
+    for i in rest:
         s, e = lines[i]
         role = _body_role(strs[i])
         if role == "heading" and not seen_body and not _PLAN_HEAD.match(strs[i]) and (
@@ -437,6 +440,8 @@ def _split_article(text: str, lines: list[tuple[int, int]], kind_hint: str) -> P
     has_byline = any(
         ("记者" in x or "通讯员" in x or x.startswith("——")) and len(x) <= 60 for x in strs[: (idx[0] + 6)]
     )
+    if not plan and "各位代表" in text[doc.start:doc.start + 600]:
+        kind_hint = "work_report"  # a report's opening address, even without a title
     doc.kind = _kind(doc.title, "plan" if plan else ("feature" if has_byline else kind_hint))
     return _finish(text, doc)
 
