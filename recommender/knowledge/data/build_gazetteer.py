@@ -269,6 +269,13 @@ def build(shared: Path, out_dir: Path = HERE) -> dict[str, int]:
             continue
         ents[keys[0][1]]["aliases"].append(s)
 
+    # Hunan autonomous counties are usually written X县 (通道县, 江华县)
+    for e in ents.values():
+        if e["province"] == HUNAN and e["name"].endswith("自治县"):
+            s = short_form(e["name"], e["level"])
+            if s and s + "县" not in names:
+                e["aliases"].append(s + "县")
+
     # development zones
     hunan_short = {}
     for e in ents.values():

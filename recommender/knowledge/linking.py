@@ -1,0 +1,434 @@
+"""Link passages to places: explicit mentions, self-references and the document's place.
+
+Three kinds of link (the ``how`` column of :meth:`PlaceLinker.link`):
+
+``mention``
+    A name or alias of a gazetteer entity found by longest match, after context rules:
+    a short name followed by a landmark word is no place (荷塘大道, 天心阁, 浏阳河); a
+    place inside an organisation's name is none either (中车株洲…, 湖南工业大学,
+    株洲沐鑫金属有限公司); a qualifier directly followed by a place inside it is dropped
+    (株洲市石峰区 → 石峰区 only); a place named as a model or benchmark (借鉴…的成熟经验,
+    以…为标杆, 对标…) is not linked; a meeting venue (在长沙召开) gets a low weight.
+``self``
+    An implicit self-reference (我区, 全市, 本镇, 该区, 我省 …) resolved against the
+    document's own place: its level word (省/市/区/县/镇/乡) is matched against the
+    document region and then its ancestors, so 全市 in a district report is the parent
+    city but in a county-level city's report the city itself. A bare 高新区/经开区 in a
+    document about a zone (or a county holding exactly one such zone) is that zone.
+``document``
+    Every body or heading passage of a document whose place is known is linked to it
+    with a lower weight, unless a stronger link already exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+
+from recommender.knowledge.gazetteer import LEVELS, Gazetteer
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["PlaceLinker", "Mention"]
+
+# Words that turn a short place name into a landmark, street or institution.
+LANDMARK_SUFFIXES = (
+    "大道", "路", "街", "大桥", "桥", "阁", "河", "江", "湖", "港", "小学", "中学", "医院", "公园", "山",
+    "村", "社区", "广场", "寺", "书院", "岛", "月色", "宾馆", "酒店", "机场", "水库", "大厦", "花园",
+    "佳苑", "非遗馆", "站", "篇", "麓", "南路", "北路", "东路", "西路", "中路", "大街", "镇",
+)
+# Names of units outside Hunan that are ordinary words or parts of words (城区, 示范县 → 范县).
+GENERIC_NAMES = frozenset(
+    "城区 郊区 矿区 老城区 新城区 城中区 城东区 城西区 城北区 城南区 城关区 市中区 平安区 中心区 新华区 长安区".split()
+)
+# Characters that end a full administrative or zone name: no landmark rule after them.
+_FULL_NAME_ENDINGS = set("省市区县镇乡旗州盟园城谷")
+# Organisation words after a place name (with at most a short brand in between).
+_ORG_AFTER = re.compile(
+    r"^[A-Za-z0-9\u4e00-\u9fff]{0,6}?(有限公司|有限责任|股份|集团|分公司|公司|大学|学院|学校|日报|晚报|电视台|"
+    r"广播电视|分行|支行|银行|中烟|五建|研究院|研究所|车辆段|电力机车|车辆|商会|协会)"
+)
+_ORG_GAP_VERBS = re.compile(r"引进|建设|打造|推动|签约|落户|支持|依托|联合|实现|开展|与|和|及|等|的|在|是|为")
+_ORG_BEFORE = ("中车", "北汽", "中联", "中化", "国网", "中航", "华电", "大唐", "国家电投")
+# Names that embed a place but are firms, idioms or landmarks: matched and discarded.
+NON_PLACE_SURFACES = (
+    "株洲维通利", "株洲聚晶", "株洲飞鹿", "株洲沐鑫", "茶陵合印", "湖南华地", "湖南宝海", "湖南汉唐",
+    "中车株洲", "北汽株洲", "金山银山", "城中村", "资本市场", "湖南人", "长沙人", "株洲人",
+)
+_COMPARE_BEFORE = re.compile(r"(借鉴|学习|对标|效仿|参照|看齐|比照|赶超|比肩|向)[^。,;!?]{0,12}$")
+_COMPARE_BEFORE_YI = re.compile(r"以[^。,;!?]{0,4}$")
+_COMPARE_AFTER = re.compile(r"^[^。,;!?]{0,16}?(经验|做法|模式|标杆|榜样|样板)")
+_BENCHMARK_AFTER = re.compile(r"^[^。,;!?]{0,12}?为(标杆|榜样|样板|标兵)")
+_VENUE_BEFORE = re.compile(r"[在于]$")
+_VENUE_AFTER = re.compile(r"^[^。,;!?]{0,6}?(召开|举行|举办|开幕|启幕|闭幕|落幕)")
+_QUALIFIER_GAP = re.compile(r"^[\s()()·・]*$")
+
+_SELF_REF = re.compile(r"(?<![资安保日])(?:我|全|本|该)([省市区县镇乡州])(?![场域镇县区市州级])|(?:^|(?<=[,。;:、!?“\s]))区内")
+_GENERIC_ZONE = re.compile(r"(高新区|经开区|开发区)")
+_MEETING = re.compile(r"在([^,。;:在]{0,20}?)第[一二三四五六七八九十]+届人民代表大会")
+_REPORT_TITLE = re.compile(r"政府工作报告|规划|纲要")
+_BRAND_KINDS = {"产业品牌"}
+_BODY_ROLES = {"body", "heading"}
+HUNAN = "430000"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place found in a text.
+
+    ``start``/``end`` are offsets into the text given to :meth:`PlaceLinker.mentions`;
+    ``weight`` is 1.0 for an ordinary mention and lower for a meeting venue; ``how`` is
+    ``"mention"`` or ``"self"``.
+
+    Examples
+    --------
+    >>> Mention("430204", "石峰区", 0, 3)
+    Mention(entity_id='430204', surface='石峰区', start=0, end=3, weight=1.0, how='mention')
+    """
+
+    entity_id: str
+    surface: str
+    start: int
+    end: int
+    weight: float = 1.0
+    how: str = "mention"
+
+
+class PlaceLinker:
+    """Find places in passages and link a corpus's passages to places.
+
+    Parameters
+    ----------
+    gazetteer : Gazetteer, optional
+        Defaults to :meth:`Gazetteer.default`.
+    document_weight : float
+        Weight of the ``document`` link of a body passage to its document's place.
+    venue_weight : float
+        Weight of a mention that only names a meeting venue (在长沙召开).
+
+    Examples
+    --------
+    >>> linker = PlaceLinker()
+    >>> [(m.surface, m.entity_id) for m in linker.mentions("株洲市石峰区田心高科园,荷塘大道")]
+    [('田心高科园', 'park-430204-tianxin-gaokeyuan')]
+    >>> [m.surface for m in linker.mentions("茶陵县的茶叶,雨花经开区")]
+    ['茶陵县', '雨花经开区']
+    """
+
+    def __init__(self, gazetteer: Gazetteer | None = None, *, document_weight: float = 0.5,
+                 venue_weight: float = 0.3):
+        self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.default()
+        self.document_weight = document_weight
+        self.venue_weight = venue_weight
+        gaz = self.gazetteer
+        self._forms: dict[str, str | None] = {}
+        for form in gaz.surface_forms():
+            eid = gaz.preferred(form)
+            if len(form) >= 2 and self._linkable(form, eid):
+                self._forms[form] = eid
+        for form in NON_PLACE_SURFACES:
+            self._forms.setdefault(form, None)
+        self._full = set(gaz.entities["name"])
+        lengths: dict[str, set[int]] = {}
+        for form in self._forms:
+            lengths.setdefault(form[0], set()).add(len(form))
+        self._lengths = {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
+        self._depth = {lvl: i for i, lvl in enumerate(LEVELS)}
+
+    def _linkable(self, form: str, entity_id: str) -> bool:
+        """Whether a surface form is safe to look for in running text."""
+        gaz = self.gazetteer
+        if entity_id == HUNAN or HUNAN in gaz.ancestors(entity_id):
+            return True
+        if form in GENERIC_NAMES:
+            return False
+        # two-character county names elsewhere hide inside words (示范县, 新时代县域)
+        return not (gaz.level(entity_id) == "district" and len(form) <= 2)
+
+    # ------------------------------------------------------------------ mentions
+    def _raw_matches(self, text: str):
+        forms, lengths = self._forms, self._lengths
+        i, n = 0, len(text)
+        while i < n:
+            ls = lengths.get(text[i])
+            if ls is not None:
+                for ln in ls:
+                    if i + ln <= n:
+                        form = text[i:i + ln]
+                        if form in forms:
+                            yield form, forms[form], i, i + ln
+                            i += ln
+                            break
+                else:
+                    i += 1
+                continue
+            i += 1
+
+    def _is_short(self, surface: str) -> bool:
+        return surface not in self._full and (len(surface) <= 3 or surface[-1] not in _FULL_NAME_ENDINGS)
+
+    def _rejected(self, text: str, surface: str, start: int, end: int) -> bool:
+        after = text[end:end + 20]
+        before = text[max(0, start - 20):start]
+        if self._is_short(surface) and after.startswith(LANDMARK_SUFFIXES):
+            return True
+        if before.endswith(_ORG_BEFORE):
+            return True
+        m = _ORG_AFTER.match(after)
+        if m and not _ORG_GAP_VERBS.search(after[: m.start(1)]):
+            return True
+        if _BENCHMARK_AFTER.match(after):
+            return True
+        if _COMPARE_BEFORE.search(before) and _COMPARE_AFTER.match(after):
+            return True
+        if _COMPARE_BEFORE_YI.search(before) and _BENCHMARK_AFTER.match(after):
+            return True
+        if re.search(r"(对标|比肩|赶超)$", before):
+            return True
+        return False
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Places named in ``text`` (longest match, with the module's context rules).
+
+        Examples
+        --------
+        >>> linker = PlaceLinker()
+        >>> [m.entity_id for m in linker.mentions("这一举措借鉴了长沙中电软件园的成熟经验,株洲持续发力")]
+        ['430200']
+        >>> [(m.surface, m.weight) for m in linker.mentions("表彰会在长沙召开")]
+        [('长沙', 0.3)]
+        >>> linker.mentions("中车株洲电力机车有限公司、湖南工业大学、天心阁")
+        []
+        """
+        found: list[Mention] = []
+        for surface, eid, start, end in self._raw_matches(text):
+            if eid is None or self._rejected(text, surface, start, end):
+                continue
+            weight = 1.0
+            if _VENUE_BEFORE.search(text[max(0, start - 1):start]) and _VENUE_AFTER.match(text[end:end + 12]):
+                weight = self.venue_weight
+            found.append(Mention(eid, surface, start, end, weight))
+        # a qualifier directly followed by a place inside it: keep only the inner place
+        kept = []
+        for k, m in enumerate(found):
+            nxt = found[k + 1] if k + 1 < len(found) else None
+            if (nxt is not None and _QUALIFIER_GAP.match(text[m.end:nxt.start])
+                    and nxt.entity_id != m.entity_id and self.gazetteer.is_within(nxt.entity_id, m.entity_id)):
+                continue
+            kept.append(m)
+        return kept
+
+    # -------------------------------------------------------------- self-refs
+    @staticmethod
+    def _level_words(entity_name: str, level: str) -> set[str]:
+        words = {entity_name[-1]} if entity_name[-1] in "省市区县镇乡州" else set()
+        if level == "province":
+            words.add("省")
+        return words
+
+    def resolve_self(self, word: str, region: str | None) -> str | None:
+        """Resolve a self-reference level word (区/市/县/镇/乡/省) against a region.
+
+        Examples
+        --------
+        >>> linker = PlaceLinker()
+        >>> linker.resolve_self("市", "430204"), linker.resolve_self("市", "430281")
+        ('430200', '430281')
+        >>> linker.resolve_self("县", "town-430224-huju")
+        '430224'
+        """
+        if not region or region not in self.gazetteer:
+            return None
+        for cand in [region, *self.gazetteer.ancestors(region)]:
+            ent = self.gazetteer.get(cand)
+            if word in self._level_words(ent.name, ent.level):
+                return cand
+        return None
+
+    def _generic_zone(self, word: str, region: str | None) -> str | None:
+        if not region or region not in self.gazetteer:
+            return None
+        gaz = self.gazetteer
+        ent = gaz.get(region)
+        if ent.level == "park" and any(n.endswith(word) for n in gaz.names(region)):
+            return region
+        if ent.level == "district":
+            hits = [c for c in gaz.children(region)
+                    if gaz.level(c) == "park" and any(n.endswith(word) for n in gaz.names(c))]
+            if len(hits) == 1:
+                return hits[0]
+        return None
+
+    def self_references(self, text: str, region: str | None, skip: list[Mention] = ()) -> list[Mention]:
+        """Implicit references (全区, 我市, 本镇 …, bare 高新区) resolved against ``region``.
+
+        Examples
+        --------
+        >>> [m.entity_id for m in PlaceLinker().self_references("全区工业增长,全市第一,资本市场", "430204")]
+        ['430204', '430200']
+        """
+        taken = [(m.start, m.end) for m in skip]
+
+        def free(s, e):
+            return not any(a < e and s < b for a, b in taken)
+
+        out = []
+        for m in _SELF_REF.finditer(text):
+            word = m.group(1) or "区"
+            eid = self.resolve_self(word, region)
+            if eid and free(m.start(), m.end()):
+                out.append(Mention(eid, m.group(0), m.start(), m.end(), 1.0, "self"))
+        for m in _GENERIC_ZONE.finditer(text):
+            eid = self._generic_zone(m.group(1), region)
+            if eid and free(m.start(), m.end()):
+                out.append(Mention(eid, m.group(1), m.start(), m.end(), 1.0, "self"))
+        return sorted(out, key=lambda x: x.start)
+
+    # ------------------------------------------------------- document region
+    def _deepest(self, ids: list[str], prior: str | None = None) -> str | None:
+        """The most specific of a set of ids, preferring a chain and the prior's line."""
+        if not ids:
+            return None
+        gaz = self.gazetteer
+        uniq = list(dict.fromkeys(ids))
+        non_brand = [i for i in uniq if gaz.get(i).kind not in _BRAND_KINDS]
+        uniq = non_brand or uniq
+        if prior:
+            related = [i for i in uniq if gaz.is_within(i, prior) or gaz.is_within(prior, i)]
+            uniq = related or uniq
+        # drop every id that is an ancestor of another one
+        leaves = [i for i in uniq if not any(j != i and gaz.is_within(j, i) for j in uniq)]
+        return leaves[0]
+
+    def _tag_region(self, region_tag: str | None) -> str | None:
+        if not region_tag or not str(region_tag).strip():
+            return None
+        tag = str(region_tag).strip().strip("【】[]")
+        if tag.endswith("招商"):
+            tag = tag[:-2]
+        hit = self.gazetteer.preferred(tag)
+        if hit:
+            return hit
+        try:
+            return self.gazetteer.resolve_region(tag)
+        except ValueError:
+            return None
+
+    def _body_counts(self, text: str) -> Counter:
+        return Counter(m.entity_id for m in self.mentions(text) if m.weight >= 1.0)
+
+    def document_region(self, title: str | None, text: str | None, region_tag: str | None = None) -> str | None:
+        """The document's own subject place, or None.
+
+        In order: the meeting line of a report (在醴陵市第十六届人民代表大会…; a bare
+        在市第十六届… takes the place from the title or tag), the title's most specific
+        place, the 【X招商】 tag (a weak prior), else the most mentioned place of the body.
+        A news title naming only a city yields to a place inside that city that the body
+        names clearly more often.
+
+        Examples
+        --------
+        >>> linker = PlaceLinker()
+        >>> linker.document_region("2021年石峰区政府工作报告", "各位代表:……", "石峰区")
+        '430204'
+        >>> linker.document_region("2019年醴陵市政府工作报告", "2019年1月16日在市第十六届人民代表大会第四次会议上", "醴陵市")
+        '430281'
+        >>> linker.document_region("宁乡市培育壮大三大产业链", "……", "宁乡县招商")
+        '430182'
+        """
+        title = title or ""
+        text = text or ""
+        tag = self._tag_region(region_tag)
+        title_region = self._deepest([m.entity_id for m in self.mentions(title) if m.weight >= 1.0], tag)
+        meeting = _MEETING.search(text[:600])
+        if meeting:
+            head = meeting.group(1)
+            ids = [m.entity_id for m in self.mentions(head)]
+            if ids:
+                return self._deepest(ids)
+            word = head.strip()[-1:] if head.strip() else ""
+            anchor = title_region or tag
+            if word in ("市", "区", "县", "镇", "乡") and anchor:
+                found = self.resolve_self(word, anchor)
+                if found:
+                    return found
+        if title_region:
+            if not _REPORT_TITLE.search(title) and self.gazetteer.level(title_region) in ("province", "city"):
+                counts = self._body_counts(text)
+                inner = [(c, i) for i, c in counts.items()
+                         if i != title_region and self.gazetteer.is_within(i, title_region)]
+                inner.sort(reverse=True)
+                if inner:
+                    top_c, top = inner[0]
+                    second = inner[1][0] if len(inner) > 1 else 0
+                    if top_c >= 3 and top_c >= 2 * second and top_c >= counts.get(title_region, 0):
+                        return top
+            return title_region
+        counts = self._body_counts(text)
+        if tag:
+            counts[tag] += 2
+        if not counts:
+            return None
+        best = max(counts.items(), key=lambda kv: (kv[1], self._depth[self.gazetteer.level(kv[0])]))
+        return best[0]
+
+    # ------------------------------------------------------------------- link
+    def link(self, corpus) -> pd.DataFrame:
+        """Link every passage of ``corpus`` to places.
+
+        ``corpus`` needs ``documents`` (doc_id, title, region_tag) and ``passages``
+        (passage_id, doc_id, text, norm_text, role) DataFrames.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``passage_id`` (int), ``entity_id`` (str), ``weight`` (float in
+            (0, 1]) and ``how`` (``mention``, ``self`` or ``document``); one row per
+            (passage, entity), the strongest link kept.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from types import SimpleNamespace
+        >>> docs = pd.DataFrame({"doc_id": [0], "title": ["2021年石峰区政府工作报告"], "region_tag": ["石峰区"]})
+        >>> ps = pd.DataFrame({"passage_id": [0, 1], "doc_id": [0, 0], "text": ["全区工业增长。", "全市第一。"],
+        ...                    "role": ["body", "body"]})
+        >>> PlaceLinker().link(SimpleNamespace(documents=docs, passages=ps)).values.tolist()
+        [[0, '430204', 1.0, 'self'], [1, '430200', 1.0, 'self'], [1, '430204', 0.5, 'document']]
+        """
+        docs = corpus.documents
+        ps = corpus.passages
+        text_col = "norm_text" if "norm_text" in ps.columns else "text"
+        rows: list[tuple[int, str, float, str]] = []
+        by_doc = {k: g.sort_values("passage_id") for k, g in ps.groupby("doc_id", sort=False)}
+        for doc in docs.itertuples(index=False):
+            group = by_doc.get(doc.doc_id)
+            if group is None:
+                continue
+            texts = [str(t) if isinstance(t, str) else "" for t in group[text_col]]
+            region = self.document_region(getattr(doc, "title", ""), "\n".join(texts),
+                                          getattr(doc, "region_tag", None))
+            roles = group["role"] if "role" in group.columns else ["body"] * len(group)
+            for pid, text, role in zip(group["passage_id"], texts, roles):
+                pid = int(pid)
+                ments = self.mentions(text)
+                for m in ments:
+                    rows.append((pid, m.entity_id, m.weight, "mention"))
+                for m in self.self_references(text, region, ments):
+                    rows.append((pid, m.entity_id, m.weight, "self"))
+                if region and role in _BODY_ROLES:
+                    rows.append((pid, region, self.document_weight, "document"))
+        out = pd.DataFrame(rows, columns=["passage_id", "entity_id", "weight", "how"])
+        if out.empty:
+            return out.astype({"passage_id": int, "entity_id": str, "weight": float, "how": str})
+        rank = out["how"].map({"mention": 0, "self": 1, "document": 2})
+        out = (out.assign(_r=rank).sort_values(["passage_id", "entity_id", "weight", "_r"],
+                                               ascending=[True, True, False, True])
+               .drop_duplicates(["passage_id", "entity_id"]).drop(columns="_r").reset_index(drop=True))
+        out["passage_id"] = out["passage_id"].astype(int)
+        out["weight"] = out["weight"].astype(float)
+        return out
