@@ -48,11 +48,15 @@ _CUT_EXACT = {
 _CUT_PREFIX = ("一、产业园区网投稿信息内容规范", "1.产业园区网现征集", "我已阅读并同意")
 _CUT_RE = re.compile(r"^共\s*\d+\s*页$")
 
+# In table texts, a line starting with one of these ends the document (page tail chrome).
+_TAIL_PREFIX = ("相关报道", "相关文档", "相关链接", "扫一扫", "打印本页", "关闭窗口", "分享到", "》》点击", "责任编辑")
+
 # Furniture lines dropped wherever they occur.
 _FURNITURE_EXACT = {
     "确定", "确认", "关闭", "招商中心", "获取园区招商政策资料", "立即获取", "收藏", "前言", "详情", "附件",
     "联系我们", "企业入驻", "招商引资政策", "工业用地招商", "租购厂房仓库", "其他相关咨询", "投资咨询热线",
-    "下载", "打印", "全屏", "加大", "还原", "减小", "】", "分享:", "分享：", "首页", ">", "大", "中", "小",
+    "下载", "打印", "全屏", "加大", "还原", "减小", "】", "【", "分享:", "分享：", "首页", ">", "大", "中", "小",
+    "|", "×", "(", "（", "打印本页", "关闭窗口",
 }
 _FURNITURE_RE = [
     re.compile(r"^共\s*\d+\s*页$"),
@@ -68,6 +72,9 @@ _FURNITURE_RE = [
     re.compile(r"^【字[号体][:：]?$"),
     re.compile(r"^(?:来源|时间|发表时间|发布时间|阅读量|作者|责任编辑)[:：]"),
     re.compile(r"^(?:您的位置|当前位置)[:：]"),
+    re.compile(r"^[(（]来源[:：].{1,20}[)）]$"),
+    re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日\s*\d{1,2}[时:：]\d{1,2}分?$"),
+    re.compile(r"^\S{0,16}作政府工作报告[。.]?$"),  # photo caption
     re.compile(r"(?:记者|摄影).{0,20}摄$"),
 ]
 
@@ -254,7 +261,7 @@ def _kind(title: str, layout_kind: str) -> str:
     return layout_kind
 
 
-_PART = re.compile(r"(?:^|(?<=[。!?:！？：]))[ \t\u3000]*([一二三四五六七八九十])、")
+_PART = re.compile(r"(?:^|(?<=[。!?:！？：]))[ \t\u3000]*([一二三四五六七八九十])、(?![一二三四五六七八九十][、和])")
 
 
 def _looks_truncated(text: str, doc: PageDocument) -> bool:
@@ -270,8 +277,8 @@ def _looks_truncated(text: str, doc: PageDocument) -> bool:
         return True
     if doc.kind == "work_report":
         parts = set()
-        for b in body:
-            for m in _PART.finditer(text, b.start, b.end):
+        for b in doc.blocks:
+            for m in _PART.finditer(text[b.start:b.end]):
                 parts.add(m.group(1))
         if "一" in parts and not parts - {"一"}:
             return True
@@ -513,7 +520,7 @@ def split_table_text(text: str, title: str = "") -> PageDocument | None:
     t_norm = "".join(title.split())
     for i in range(zone_end):
         x = "".join(strs[i].split())
-        if (t_norm and x == t_norm) or (len(x) <= 40 and x.endswith("政府工作报告")):
+        if (t_norm and x == t_norm) or (len(x) <= 40 and x.endswith("政府工作报告") and "作政府" not in x):
             title_idx = i
     blocks: list[Block] = []
     start_i = title_idx if title_idx is not None else 0
@@ -524,6 +531,8 @@ def split_table_text(text: str, title: str = "") -> PageDocument | None:
         if i == title_idx:
             blocks.append(Block(s, e, "title"))
             continue
+        if i > start_i and x.startswith(_TAIL_PREFIX):
+            break
         if i < lead_end:
             if _HEADER_LINE.search(x) and not is_furniture(x) and len(x) <= 80:
                 blocks.append(Block(s, e, "title"))

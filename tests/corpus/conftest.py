@@ -9,7 +9,8 @@ import pytest
 from recommender.corpus import load_corpus
 from recommender.datasets import sample_corpus_paths
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# tests/corpus/conftest.py -> the repo root is parents[2]; ../shared sits beside the clone
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 PROVINCIAL = SHARED / "data" / "provincial_reports_2026"
 
 
