@@ -13,8 +13,10 @@ share a surface form, a Hunan entity is preferred, then the higher level
 
 from __future__ import annotations
 
+import difflib
 import functools
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -310,7 +312,29 @@ class Gazetteer:
                         break
                     found = None
         if found is None:
-            raise UnknownRegionError(key, close_matches(key, self._surfaces.keys()))
+            raise UnknownRegionError(key, self.suggest(key))
+        return found
+
+    def suggest(self, text: str, n: int = 3) -> list[str]:
+        """Names and aliases that look like ``text``, Hunan places first.
+
+        Examples
+        --------
+        >>> Gazetteer.default().suggest("株州市")[0]
+        '株洲市'
+        """
+        def rank(pool):
+            scored = []
+            for form in close_matches(text, pool, n=4 * n):
+                ratio = difflib.SequenceMatcher(None, text, form).ratio()
+                prefix = len(os.path.commonprefix([text, form]))
+                scored.append((-ratio, -prefix, abs(len(form) - len(text)), form))
+            return [f for *_, f in sorted(scored)]
+
+        hunan = [f for f, ids in self._surfaces.items() if any(i == HUNAN or HUNAN in self._ancestors(i) for i in ids)]
+        found = rank(hunan)[:n]
+        if len(found) < n:
+            found += [m for m in rank(list(self._surfaces)) if m not in found][: n - len(found)]
         return found
 
     def _resolve_prefix(self, head: str) -> str | None:
