@@ -12,8 +12,8 @@ Context rules, all data-driven or listed here:
 
 * **veto** — a hit of a tag is dropped when one of the tag's ``exclude_contexts``
   strings (``taxonomy.csv``) occurs within ``window`` characters in the same sentence,
-  unless the term is directly followed by an industry head noun (``产业``, ``企业``,
-  ``小镇`` …, see ``INDUSTRY_HEADS``): ``花炮产业安全、环保发展`` stays fireworks,
+  unless the term holds or is directly followed by an industry head noun (``产业``,
+  ``企业``, ``小镇`` …, see ``INDUSTRY_HEADS``): ``花炮产业安全、环保发展`` stays fireworks,
   ``烟花爆竹等重点领域专项整治`` does not.
 * **weight** — a surviving hit counts 1.0 when an industry predicate (``PREDICATES``:
   产业, 产业链, 集群, 基地, 项目, 园, 企业, 制造, 生产 …) occurs in its window (the term
@@ -168,13 +168,18 @@ class IndustryTagger:
     @staticmethod
     def _prepare(text: str) -> str:
         s = text.translate(_FOLD)
-        if has_traditional(s):
-            simp = to_simplified(s)
-            if len(simp) == len(s):
-                s = simp
-            else:  # pragma: no cover - OpenCC t2s keeps lengths for practical input
-                logger.debug("traditional conversion changed the length; matching as given")
-        return s
+        if not has_traditional(s):
+            return s
+        # Convert only the lines that hold traditional characters (OpenCC is slow on long
+        # text), and only where the conversion keeps the length, so offsets stay valid.
+        parts = []
+        for line in s.splitlines(keepends=True):
+            if has_traditional(line):
+                simp = to_simplified(line)
+                if len(simp) == len(line):
+                    line = simp
+            parts.append(line)
+        return "".join(parts)
 
     def _context(self, s: str, start: int, end: int) -> str:
         lo = max(0, start - self.window)
@@ -229,8 +234,10 @@ class IndustryTagger:
             return False
         if not rx.search(ctx):
             return False
-        after = ctx[off + length:]
-        return not after.startswith(self._heads)
+        term = ctx[off:off + length]
+        if any(h in term for h in self._heads):
+            return False
+        return not ctx[off + length:].startswith(self._heads)
 
     def find(self, text: str) -> list[TermHit]:
         """Industry terms in ``text``, in order, false friends and vetoed hits removed.
