@@ -181,8 +181,6 @@ class PlaceLinker:
         m = _ORG_AFTER.match(after)
         if m and not _ORG_GAP_VERBS.search(after[: m.start(1)]):
             return True
-        if _BENCHMARK_AFTER.match(after):
-            return True
         if _COMPARE_BEFORE.search(before) and _COMPARE_AFTER.match(after):
             return True
         if _COMPARE_BEFORE_YI.search(before) and _BENCHMARK_AFTER.match(after):
