@@ -30,37 +30,65 @@ def make_vectorizer(tokenizer, *, min_df, max_df, sublinear_tf, n_documents: int
 
 
 def hierarchy_matrix(taxonomy, credit: float) -> sp.csr_matrix:
-    """Return the (n_tags, n_tags) matrix that spreads a tag's weight to its ancestors.
+    """Return the (n_tags, n_tags) matrix that says how far a tag serves a query for another.
 
-    Entry ``[i, j]`` is 1 on the diagonal and ``credit ** d`` when tag ``j`` is the
-    ``d``-th ancestor of tag ``i``.
-    """
-    codes = taxonomy.codes
-    rows, cols, vals = [], [], []
-    for i, code in enumerate(codes):
-        rows.append(i)
-        cols.append(i)
-        vals.append(1.0)
-        for depth, anc in enumerate(taxonomy.ancestors(code), start=1):
-            rows.append(i)
-            cols.append(taxonomy.index(anc))
-            vals.append(credit ** depth)
-    n = len(codes)
-    return sp.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(n, n))
-
-
-def expand_tags(tags: sp.spmatrix, hierarchy: sp.spmatrix) -> sp.csr_matrix:
-    """Give each row's tags partial credit to their ancestors; weights clipped to [0, 1].
+    Entry ``[i, j]`` is the credit a passage tagged ``i`` earns for a query tag ``j``:
+    1 when ``j == i``; 1 when ``j`` is an ancestor of ``i`` (a passage on 硬质合金 fully
+    answers a query for its parent 新材料); ``credit ** d`` when ``j`` is the ``d``-th
+    descendant level of ``i`` (a passage on 汽车 partly answers a query for 新能源汽车);
+    0 otherwise (siblings such as 光伏 and 氢能 do not answer each other).
 
     Examples
     --------
-    >>> h = sp.csr_matrix(np.array([[1.0, 0.5], [0.0, 1.0]]))
+    >>> from recommender.knowledge.taxonomy import Taxonomy
+    >>> tax = Taxonomy.default()
+    >>> h = hierarchy_matrix(tax, 0.5)
+    >>> i, j = tax.index("AUTO.NEV"), tax.index("AUTO")
+    >>> float(h[i, j]), float(h[j, i])
+    (1.0, 0.5)
+    """
+    codes = taxonomy.codes
+    entries: dict[tuple[int, int], float] = {}
+    for i, code in enumerate(codes):
+        entries[(i, i)] = 1.0
+        for depth, anc in enumerate(taxonomy.ancestors(code), start=1):
+            j = taxonomy.index(anc)
+            entries[(i, j)] = 1.0                       # child passage -> parent query
+            entries[(j, i)] = max(entries.get((j, i), 0.0), credit ** depth)  # parent passage -> child query
+    n = len(codes)
+    keys = list(entries)
+    rows = [k[0] for k in keys]
+    cols = [k[1] for k in keys]
+    vals = np.asarray([entries[k] for k in keys], dtype=np.float32)
+    return sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+
+
+def expand_tags(tags: sp.spmatrix, hierarchy: sp.spmatrix) -> sp.csr_matrix:
+    """Return, for each row, the credit its tags earn for every query tag (clipped to 1).
+
+    Examples
+    --------
+    >>> h = sp.csr_matrix(np.array([[1.0, 1.0], [0.5, 1.0]]))
     >>> expand_tags(sp.csr_matrix(np.array([[0.8, 0.0]])), h).toarray().round(2)
-    array([[0.8, 0.4]], dtype=float32)
+    array([[0.8, 0.8]], dtype=float32)
     """
     out = sp.csr_matrix(tags @ hierarchy, dtype=np.float32)
     out.data = np.minimum(out.data, 1.0)
     return out
+
+
+def most_specific(codes, taxonomy) -> list[str]:
+    """Drop codes that are ancestors of another code in the list (order kept).
+
+    Examples
+    --------
+    >>> from recommender.knowledge.taxonomy import Taxonomy
+    >>> most_specific(["AUTO.NEV", "AUTO", "ELEC.PSEMI"], Taxonomy.default())
+    ['AUTO.NEV', 'ELEC.PSEMI']
+    """
+    codes = list(dict.fromkeys(codes))
+    implied = {a for c in codes for a in taxonomy.ancestors(c)}
+    return [c for c in codes if c not in implied]
 
 
 def link_matrix(links, passage_row: dict, entity_index: dict, n_passages: int) -> sp.csr_matrix:

@@ -41,6 +41,7 @@ class PreparedProfile:
     codes: tuple[str, ...]
     sector_codes: tuple[str, ...]
     query_text: str
+    expansion_text: str
     allowed: np.ndarray | None
     warnings: tuple[str, ...]
 
@@ -67,7 +68,9 @@ class Recommender(BaseEstimator):
     pooling : {"soft_or", "max", "mean_top"}, default="soft_or"
         How passage relevances are pooled into a place's passage evidence.
     hierarchy_credit : float, default=0.5
-        Credit a tag passes to its parent in the taxonomy.
+        Credit a passage tagged with a parent (汽车) earns for a query on its child
+        (新能源汽车); a passage on the child fully answers a query on the parent, and
+        siblings earn nothing.
     rollup_weight : float, default=0.8
         Weight with which a park's or town's passages also count for the district
         (or city) that contains it.
@@ -76,6 +79,17 @@ class Recommender(BaseEstimator):
         passage does not name a place itself (passed to the linker's output as given).
     catalogue_weight : float, default=0.5
         Weight of a park's official leading industries (2018 catalogue) in its tag profile.
+    foreign_weight : float, default=0.5
+        Factor on the link between a passage and a place outside its document's own
+        region (an ancestor such as the province, or an unrelated place named in
+        passing): a report speaks first-hand about its own region and the places in it.
+    evidence_prior : float, default=3.0
+        Shrinkage of profile similarity towards 0 for places with little evidence: the
+        similarity is multiplied by ``mass / (mass + evidence_prior)``, where ``mass`` is
+        the place's summed link weight (about its number of passages).
+    expansion_weight : float, default=0.5
+        Weight of the words the taxonomy adds to a profile's query (its tags' names,
+        aliases and everyday terms) against the profile's own words.
     weak_threshold : float, default=0.2
         A result whose best score is below this is flagged ``weak_evidence``.
     tokenizer_backend : {"jieba", "rjieba"}, default="jieba"
@@ -104,6 +118,7 @@ class Recommender(BaseEstimator):
     def __init__(self, *, min_df=1, max_df=0.5, sublinear_tf=True, text_weight=0.5,
                  passage_weight=0.6, top_passages=3, pooling="soft_or", hierarchy_credit=0.5,
                  rollup_weight=0.8, document_link_weight=0.5, catalogue_weight=0.5,
+                 foreign_weight=0.5, evidence_prior=3.0, expansion_weight=0.5,
                  weak_threshold=0.2, tokenizer_backend="jieba", n_jobs=1):
         self.min_df = min_df
         self.max_df = max_df
@@ -116,6 +131,9 @@ class Recommender(BaseEstimator):
         self.rollup_weight = rollup_weight
         self.document_link_weight = document_link_weight
         self.catalogue_weight = catalogue_weight
+        self.foreign_weight = foreign_weight
+        self.evidence_prior = evidence_prior
+        self.expansion_weight = expansion_weight
         self.weak_threshold = weak_threshold
         self.tokenizer_backend = tokenizer_backend
         self.n_jobs = n_jobs
@@ -123,10 +141,13 @@ class Recommender(BaseEstimator):
     # ------------------------------------------------------------------ validation
     def _validate_params(self):
         for name in ("text_weight", "passage_weight", "hierarchy_credit", "rollup_weight",
-                     "document_link_weight", "catalogue_weight", "weak_threshold"):
+                     "document_link_weight", "catalogue_weight", "foreign_weight", "expansion_weight",
+                     "weak_threshold"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
                 raise InputError(f"{name} must be a number in [0, 1], got {value!r}")
+        if not isinstance(self.evidence_prior, (int, float)) or self.evidence_prior < 0:
+            raise InputError(f"evidence_prior must be a number >= 0, got {self.evidence_prior!r}")
         if not isinstance(self.top_passages, int) or self.top_passages < 1:
             raise InputError(f"top_passages must be a positive integer, got {self.top_passages!r}")
         get_pooling(self.pooling)
@@ -176,6 +197,7 @@ class Recommender(BaseEstimator):
         # --- place links
         links = PlaceLinker(gaz).link(corpus)
         links = links[links["passage_id"].isin(set(body["passage_id"]))]
+        links = self._apply_salience(links, passages, gaz)
         links = self._roll_up(links, gaz)
         entity_ids = sorted(set(links["entity_id"]), key=lambda e: (_LEVEL_ORDER.get(gaz.get(e).level, 9), e))
         if not entity_ids:
@@ -217,10 +239,12 @@ class Recommender(BaseEstimator):
         self.L_ = L
         self.centroids_ = centroids
         self.tag_profile_ = tag_profile
-        self.tag_support_ = sp.csr_matrix(tag_mass + catalogue)
+        self.tag_support_ = sp.csr_matrix(LT @ T_raw + catalogue)
         self.entity_ids_ = np.asarray(entity_ids)
         self.entities_ = self._entity_table(entity_ids, gaz)
         self.entity_passages_ = self._entity_passage_lists(L)
+        mass = np.asarray(L.sum(axis=0)).ravel()
+        self.entity_shrink_ = mass / (mass + self.evidence_prior) if self.evidence_prior > 0 else np.ones_like(mass)
         self.passages_ = body[["passage_id", "doc_id", "source", "row", "start", "end", "text",
                                "norm_text", "title", "date", "kind"]].copy()
         self.vocabulary_size_ = len(vectorizer.vocabulary_)
@@ -251,6 +275,27 @@ class Recommender(BaseEstimator):
         finally:
             vectorizer.set_params(tokenizer=pre["tokenizer"])
         return X
+
+    def _apply_salience(self, links: pd.DataFrame, passages: pd.DataFrame, gaz) -> pd.DataFrame:
+        """Scale links to places outside the passage's document region by ``foreign_weight``.
+
+        A document's region is the place its ``document`` links point to (the linker
+        gives every passage of a document with a known place such a link).
+        """
+        if links.empty or self.foreign_weight == 1.0:
+            return links
+        doc_of = dict(zip(passages["passage_id"].astype(int), passages["doc_id"].astype(int)))
+        doc_ids = links["passage_id"].map(doc_of)
+        doc_links = links[links["how"] == "document"]
+        region_of_doc = {}
+        for pid, eid in zip(doc_links["passage_id"], doc_links["entity_id"]):
+            region_of_doc.setdefault(doc_of[int(pid)], eid)
+        factors = []
+        for eid, doc in zip(links["entity_id"], doc_ids):
+            region = region_of_doc.get(doc)
+            inside = region is None or eid == region or region in gaz.ancestors(eid)
+            factors.append(1.0 if inside else self.foreign_weight)
+        return links.assign(weight=links["weight"].to_numpy() * np.asarray(factors))
 
     def _roll_up(self, links: pd.DataFrame, gaz) -> pd.DataFrame:
         """Let a park's or town's passages count for the district (or city) containing it."""
@@ -323,16 +368,16 @@ class Recommender(BaseEstimator):
             logger.warning("%s", msg)
         text = normalize_for_features(profile.text)
         text_codes = [hit.code for hit in self.tagger_.find(text)] if text else []
-        codes = tuple(dict.fromkeys(list(resolution.codes) + text_codes))
+        codes = tuple(feat.most_specific(list(resolution.codes) + text_codes, tax))
         expansion = []
         for code in codes:
             row = tax.tags.iloc[tax.index(code)]
             expansion.append(row["name"])
             expansion.extend(row["aliases"])
             expansion.extend(row["terms"])
-        query_text = " ".join([text] + expansion)
         allowed = self._filter_mask(profile, gaz)
-        return PreparedProfile(profile, codes, tuple(resolution.codes), query_text, allowed, tuple(warnings))
+        return PreparedProfile(profile, codes, tuple(resolution.codes), text, " ".join(expansion),
+                               allowed, tuple(warnings))
 
     def _filter_mask(self, profile: InvestorProfile, gaz) -> np.ndarray | None:
         if not (profile.regions or profile.levels or profile.exclude):
@@ -358,6 +403,9 @@ class Recommender(BaseEstimator):
     # ------------------------------------------------------------------- vectors
     def _query_vectors(self, prepared: Sequence[PreparedProfile]):
         Q = self.vectorizer_.transform([p.query_text for p in prepared])
+        if self.expansion_weight > 0:
+            Qx = self.vectorizer_.transform([p.expansion_text for p in prepared])
+            Q = feat.l2_normalize_rows(Q + self.expansion_weight * Qx)
         tax = self.taxonomy_
         rows, cols, vals = [], [], []
         for i, p in enumerate(prepared):
@@ -368,7 +416,6 @@ class Recommender(BaseEstimator):
         Tq = sp.coo_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
                            shape=(len(prepared), len(tax.codes))).tocsr()
         Tq.data = np.minimum(Tq.data, 1.0)
-        Tq = feat.expand_tags(Tq, self.hierarchy_)
         return sp.csr_matrix(Q, dtype=np.float32), Tq
 
     def score_matrix(self, prepared: Sequence[PreparedProfile]) -> dict[str, np.ndarray]:
@@ -395,8 +442,9 @@ class Recommender(BaseEstimator):
         for j, (idx, w) in enumerate(self.entity_passages_):
             text_pass[:, j] = pool(S[:, idx] * w, m)
             tag_pass[:, j] = pool(G[:, idx] * w, m)
-        text_prof = np.asarray((Q @ self.centroids_.T).todense())
-        tag_prof = np.asarray((feat.l2_normalize_rows(Tq) @ self.tag_profile_.T).todense())
+        shrink = self.entity_shrink_[None, :]
+        text_prof = np.asarray((Q @ self.centroids_.T).todense()) * shrink
+        tag_prof = np.asarray((feat.l2_normalize_rows(Tq) @ self.tag_profile_.T).todense()) * shrink
         text_score = fuse(text_pass, text_prof, self.passage_weight)
         tag_score = fuse(tag_pass, tag_prof, self.passage_weight)
         w = np.where(has_tags, self.text_weight, 1.0)[:, None]
@@ -493,7 +541,7 @@ class Recommender(BaseEstimator):
         for code in (p.codes or ()):
             k = self.taxonomy_.index(code)
             # a sector is supported when the place carries it or one of its sub-tags
-            sub = set(hier[:, k].nonzero()[0].tolist())
+            sub = set(np.flatnonzero(hier[:, k].toarray().ravel() >= 1.0).tolist())
             if supported & sub:
                 matched.append(self.taxonomy_.name(code))
         terms = []
