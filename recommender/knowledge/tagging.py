@@ -21,9 +21,10 @@ Context rules, all data-driven or listed here:
   (``GOVERNANCE``: 整治, 治理, 排查, 禁止, 防控 …) does, and ``neutral_weight`` (0.6)
   otherwise.
 
-A tag's score is ``1 - 0.5 ** n`` where ``n`` is the sum of its hit weights; each
-ancestor also receives ``parent_share`` times the hit weight, so a passage about 新能源汽车
-supports 汽车 too.
+A tag's score is ``1 - 0.5 ** n`` where ``n`` is the sum of its hit weights. Tags are
+scored where they are hit: by default no credit goes up the hierarchy (the model adds
+its own, see ``model.features.hierarchy_matrix``); with ``parent_share > 0`` each ancestor
+also receives that share of the hit weight, so a passage about 新能源汽车 supports 汽车.
 """
 
 from __future__ import annotations
@@ -96,15 +97,17 @@ class IndustryTagger:
     governance_weight, neutral_weight : float
         Weights of a hit in a governance context and in a context with neither an
         industry predicate nor a governance word (a predicate context counts 1.0).
-    parent_share : float, default 0.5
-        Share of a hit's weight given to each ancestor tag.
+    parent_share : float, default 0.0
+        Share of a hit's weight given to each ancestor tag (0: none).
 
     Examples
     --------
     >>> tagger = IndustryTagger()
     >>> [(h.code, h.term) for h in tagger.find("发展油茶与茶陵红茶,硬质合金刀具")]
     [('FOOD.OILTEA', '油茶'), ('FOOD.TEA', '红茶'), ('MAT.CEMENTED', '硬质合金'), ('MAT.CEMENTED', '刀具')]
-    >>> w = tagger.tag("打造轨道交通装备产业集群")
+    >>> tagger.tag("打造轨道交通装备产业集群")
+    {'EQP.RAIL': 0.5}
+    >>> w = IndustryTagger(parent_share=0.5).tag("打造轨道交通装备产业集群")
     >>> round(w["EQP.RAIL"], 2), round(w["EQP"], 2)
     (0.5, 0.29)
     >>> tagger.tag_many(["陶瓷产业", "IGBT芯片"]).shape[0]
@@ -112,7 +115,7 @@ class IndustryTagger:
     """
 
     def __init__(self, taxonomy=None, *, window: int = 20, governance_weight: float = 0.25,
-                 neutral_weight: float = 0.6, parent_share: float = 0.5):
+                 neutral_weight: float = 0.6, parent_share: float = 0.0):
         if taxonomy is None:
             from recommender.knowledge.taxonomy import Taxonomy
 
@@ -298,15 +301,15 @@ class IndustryTagger:
         """Tag weights of ``text``: code → ``1 - 0.5 ** n`` in (0, 1].
 
         ``n`` sums the context weights of the tag's hits (plus ``parent_share`` of its
-        descendants' hits). Tags without a surviving hit are absent.
+        descendants' hits when that is set). Tags without a surviving hit are absent.
 
         Examples
         --------
         >>> t = IndustryTagger()
         >>> t.tag("开展冷链食品排查,外防输入")
         {}
-        >>> sorted(t.tag("建设冷链物流产业园"))
-        ['LOG', 'LOG.COLD']
+        >>> t.tag("建设冷链物流产业园")
+        {'LOG.COLD': 0.5}
         """
         return {c: float(1.0 - 0.5 ** n) for c, n in self._counts(text).items() if n > 0}
 
