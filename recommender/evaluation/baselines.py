@@ -59,8 +59,11 @@ def _quiet(name: str):
         lib.setLevel(before)
 
 
-def _citation(model, row: int, score: float) -> dict:
-    rec = model.passages_.iloc[int(row)]
+def _citation(model, unit: int, score: float) -> dict:
+    # feature units are passages, then mention windows that point back to their passage
+    unit_passage = getattr(model, "unit_passage_", None)
+    row = int(unit_passage[unit]) if unit_passage is not None else int(unit)
+    rec = model.passages_.iloc[row]
     src_row = int(rec["row"])
     return {"text": rec["text"], "source": rec["source"], "start": int(rec["start"]), "end": int(rec["end"]),
             "row": None if src_row < 0 else src_row, "score": float(score)}
@@ -175,14 +178,18 @@ class BM25Baseline:
         self.vocab_ = set(self.index_.vocab_dict)
         self.entity_passages_ = model.entity_passages_
         self.n_passages_ = len(texts)
+        unit_passage = getattr(model, "unit_passage_", None)
+        self.unit_passage_ = (np.asarray(unit_passage) if unit_passage is not None
+                              else np.arange(len(texts)))
         return self
 
     def passage_scores(self, query: str) -> np.ndarray:
-        """BM25 score of every passage for a query string."""
+        """BM25 score of every feature unit (a passage, or a mention window scored as its
+        passage) for a query string."""
         words = [t for t in dict.fromkeys(self.tokenizer_(query)) if t in self.vocab_]
         if not words:
-            return np.zeros(self.n_passages_, dtype=np.float32)
-        return np.asarray(self.index_.get_scores(words), dtype=np.float32)
+            return np.zeros(len(self.unit_passage_), dtype=np.float32)
+        return np.asarray(self.index_.get_scores(words), dtype=np.float32)[self.unit_passage_]
 
     def place_scores(self, passage_scores: np.ndarray) -> np.ndarray:
         """Each place's best ``BM25 × link weight`` over its linked passages."""

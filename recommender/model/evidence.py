@@ -37,12 +37,12 @@ def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_te
     for pos in order:
         if relevance[pos] <= 0:
             break
-        row = int(idx[pos])
-        lo, hi = X.indptr[row], X.indptr[row + 1]
+        unit = int(idx[pos])
+        lo, hi = X.indptr[unit], X.indptr[unit + 1]
         shared = [(q_terms[c], vocab[c]) for c in X.indices[lo:hi] if c in q_terms]
         if not shared and G[pos] <= 0:
             continue
-        rec = passages.iloc[row]
+        rec = passages.iloc[int(model.unit_passage_[unit])]
         key = rec["norm_text"]
         if key in seen:
             continue

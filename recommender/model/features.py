@@ -91,19 +91,22 @@ def most_specific(codes, taxonomy) -> list[str]:
     return [c for c in codes if c not in implied]
 
 
-def link_matrix(links, passage_row: dict, entity_index: dict, n_passages: int) -> sp.csr_matrix:
-    """Return the (n_passages, n_entities) matrix of link weights (max per pair)."""
+def link_matrix(links, entity_index: dict, n_units: int) -> sp.csr_matrix:
+    """Return the (n_units, n_entities) matrix of link weights (capped at 1 per pair).
+
+    ``links`` has columns ``unit`` (row of the feature matrices), ``entity_id`` and
+    ``weight``.
+    """
     rows, cols, vals = [], [], []
-    for pid, eid, weight in zip(links["passage_id"], links["entity_id"], links["weight"]):
-        r = passage_row.get(int(pid))
+    for unit, eid, weight in zip(links["unit"], links["entity_id"], links["weight"]):
         c = entity_index.get(eid)
-        if r is None or c is None:
+        if c is None:
             continue
-        rows.append(r)
+        rows.append(int(unit))
         cols.append(c)
         vals.append(float(weight))
     m = sp.coo_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
-                      shape=(n_passages, len(entity_index))).tocsr()
+                      shape=(n_units, len(entity_index))).tocsr()
     # duplicates were summed by tocsr(); a link weight is a membership degree, so cap at 1
     m.data = np.minimum(m.data, 1.0)
     return m

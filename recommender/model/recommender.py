@@ -39,6 +39,7 @@ class PreparedProfile:
 
     profile: InvestorProfile
     codes: tuple[str, ...]
+    tag_weights: tuple[float, ...]
     sector_codes: tuple[str, ...]
     query_text: str
     expansion_text: str
@@ -67,7 +68,7 @@ class Recommender(BaseEstimator):
         How many of a place's best passages the pooling looks at.
     pooling : {"soft_or", "max", "mean_top"}, default="soft_or"
         How passage relevances are pooled into a place's passage evidence.
-    hierarchy_credit : float, default=0.5
+    hierarchy_credit : float, default=0.3
         Credit a passage tagged with a parent (汽车) earns for a query on its child
         (新能源汽车); a passage on the child fully answers a query on the parent, and
         siblings earn nothing.
@@ -116,7 +117,7 @@ class Recommender(BaseEstimator):
     """
 
     def __init__(self, *, min_df=1, max_df=0.5, sublinear_tf=True, text_weight=0.5,
-                 passage_weight=0.6, top_passages=3, pooling="soft_or", hierarchy_credit=0.5,
+                 passage_weight=0.6, top_passages=3, pooling="soft_or", hierarchy_credit=0.3,
                  rollup_weight=0.8, document_link_weight=0.5, catalogue_weight=0.5,
                  foreign_weight=0.5, evidence_prior=3.0, expansion_weight=0.5,
                  weak_threshold=0.2, tokenizer_backend="jieba", n_jobs=1):
@@ -194,29 +195,35 @@ class Recommender(BaseEstimator):
         if body.empty:
             raise CorpusError("the corpus has no body passages to learn from: give report pages or tables with text")
 
-        # --- place links
-        links = PlaceLinker(gaz).link(corpus)
+        # --- place links (salience, mention windows, roll-up to districts)
+        linker = PlaceLinker(gaz)
+        links = linker.link(corpus)
         links = links[links["passage_id"].isin(set(body["passage_id"]))]
-        links = self._apply_salience(links, passages, gaz)
+        region_of_doc = self._document_regions(links, passages)
+        links = self._apply_salience(links, passages, region_of_doc, gaz)
+        passage_row = {int(pid): i for i, pid in enumerate(body["passage_id"])}
+        links, window_texts, window_passage = self._window_links(links, body, passage_row, region_of_doc, linker)
         links = self._roll_up(links, gaz)
         entity_ids = sorted(set(links["entity_id"]), key=lambda e: (_LEVEL_ORDER.get(gaz.get(e).level, 9), e))
         if not entity_ids:
             raise CorpusError("no passage of the corpus names a known place: nothing to rank")
         entity_index = {e: i for i, e in enumerate(entity_ids)}
-        passage_row = {int(pid): i for i, pid in enumerate(body["passage_id"])}
-        L = feat.link_matrix(links, passage_row, entity_index, len(body))
+        n_units = len(body) + len(window_texts)
+        L = feat.link_matrix(links, entity_index, n_units)
 
-        # --- text features
+        # --- text features (passages, then the mention windows in the same vector space)
         user_words = sorted(set(gaz.surface_forms()) | set(tax.vocabulary()))
         tokenizer = Tokenizer(user_words=user_words, backend=self.tokenizer_backend)
         vectorizer = feat.make_vectorizer(tokenizer, min_df=self.min_df, max_df=self.max_df,
                                           sublinear_tf=self.sublinear_tf, n_documents=len(body))
         texts = body["norm_text"].tolist()
         X = self._fit_tfidf(vectorizer, tokenizer, texts)
+        if window_texts:
+            X = sp.vstack([X, vectorizer.transform(window_texts)]).tocsr()
 
         # --- tag features
         H = feat.hierarchy_matrix(tax, self.hierarchy_credit)
-        T_raw = sp.csr_matrix(tagger.tag_many(texts), dtype=np.float32)
+        T_raw = sp.csr_matrix(tagger.tag_many(texts + window_texts), dtype=np.float32)
         T = feat.expand_tags(T_raw, H)
 
         # --- place profiles
@@ -227,6 +234,7 @@ class Recommender(BaseEstimator):
         tag_profile = feat.l2_normalize_rows(
             feat.l2_normalize_rows(tag_mass) + self.catalogue_weight * feat.expand_tags(catalogue, H))
 
+        self.unit_passage_ = np.concatenate([np.arange(len(body)), np.asarray(window_passage, dtype=np.int64)])
         self.gazetteer_ = gaz
         self.taxonomy_ = tax
         self.tagger_ = tagger
@@ -276,45 +284,71 @@ class Recommender(BaseEstimator):
             vectorizer.set_params(tokenizer=pre["tokenizer"])
         return X
 
-    def _apply_salience(self, links: pd.DataFrame, passages: pd.DataFrame, gaz) -> pd.DataFrame:
-        """Scale links to places outside the passage's document region by ``foreign_weight``.
-
-        A document's region is the place its ``document`` links point to (the linker
-        gives every passage of a document with a known place such a link).
-        """
-        if links.empty or self.foreign_weight == 1.0:
-            return links
+    @staticmethod
+    def _document_regions(links: pd.DataFrame, passages: pd.DataFrame) -> dict[int, str]:
+        """A document's region: the place its ``document`` links point to."""
         doc_of = dict(zip(passages["passage_id"].astype(int), passages["doc_id"].astype(int)))
-        doc_ids = links["passage_id"].map(doc_of)
+        region_of_doc: dict[int, str] = {}
         doc_links = links[links["how"] == "document"]
-        region_of_doc = {}
         for pid, eid in zip(doc_links["passage_id"], doc_links["entity_id"]):
             region_of_doc.setdefault(doc_of[int(pid)], eid)
+        return {int(pid): region_of_doc[d] for pid, d in doc_of.items() if d in region_of_doc}
+
+    def _apply_salience(self, links: pd.DataFrame, passages: pd.DataFrame, region_of_passage: dict,
+                        gaz) -> pd.DataFrame:
+        """Scale links to places outside the passage's document region by ``foreign_weight``."""
+        if links.empty or self.foreign_weight == 1.0:
+            return links
         factors = []
-        for eid, doc in zip(links["entity_id"], doc_ids):
-            region = region_of_doc.get(doc)
+        for pid, eid in zip(links["passage_id"], links["entity_id"]):
+            region = region_of_passage.get(int(pid))
             inside = region is None or eid == region or region in gaz.ancestors(eid)
             factors.append(1.0 if inside else self.foreign_weight)
         return links.assign(weight=links["weight"].to_numpy() * np.asarray(factors))
 
+    @staticmethod
+    def _window_links(links: pd.DataFrame, body: pd.DataFrame, passage_row: dict, region_of_passage: dict,
+                      linker):
+        """Give each link a feature unit: the passage, or a mention window when the
+        passage names several places (see :mod:`recommender.model.windows`)."""
+        from recommender.model.windows import mention_windows
+
+        mention_links = links[links["how"] == "mention"]
+        counts = mention_links.groupby("passage_id")["entity_id"].nunique()
+        multi = set(counts[counts >= 2].index.astype(int))
+        texts = dict(zip(body["passage_id"].astype(int), body["norm_text"]))
+        window_texts: list[str] = []
+        window_passage: list[int] = []
+        unit_of: dict[tuple[int, str], int] = {}
+        n_body = len(body)
+        for pid in sorted(multi):
+            text = texts[pid]
+            windows = mention_windows(text, linker.mentions(text))
+            region = region_of_passage.get(pid)
+            for eid, window in windows.items():
+                if eid == region:
+                    continue
+                unit_of[(pid, eid)] = n_body + len(window_texts)
+                window_texts.append(window)
+                window_passage.append(passage_row[pid])
+        units = [unit_of.get((int(pid), eid), passage_row[int(pid)]) if how == "mention" else passage_row[int(pid)]
+                 for pid, eid, how in zip(links["passage_id"], links["entity_id"], links["how"])]
+        return links.assign(unit=units), window_texts, window_passage
+
     def _roll_up(self, links: pd.DataFrame, gaz) -> pd.DataFrame:
-        """Let a park's or town's passages count for the district (or city) containing it."""
+        """Let a park's or town's evidence count for the district (or city) containing it."""
         extra = []
-        for pid, eid, weight in zip(links["passage_id"], links["entity_id"], links["weight"]):
-            ent = gaz.get(eid)
-            if ent.level not in ("park", "town"):
+        for unit, eid, weight in zip(links["unit"], links["entity_id"], links["weight"]):
+            if gaz.get(eid).level not in ("park", "town"):
                 continue
             for anc in gaz.ancestors(eid):
-                anc_level = gaz.get(anc).level
-                if anc_level in ("park", "town"):
+                if gaz.get(anc).level in ("park", "town"):
                     continue
-                extra.append((pid, anc, float(weight) * self.rollup_weight, "rollup"))
+                extra.append((unit, anc, float(weight) * self.rollup_weight))
                 break
-        if not extra:
-            return links[["passage_id", "entity_id", "weight"]]
-        rolled = pd.DataFrame(extra, columns=["passage_id", "entity_id", "weight", "how"])
-        both = pd.concat([links[["passage_id", "entity_id", "weight"]], rolled[["passage_id", "entity_id", "weight"]]])
-        return both.groupby(["passage_id", "entity_id"], as_index=False, sort=True)["weight"].max()
+        cols = ["unit", "entity_id", "weight"]
+        both = pd.concat([links[cols], pd.DataFrame(extra, columns=cols)]) if extra else links[cols]
+        return both.groupby(["unit", "entity_id"], as_index=False, sort=True)["weight"].max()
 
     def _catalogue_tags(self, entity_ids, gaz, tax) -> sp.csr_matrix:
         rows, cols = [], []
@@ -367,8 +401,15 @@ class Recommender(BaseEstimator):
             warnings.append(str(msg))
             logger.warning("%s", msg)
         text = normalize_for_features(profile.text)
-        text_codes = [hit.code for hit in self.tagger_.find(text)] if text else []
-        codes = tuple(feat.most_specific(list(resolution.codes) + text_codes, tax))
+        # tags found in the text weigh by how central they are to it (hits and context,
+        # relative to the strongest); sectors the investor named weigh 1
+        text_tags = self.tagger_.tag(text) if text else {}
+        top = max(text_tags.values(), default=1.0)
+        weights = {c: w / top for c, w in text_tags.items()}
+        for code in resolution.codes:
+            weights[code] = 1.0
+        codes = tuple(feat.most_specific(list(resolution.codes) + list(text_tags), tax))
+        tag_weights = tuple(float(weights[c]) for c in codes)
         expansion = []
         for code in codes:
             row = tax.tags.iloc[tax.index(code)]
@@ -376,7 +417,7 @@ class Recommender(BaseEstimator):
             expansion.extend(row["aliases"])
             expansion.extend(row["terms"])
         allowed = self._filter_mask(profile, gaz)
-        return PreparedProfile(profile, codes, tuple(resolution.codes), text, " ".join(expansion),
+        return PreparedProfile(profile, codes, tag_weights, tuple(resolution.codes), text, " ".join(expansion),
                                allowed, tuple(warnings))
 
     def _filter_mask(self, profile: InvestorProfile, gaz) -> np.ndarray | None:
@@ -409,10 +450,10 @@ class Recommender(BaseEstimator):
         tax = self.taxonomy_
         rows, cols, vals = [], [], []
         for i, p in enumerate(prepared):
-            for code in p.codes:
+            for code, weight in zip(p.codes, p.tag_weights):
                 rows.append(i)
                 cols.append(tax.index(code))
-                vals.append(1.0)
+                vals.append(weight)
         Tq = sp.coo_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
                            shape=(len(prepared), len(tax.codes))).tocsr()
         Tq.data = np.minimum(Tq.data, 1.0)
