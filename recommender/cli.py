@@ -96,8 +96,16 @@ def _load_or_fit(model_arg: str | None):
     path = _default_model_path(model_arg)
     explicit = bool(model_arg or os.environ.get("RECOMMENDER_MODEL"))
     if path.exists():
+        from recommender.model.persistence import code_fingerprint, read_manifest
+
         try:
-            return Recommender.load(path)
+            stale = read_manifest(path).get("code_fingerprint") != code_fingerprint()
+            if stale and explicit:
+                print(f"recommender: warning: {path} was fitted by a different build of the library; "
+                      "refit with 'recommender fit' if results look off", file=sys.stderr)
+            if not stale or explicit:
+                return Recommender.load(path)
+            print(f"recommender: cached model {path} was fitted by a different build; refitting", file=sys.stderr)
         except ModelError as exc:
             if explicit:
                 raise
@@ -106,8 +114,9 @@ def _load_or_fit(model_arg: str | None):
         raise ModelError(f"no model file at {path}: run 'recommender fit --model {path}' first")
     from recommender.datasets import load_sample_corpus
 
-    print(f"recommender: no model at {path}; fitting on the bundled Hunan sample corpus and caching it there",
-          file=sys.stderr)
+    if not path.exists():
+        print(f"recommender: no model at {path}; fitting on the bundled Hunan sample corpus and caching it there",
+              file=sys.stderr)
     start = time.perf_counter()
     model = Recommender().fit(load_sample_corpus())
     try:

@@ -53,6 +53,21 @@ def _versions() -> dict[str, str]:
             "jieba": getattr(jieba, "__version__", "unknown")}
 
 
+def code_fingerprint() -> str:
+    """SHA-256 over the package's source files and bundled data (what a fit depends on).
+
+    Two installs with the same version but edited code or tables get different
+    fingerprints, so a cached model can tell it is stale.
+    """
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*")):
+        if f.is_file() and f.suffix in {".py", ".csv", ".txt", ".json"} and "__pycache__" not in f.parts:
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -96,6 +111,7 @@ def save_model(model, path) -> Path:
         "schema_version": SCHEMA_VERSION,
         "class": type(model).__name__,
         "versions": _versions(),
+        "code_fingerprint": code_fingerprint(),
         "params": params,
         "files": {path.name: {"sha256": _sha256(path), "bytes": path.stat().st_size}},
         "summary": {"passages": int(len(model.passages_)), "places": int(len(model.entity_ids_)),

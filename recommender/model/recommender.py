@@ -69,9 +69,10 @@ class Recommender(BaseEstimator):
     pooling : {"soft_or", "max", "mean_top"}, default="soft_or"
         How passage relevances are pooled into a place's passage evidence.
     hierarchy_credit : float, default=0.3
-        Credit a passage tagged with a parent (汽车) earns for a query on its child
-        (新能源汽车); a passage on the child fully answers a query on the parent, and
-        siblings earn nothing.
+        Credit a place's tag profile earns for a query tag from passages on its parent
+        (汽车 for a 新能源汽车 query). A passage on the child fully answers a query on the
+        parent; siblings earn nothing. Passage evidence itself counts only passages on
+        the asked sector or a sub-sector.
     rollup_weight : float, default=0.8
         Weight with which a park's or town's passages also count for the district
         (or city) that contains it.
@@ -225,6 +226,12 @@ class Recommender(BaseEstimator):
         H = feat.hierarchy_matrix(tax, self.hierarchy_credit)
         T_raw = sp.csr_matrix(tagger.tag_many(texts + window_texts), dtype=np.float32)
         T = feat.expand_tags(T_raw, H)
+        # passage evidence counts only a passage on the sector itself or on a sub-sector;
+        # the parent-tag credit enters through the place's tag profile
+        H_full = H.copy()
+        H_full.data = np.where(H_full.data >= 1.0, H_full.data, 0.0).astype(np.float32)
+        H_full.eliminate_zeros()
+        T_exact = feat.expand_tags(T_raw, H_full)
 
         # --- place profiles
         LT = sp.csr_matrix(L.T)
@@ -242,7 +249,7 @@ class Recommender(BaseEstimator):
         self.vectorizer_ = vectorizer
         self.hierarchy_ = H
         self.X_ = X
-        self.T_ = T
+        self.T_ = T_exact
         self.T_raw_ = T_raw
         self.L_ = L
         self.centroids_ = centroids

@@ -23,6 +23,16 @@ REPORT_BOILERPLATE = frozenset(
     """.split()
 )
 
+#: Words every investor description uses and no region's evidence can answer
+#: (寻找…的园区, 希望靠近…, …企业): they only add noise to a query.
+INVESTOR_BOILERPLATE = frozenset(
+    """
+    企业 公司 寻找 希望 需要 想 想要 靠近 计划 考虑 选址 落户 投资方 投资者 供应商 制造商 生产商
+    服务商 厂商 厂家 looking seeking company companies manufacturer manufacturers supplier suppliers
+    firm site near
+    """.split()
+)
+
 
 @functools.lru_cache(maxsize=1)
 def general_stopwords() -> frozenset[str]:
@@ -50,11 +60,11 @@ def report_boilerplate() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def default_stopwords() -> frozenset[str]:
-    """Return the union of the general and the report stopwords.
+    """Return the union of the general, the report and the investor-description stopwords.
 
     Examples
     --------
     >>> "各位代表" in default_stopwords() and "陶瓷" not in default_stopwords()
     True
     """
-    return general_stopwords() | REPORT_BOILERPLATE
+    return general_stopwords() | REPORT_BOILERPLATE | INVESTOR_BOILERPLATE
