@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,22 @@ def _model_run(model, ok: list, k: int) -> list[list[RankedPlace]]:
     return out
 
 
+_BM25_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _bm25_for(model) -> BM25Baseline:
+    """The BM25 index of a fitted model, built once per fit (indexing tokenizes every passage)."""
+    try:
+        cached = _BM25_CACHE.get(model)
+    except TypeError:  # not weak-referenceable or not hashable: no cache
+        return BM25Baseline().fit(model)
+    if cached is not None and cached[0] is model.passages_:
+        return cached[1]
+    bm25 = BM25Baseline().fit(model)
+    _BM25_CACHE[model] = (model.passages_, bm25)
+    return bm25
+
+
 def run_systems(model, bench: Benchmark, k: int) -> tuple[dict[str, dict[str, list[RankedPlace]]], dict[str, str]]:
     """Rank places for every profile with every system.
 
@@ -79,7 +96,7 @@ def run_systems(model, bench: Benchmark, k: int) -> tuple[dict[str, dict[str, li
     for i, ranked in zip(ok_pos, _model_run(model, ok, k)):
         runs["model"][ids[i]] = ranked
     scores = model.score_matrix(ok)
-    bm25 = BM25Baseline().fit(model)
+    bm25 = _bm25_for(model)
     for r, i in enumerate(ok_pos):
         allowed = ok[r].allowed
         runs["tfidf"][ids[i]] = rank_places(model, scores["text_score"][r], scores["passage_text"][r], allowed, k)
