@@ -48,12 +48,29 @@ def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_te
             continue
         seen.add(key)
         shared.sort(key=lambda t: (-t[0], t[1]))
+        terms = [t for _, t in shared[:6]]
+        if G[pos] > 0:
+            for term in _tag_terms(model, rec["norm_text"], prepared.codes):
+                if term not in terms:
+                    terms.append(term)
         src_row = int(rec["row"])
         chosen.append(Evidence(
             text=rec["text"], source=rec["source"], start=int(rec["start"]), end=int(rec["end"]),
             title=rec["title"], date=rec["date"], score=float(round(float(relevance[pos]), 6)),
-            row=None if src_row < 0 else src_row, terms=tuple(t for _, t in shared[:6]),
+            row=None if src_row < 0 else src_row, terms=tuple(terms[:8]),
         ))
         if len(chosen) >= evidence_k:
             break
     return chosen
+
+
+def _tag_terms(model, text: str, codes) -> list[str]:
+    """The words of ``text`` that carry one of ``codes`` (or one of their sub-sectors)."""
+    tax = model.taxonomy_
+    wanted = set(codes)
+    out = []
+    for hit in model.tagger_.find(text):
+        if hit.code in wanted or wanted & set(tax.ancestors(hit.code)):
+            if hit.term not in out:
+                out.append(hit.term)
+    return out

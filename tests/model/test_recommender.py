@@ -1,0 +1,210 @@
+"""Contract, behaviour and error tests of the Recommender estimator."""
+
+import json
+import logging
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from recommender import InvestorProfile, Recommender
+from recommender.exceptions import (
+    EmptyProfileError,
+    InputError,
+    NotFittedError,
+    UnknownLevelError,
+    UnknownRegionError,
+    UnknownSectorError,
+)
+
+PROFILES = [
+    {"profile_id": "rail", "sectors": ["轨道交通装备"], "text": "轨道交通牵引变流器配套企业"},
+    {"profile_id": "ceramics", "sectors": ["陶瓷"], "text": "日用陶瓷与艺术瓷生产企业"},
+    {"profile_id": "igbt", "text": "功率半导体（IGBT模块封装测试）企业"},
+    {"profile_id": "alloy", "sectors": ["新材料"], "text": "硬质合金数控刀具制造商"},
+    {"profile_id": "geo", "text": "地理信息/遥感/北斗时空数据服务公司"},
+    {"profile_id": "en", "text": "Ceramic tableware and art porcelain manufacturer"},
+    {"profile_id": "tw", "sectors": ["軌道交通裝備"], "text": "牽引變流器"},
+    {"profile_id": "changsha", "text": "新能源汽车零部件企业", "regions": ["长沙市"]},
+]
+
+
+def test_estimator_contract():
+    rec = Recommender(text_weight=0.7)
+    assert rec.get_params()["text_weight"] == 0.7
+    assert clone(rec).get_params() == rec.get_params()
+    with pytest.raises(NotFittedError):
+        rec.recommend("陶瓷")
+
+
+def test_invalid_params_are_refused_at_fit(sample_corpus):
+    with pytest.raises(InputError, match="text_weight"):
+        Recommender(text_weight=1.5).fit(sample_corpus)
+    with pytest.raises(InputError, match="pooling"):
+        Recommender(pooling="median").fit(sample_corpus)
+
+
+def test_scores_lie_in_unit_interval_and_are_sorted(model):
+    for profile in PROFILES:
+        result = model.recommend(profile, top_k=10)
+        scores = [m.score for m in result.matches]
+        assert scores == sorted(scores, reverse=True)
+        for m in result.matches:
+            for value in (m.score, m.text_score, m.tag_score):
+                assert 0.0 <= value <= 1.0
+        assert [m.rank for m in result.matches] == list(range(1, len(result.matches) + 1))
+
+
+@pytest.mark.parametrize("profile, expected", [
+    ({"sectors": ["陶瓷"], "text": "日用陶瓷与艺术瓷"}, {"醴陵市"}),
+    ({"text": "Ceramic tableware and art porcelain manufacturer"}, {"醴陵市"}),
+    ({"sectors": ["工程机械"], "text": "液压件"}, {"宁乡市"}),
+    ({"sectors": ["軌道交通裝備"], "text": "牽引變流器"}, {"石峰区", "株洲市"}),
+    ({"text": "Rail transit traction converter supplier"}, {"石峰区", "株洲市"}),
+])
+def test_obvious_profiles_rank_the_obvious_place_first(model, profile, expected):
+    assert model.recommend(profile, top_k=3).matches[0].name in expected
+
+
+def test_matches_report_why(model):
+    result = model.recommend({"sectors": ["陶瓷"], "text": "日用陶瓷"}, top_k=3)
+    top = result.matches[0]
+    assert "陶瓷" in top.matched_sectors
+    assert top.matched_terms
+    assert result.resolved_sectors == ("陶瓷",)
+
+
+def test_evidence_is_verbatim_about_the_sector_and_not_repeated(model):
+    for profile in PROFILES:
+        result = model.recommend(profile, top_k=5, evidence_k=3)
+        for m in result.matches:
+            texts = [e.text for e in m.evidence]
+            assert len(texts) == len(set(texts))
+            for e in m.evidence:
+                with open(e.source, encoding="utf-8") as fh:
+                    assert fh.read()[e.start:e.end] == e.text
+                assert e.terms, "every evidence passage shares terms with the profile"
+
+
+def test_evidence_never_cites_glossaries_or_furniture(model, sample_corpus):
+    glossary = set(sample_corpus.passages.loc[sample_corpus.passages["role"] != "body", "text"])
+    for profile in PROFILES:
+        for m in model.recommend(profile, top_k=5, evidence_k=3).matches:
+            for e in m.evidence:
+                assert e.text not in glossary
+                assert "投稿" not in e.text and "温馨提示" not in e.text and "名词解释" not in e.text
+
+
+def test_same_input_same_output(model, sample_corpus):
+    again = Recommender().fit(sample_corpus)
+    for profile in PROFILES:
+        assert model.recommend(profile).to_dict() == again.recommend(profile).to_dict()
+
+
+def test_save_load_round_trip(model, tmp_path):
+    path = tmp_path / "m.joblib"
+    model.save(path)
+    loaded = Recommender.load(path)
+    for profile in PROFILES:
+        assert loaded.recommend(profile).to_dict() == model.recommend(profile).to_dict()
+    manifest = json.loads((tmp_path / "m.joblib.manifest.json").read_text(encoding="utf-8"))
+    assert manifest["schema_version"] >= 1
+    assert {"recommender", "scikit-learn", "jieba"} <= set(manifest["versions"])
+    assert manifest["files"]["m.joblib"]["sha256"]
+
+
+def test_region_filter_follows_the_hierarchy(model):
+    result = model.recommend({"text": "新能源汽车零部件", "regions": ["长沙市"]}, top_k=10)
+    assert result.matches
+    for m in result.matches:
+        assert m.name == "长沙市" or "长沙市" in m.path
+
+
+def test_region_by_adcode_and_level_filter(model):
+    result = model.recommend({"text": "陶瓷", "regions": ["430200"], "levels": ["district"]}, top_k=10)
+    assert result.matches and all(m.level == "district" and "株洲市" in m.path for m in result.matches)
+
+
+def test_exclude(model):
+    result = model.recommend({"sectors": ["陶瓷"], "exclude": ["醴陵市"]}, top_k=10)
+    assert "醴陵市" not in [m.name for m in result.matches]
+
+
+def test_parks_and_districts_both_ranked(model):
+    result = model.recommend({"sectors": ["陶瓷"], "text": "陶瓷产业集群"}, top_k=10)
+    levels = {m.level for m in result.matches}
+    assert {"district", "park"} <= levels
+
+
+def test_no_evidence_is_flagged_weak(model):
+    for text in ["氢燃料电池 电堆", "hydrogen fuel cell stack"]:
+        result = model.recommend(text, top_k=5)
+        assert result.weak_evidence
+        assert all(m.score < model.weak_threshold for m in result.matches)
+        assert any("weak evidence" in w for w in result.warnings)
+    strong = model.recommend({"sectors": ["陶瓷"], "text": "日用陶瓷"})
+    assert not strong.weak_evidence
+
+
+def test_bad_profiles(model, caplog):
+    with pytest.raises(EmptyProfileError):
+        model.recommend({"sectors": [], "text": "  "})
+    with pytest.raises(UnknownSectorError, match="close"):
+        model.recommend({"sectors": ["陶磁产业xyz"]})
+    with caplog.at_level(logging.WARNING):
+        result = model.recommend({"sectors": ["不存在的行业"], "text": "日用陶瓷"})
+    assert result.matches and any("unknown sector" in w for w in result.warnings)
+    with pytest.raises(UnknownRegionError, match="株洲"):
+        model.recommend({"text": "陶瓷", "regions": ["株州市"]})
+    with pytest.raises(UnknownLevelError, match="district"):
+        model.recommend({"text": "陶瓷", "levels": ["distrct"]})
+    with pytest.raises(InputError, match="unknown profile field"):
+        model.recommend({"text": "陶瓷", "sector": ["陶瓷"]})
+    with pytest.raises(InputError, match="top_k"):
+        model.recommend("陶瓷", top_k=0)
+
+
+def test_recommend_many_collects_errors_in_order(model):
+    profiles = [PROFILES[0], {"text": ""}, PROFILES[1], {"text": "陶瓷", "levels": ["x"]}]
+    results = model.recommend_many(profiles, errors="collect")
+    assert [r.error is None for r in results] == [True, False, True, False]
+    assert results[0].to_dict() == model.recommend(PROFILES[0]).to_dict()
+    with pytest.raises(EmptyProfileError):
+        model.recommend_many(profiles)
+
+
+def test_to_frame_has_one_row_per_match(model):
+    result = model.recommend(InvestorProfile(sectors=["陶瓷"], text="日用陶瓷"), top_k=4)
+    frame = result.to_frame()
+    assert len(frame) == len(result.matches)
+    assert {"evidence_text", "evidence_source", "evidence_start", "score"} <= set(frame.columns)
+
+
+def test_fit_on_provincial_tables_ranks_provinces(shared_dir):
+    from recommender import load_corpus
+
+    corpus = load_corpus(shared_dir / "data" / "provincial_reports_2026" / "2026_黑龙江省_政府工作报告.csv")
+    corpus2 = load_corpus([shared_dir / "data" / "provincial_reports_2026" / name for name in
+                           ("2026_黑龙江省_政府工作报告.csv", "2026_海南省_政府工作报告.csv",
+                            "2026_内蒙古自治区_政府工作报告.csv", "2026_广东省_政府工作报告.csv")])
+    assert len(corpus.documents) == 1
+    rec = Recommender().fit(corpus2)
+    top = rec.recommend({"text": "冰雪旅游 滑雪场", "levels": ["province"]}, top_k=3).matches[0]
+    assert top.name == "黑龙江省"
+    top = rec.recommend({"text": "稀土新材料", "levels": ["province"]}, top_k=3).matches[0]
+    assert top.name == "内蒙古自治区"
+    ev = top.evidence[0]
+    assert ev.row == 0
+    import pandas as pd
+
+    table = pd.read_csv(ev.source, dtype=str, keep_default_na=False)
+    assert table["full_text"].iloc[ev.row][ev.start:ev.end] == ev.text
+
+
+def test_scores_mean_the_same_across_profiles(model):
+    # a profile's score does not depend on which other profiles are scored with it
+    alone = model.recommend(PROFILES[0]).to_dict()
+    together = model.recommend_many(PROFILES)[0].to_dict()
+    assert alone == together
+    assert np.isclose(model.recommend(PROFILES[1]).matches[0].score,
+                      model.recommend_many([PROFILES[2], PROFILES[1]])[1].matches[0].score)
