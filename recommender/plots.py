@@ -1,0 +1,489 @@
+"""Plots of a fitted model and its results: place × industry heatmap, score breakdown,
+passages or documents per place.
+
+matplotlib is an optional extra (``pip install 'recommender[plots]'``) imported only when
+a function here is called. Chinese labels need a CJK font: :func:`cjk_font` finds one
+among the installed fonts (on Debian/Ubuntu ``apt-get install fonts-noto-cjk``), and every
+plotting function sets it on the texts it draws, so importing this module or calling a
+function never changes matplotlib's global settings.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> from recommender.model.results import Match, RecommendationResult
+>>> m = Match(rank=1, entity_id="430281", name="醴陵市", level="district", parent="株洲市",
+...           path=("湖南省", "株洲市"), score=0.6, text_score=0.5, tag_score=0.7)
+>>> fig = score_breakdown_chart(RecommendationResult(profile_id="p", matches=(m,)))
+>>> len(fig.axes)
+1
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+from typing import Any, Sequence
+
+import numpy as np
+
+from recommender.exceptions import InputError, NotFittedError
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "CJK_FONT_PREFERENCES",
+    "cjk_font",
+    "use_cjk_font",
+    "place_industry_heatmap",
+    "score_breakdown_chart",
+    "infer_text_weight",
+    "documents_per_place_chart",
+]
+
+#: Font families tried first, in order, by :func:`cjk_font`.
+CJK_FONT_PREFERENCES = (
+    "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+    "Source Han Sans", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei",
+    "PingFang SC", "Heiti SC", "AR PL UMing CN", "AR PL UKai CN", "Droid Sans Fallback",
+    "Noto Serif CJK SC",
+)
+_PROBE = "中文湖南"
+_LEVEL_LABEL = {"province": "省", "city": "市", "district": "区县", "park": "园区", "town": "镇"}
+
+
+def _mpl():
+    """Import matplotlib or raise an ImportError that names the extra to install."""
+    try:
+        import matplotlib  # noqa: F401
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "plotting needs matplotlib: pip install 'recommender[plots]'") from exc
+    return plt
+
+
+def _has_glyphs(path: str, text: str = _PROBE) -> bool:
+    from matplotlib import font_manager
+
+    try:
+        font = font_manager.get_font(path)
+        return all(font.get_char_index(ord(ch)) != 0 for ch in text)
+    except Exception:  # unreadable or unsupported font file
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def _find_cjk_font() -> str | None:
+    _mpl()
+    from matplotlib import font_manager
+
+    entries = font_manager.fontManager.ttflist
+    by_name: dict[str, list[str]] = {}
+    for entry in entries:
+        by_name.setdefault(entry.name, []).append(entry.fname)
+    for name in CJK_FONT_PREFERENCES:
+        if any(_has_glyphs(path) for path in by_name.get(name, ())):
+            return name
+    # any other installed family that can draw Chinese, hinted names first
+    hints = ("CJK", "Han", "Hei", "Song", "Ming", "Kai", "Fallback", "Gothic", "SC", "CN")
+    names = sorted(by_name, key=lambda n: (not any(h in n for h in hints), n))
+    for name in names:
+        if any(_has_glyphs(path) for path in by_name[name]):
+            return name
+    return None
+
+
+def cjk_font() -> str | None:
+    """Return the name of an installed font family that can draw Chinese.
+
+    Families in :data:`CJK_FONT_PREFERENCES` are tried first, then any other installed
+    family; a family counts only when its font file has glyphs for Chinese characters.
+    The answer is cached for the process.
+
+    Returns
+    -------
+    str or None
+        The family name, or None (with a logged warning) when no installed font can
+        draw Chinese: labels will then show as empty boxes. Install one, for example
+        ``apt-get install fonts-noto-cjk``, then clear matplotlib's font cache
+        (``~/.cache/matplotlib``).
+
+    Examples
+    --------
+    >>> name = cjk_font()
+    >>> name is None or isinstance(name, str)
+    True
+    """
+    name = _find_cjk_font()
+    if name is None:
+        logger.warning("no installed font can draw Chinese: labels will show as boxes; "
+                       "install one (e.g. apt-get install fonts-noto-cjk) and clear ~/.cache/matplotlib")
+    return name
+
+
+def _font_family() -> list[str]:
+    name = cjk_font()
+    return [name, "DejaVu Sans"] if name else ["DejaVu Sans"]
+
+
+def use_cjk_font() -> contextlib.AbstractContextManager:
+    """Return a context manager under which matplotlib draws Chinese with a CJK font.
+
+    It puts :func:`cjk_font` first in ``font.sans-serif`` and turns off
+    ``axes.unicode_minus``, only inside the ``with`` block.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> with use_cjk_font():
+    ...     fig, ax = plt.subplots()
+    ...     _ = ax.set_title("株洲市 轨道交通装备")
+    ...     fig.savefig(__import__("io").BytesIO(), format="png")
+    >>> plt.close(fig)
+    """
+    import matplotlib
+
+    _mpl()
+    name = cjk_font()
+    sans = list(matplotlib.rcParams["font.sans-serif"])
+    rc = {"axes.unicode_minus": False, "font.family": "sans-serif",
+          "font.sans-serif": ([name] if name else []) + [f for f in sans if f != name]}
+    return matplotlib.rc_context(rc)
+
+
+def _new_axes(ax, figsize):
+    plt = _mpl()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax.figure, ax
+
+
+def _apply_font(fig) -> None:
+    """Set the CJK family on every text of ``fig`` so it holds outside any rc context
+    (figures shown later, e.g. by a notebook, are drawn after the plotting call)."""
+    from matplotlib.text import Text
+
+    family = _font_family()
+    for text in fig.findobj(Text):
+        text.set_fontfamily(family)
+    for ax in fig.axes:
+        ax.tick_params(labelfontfamily=family)
+        legend = ax.get_legend()
+        if legend is not None:
+            for text in legend.get_texts():
+                text.set_fontfamily(family)
+
+
+def _check_count(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise InputError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _check_model(model, *attrs):
+    if not all(hasattr(model, a) for a in attrs):
+        raise NotFittedError(type(model).__name__)
+
+
+def _place_label(name: str, level: str) -> str:
+    short = _LEVEL_LABEL.get(level)
+    return f"{name}（{short}）" if short else str(name)
+
+
+# --------------------------------------------------------------------------- heatmap
+def place_industry_heatmap(model, top_places: int = 15, top_tags: int = 15, ax=None, *,
+                           levels: Sequence[str] | None = None, normalize: str | None = "row",
+                           annotate: bool = True):
+    """Draw the places × industries evidence of a fitted model as a heatmap.
+
+    A cell is the place's industry-tag support: the tag weights of the passages linked
+    to the place (weighted by the link) plus the park's official leading industries
+    (``model.tag_support_``). The places with the most support and, among them, the
+    industries with the most support are shown.
+
+    Parameters
+    ----------
+    model : Recommender
+        A fitted model.
+    top_places, top_tags : int, default=15
+        How many rows (places) and columns (industries) to show.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when None.
+    levels : sequence of str, optional
+        Keep only places of these levels (``province``, ``city``, ``district``,
+        ``park``, ``town``).
+    normalize : {"row", None}, default="row"
+        ``"row"`` colours each place by the share of its shown support (its industry
+        mix); None shows the raw support.
+    annotate : bool, default=True
+        Write the value in each non-empty cell.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    NotFittedError
+        When the model is not fitted.
+    InputError
+        On bad counts, an unknown ``normalize`` or no place left after ``levels``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from recommender import Recommender, load_sample_corpus
+    >>> rec = Recommender().fit(load_sample_corpus())
+    >>> fig = place_industry_heatmap(rec, top_places=5, top_tags=4)
+    >>> ax = fig.axes[0]
+    >>> len(ax.get_yticklabels()), len(ax.get_xticklabels())
+    (5, 4)
+    """
+    _check_model(model, "tag_support_", "entities_", "taxonomy_")
+    top_places = _check_count(top_places, "top_places")
+    top_tags = _check_count(top_tags, "top_tags")
+    if normalize not in ("row", None):
+        raise InputError(f"normalize must be 'row' or None, got {normalize!r}")
+    support = np.asarray(model.tag_support_.todense(), dtype=float)
+    entities = model.entities_
+    keep = np.ones(len(entities), dtype=bool)
+    if levels:
+        keep &= entities["level"].isin(list(levels)).to_numpy()
+    totals = np.where(keep, support.sum(axis=1), -1.0)
+    rows = [i for i in np.argsort(-totals, kind="stable")[:top_places] if totals[i] > 0]
+    if not rows:
+        raise InputError("no place with industry evidence to show" + (f" at levels {list(levels)}" if levels else ""))
+    sub = support[rows]
+    col_tot = sub.sum(axis=0)
+    cols = [j for j in np.argsort(-col_tot, kind="stable")[:top_tags] if col_tot[j] > 0]
+    values = sub[:, cols]
+    if normalize == "row":
+        denom = values.sum(axis=1, keepdims=True)
+        values = np.divide(values, denom, out=np.zeros_like(values), where=denom > 0)
+    codes = list(model.taxonomy_.codes)
+    xlabels = [model.taxonomy_.name(codes[j]) for j in cols]
+    ylabels = [_place_label(entities["name"].iloc[i], entities["level"].iloc[i]) for i in rows]
+
+    with use_cjk_font():
+        fig, ax = _new_axes(ax, (max(6.0, 0.55 * len(cols) + 3.0), max(3.0, 0.42 * len(rows) + 2.0)))
+        im = ax.imshow(values, cmap="YlOrRd", aspect="auto", vmin=0)
+        ax.set_xticks(np.arange(len(cols)), labels=xlabels, rotation=45, ha="right", rotation_mode="anchor")
+        ax.set_yticks(np.arange(len(rows)), labels=ylabels)
+        label = "share of the place's shown industry support" if normalize == "row" else "industry support"
+        fig.colorbar(im, ax=ax, label=label, shrink=0.8)
+        if annotate:
+            high = values.max() * 0.6 if values.size else 0
+            for r in range(values.shape[0]):
+                for c in range(values.shape[1]):
+                    v = values[r, c]
+                    if v <= 0:
+                        continue
+                    if normalize == "row":
+                        txt = f"{v:.0%}" if v >= 0.005 else "<1%"
+                    else:
+                        txt = f"{v:.0f}" if v >= 10 else f"{v:.1f}"
+                    ax.text(c, r, txt, ha="center", va="center", fontsize=7,
+                            color="white" if v > high else "black")
+        ax.set_title("Industry evidence by place (地点 × 产业)")
+        ax.set_xlabel("industry (产业)")
+        _apply_font(fig)
+    return fig
+
+
+# ------------------------------------------------------------------- score breakdown
+def _fits(matches, w: float, tol: float = 2e-5) -> bool:
+    return all(abs(min(max(w * m.text_score + (1 - w) * m.tag_score, 0.0), 1.0) - m.score) <= tol
+               for m in matches)
+
+
+def infer_text_weight(matches: Sequence[Any], hint: float | None = None) -> float | None:
+    """Recover the text share ``w`` with which ``score = w*text_score + (1-w)*tag_score``.
+
+    The model uses its ``text_weight`` when the profile has industry tags and ``w = 1``
+    (text only) when it has none; ``hint`` and 1 are tried first, then a least-squares
+    fit. Returns None when no ``w`` in [0, 1] reproduces the scores.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as M
+    >>> infer_text_weight([M(score=0.6, text_score=0.5, tag_score=0.7)], hint=0.5)
+    0.5
+    >>> infer_text_weight([M(score=0.5, text_score=0.5, tag_score=0.0)], hint=0.5)
+    1.0
+    """
+    matches = list(matches)
+    if not matches:
+        return hint
+    for w in ([hint] if hint is not None else []) + [1.0]:
+        if _fits(matches, float(w)):
+            return float(w)
+    d = np.array([m.text_score - m.tag_score for m in matches], dtype=float)
+    r = np.array([m.score - m.tag_score for m in matches], dtype=float)
+    if np.all(np.abs(d) < 1e-9):
+        return 0.5 if hint is None else float(hint)
+    w = float(np.clip(np.dot(d, r) / np.dot(d, d), 0.0, 1.0))
+    w = round(w, 4)
+    return w if _fits(matches, w, tol=1e-3) else None
+
+
+def score_breakdown_chart(result, ax=None, *, text_weight: float | None = None, top_k: int = 10):
+    """Draw the top places' scores split into their text and industry-tag parts.
+
+    The combined score is ``w * text_score + (1 - w) * tag_score`` where ``w`` is the
+    model's ``text_weight`` when the profile has industry tags and 1 when it has none.
+    Each bar stacks the two weighted parts, so its length is the score; a black mark
+    shows the score itself. When no ``w`` reproduces the scores (a result edited by
+    hand), the raw ``text_score`` and ``tag_score`` are drawn side by side instead.
+
+    Parameters
+    ----------
+    result : RecommendationResult
+        From ``Recommender.recommend``.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when None.
+    text_weight : float, optional
+        The model's ``text_weight`` (e.g. ``rec.text_weight``). By default it is
+        recovered from the scores themselves (see :func:`infer_text_weight`).
+    top_k : int, default=10
+        How many of the best matches to show.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    InputError
+        When the result is an error or has no match.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from recommender import Recommender, load_sample_corpus
+    >>> rec = Recommender().fit(load_sample_corpus())
+    >>> result = rec.recommend({"sectors": ["陶瓷"], "text": "日用陶瓷"}, top_k=4)
+    >>> fig = score_breakdown_chart(result, text_weight=rec.text_weight)
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()][0]
+    '1. 醴陵市'
+    """
+    top_k = _check_count(top_k, "top_k")
+    if getattr(result, "error", None):
+        raise InputError(f"cannot plot a failed result: {result.error}")
+    matches = list(getattr(result, "matches", result))[:top_k]
+    if not matches:
+        raise InputError("the result has no match to plot")
+    if text_weight is not None and not (isinstance(text_weight, (int, float)) and 0 <= text_weight <= 1):
+        raise InputError(f"text_weight must be a number in [0, 1], got {text_weight!r}")
+    w = infer_text_weight(matches, hint=text_weight)
+    n = len(matches)
+    y = np.arange(n)
+    labels = [f"{m.rank}. {m.name}" for m in matches]
+    text = np.array([m.text_score for m in matches], dtype=float)
+    tag = np.array([m.tag_score for m in matches], dtype=float)
+    score = np.array([m.score for m in matches], dtype=float)
+
+    with use_cjk_font():
+        fig, ax = _new_axes(ax, (7.5, max(2.5, 0.45 * n + 1.5)))
+        if w is not None:
+            ax.barh(y, w * text, color="tab:blue", label=f"text part = {w:.2f} × text_score")
+            ax.barh(y, (1 - w) * tag, left=w * text, color="tab:orange",
+                    label=f"tag part = {1 - w:.2f} × tag_score")
+            subtitle = (f"score = {w:.2f}·text + {1 - w:.2f}·tag" if w < 1
+                        else "score = text score (the profile has no industry tag)")
+        else:
+            h = 0.38
+            ax.barh(y - h / 2, text, height=h, color="tab:blue", label="text_score")
+            ax.barh(y + h / 2, tag, height=h, color="tab:orange", label="tag_score")
+            subtitle = "text and tag scores (their weights could not be recovered)"
+        ax.scatter(score, y, marker="D", color="black", zorder=3, s=22, label="combined score")
+        for yi, s in zip(y, score):
+            ax.annotate(f"{s:.2f}", (s, yi), xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
+        ax.set_yticks(y, labels=labels)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(1.0, float(np.max(np.r_[score, text, tag])) * 1.12))
+        ax.set_xlabel("score (0–1)")
+        title = "Score breakdown"
+        if getattr(result, "profile_id", None):
+            title += f" — {result.profile_id}"
+        ax.set_title(f"{title}\n{subtitle}", fontsize=10)
+        ax.legend(loc="lower right", fontsize=8)
+        _apply_font(fig)
+    return fig
+
+
+# ------------------------------------------------------------- documents per place
+def documents_per_place_chart(corpus_or_model, ax=None, *, top: int = 15):
+    """Draw how much text each place has, stacked by document kind.
+
+    For a :class:`~recommender.Corpus`: documents per region tag (the place a page
+    files the document under). For a fitted :class:`~recommender.Recommender`: body
+    passages linked to each place (the evidence the ranking can cite).
+
+    Parameters
+    ----------
+    corpus_or_model : Corpus or Recommender
+    ax : matplotlib Axes, optional
+    top : int, default=15
+        How many places to show, most first.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from recommender import load_sample_corpus
+    >>> fig = documents_per_place_chart(load_sample_corpus(), top=3)
+    >>> len(fig.axes[0].get_yticklabels())
+    3
+    """
+    import pandas as pd
+
+    top = _check_count(top, "top")
+    obj = corpus_or_model
+    if hasattr(obj, "documents") and hasattr(obj, "passages"):
+        docs = obj.documents
+        region = docs["region_tag"].fillna("").astype(str).replace("", "(no region tag)")
+        table = pd.crosstab(region, docs["kind"].astype(str))
+        what, title = "documents", "Documents per region tag, by kind"
+    elif hasattr(obj, "entities_"):
+        _check_model(obj, "entity_passages_", "unit_passage_", "passages_")
+        kinds = obj.passages_["kind"].astype(str).to_numpy()
+        rows = []
+        for j, (units, _w) in enumerate(obj.entity_passages_):
+            for p in np.unique(obj.unit_passage_[units]):
+                rows.append((j, kinds[p]))
+        frame = pd.DataFrame(rows, columns=["place", "kind"])
+        table = pd.crosstab(frame["place"], frame["kind"])
+        ents = obj.entities_
+        table.index = [_place_label(ents["name"].iloc[j], ents["level"].iloc[j]) for j in table.index]
+        what, title = "passages", "Evidence passages linked to each place, by document kind"
+    else:
+        raise InputError("give a Corpus (load_corpus / load_sample_corpus) or a fitted Recommender")
+    if table.empty:
+        raise InputError(f"no {what} to plot")
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index[:top]]
+
+    with use_cjk_font():
+        fig, ax = _new_axes(ax, (7.5, max(2.5, 0.4 * len(table) + 1.5)))
+        y = np.arange(len(table))
+        left = np.zeros(len(table))
+        for kind in table.columns:
+            vals = table[kind].to_numpy(dtype=float)
+            ax.barh(y, vals, left=left, label=kind)
+            left += vals
+        ax.set_yticks(y, labels=[str(i) for i in table.index])
+        ax.invert_yaxis()
+        ax.set_xlabel(f"number of {what}")
+        ax.set_title(title, fontsize=10)
+        ax.legend(title="kind", fontsize=8)
+        _apply_font(fig)
+    return fig
