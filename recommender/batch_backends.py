@@ -16,7 +16,6 @@ import logging
 import os
 import shutil
 import tempfile
-import uuid
 from collections import deque
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -29,6 +28,9 @@ __all__ = ["BACKENDS", "run_chunks", "check_backend", "check_n_jobs"]
 
 #: Backends accepted by :func:`run_chunks` (``loky`` is joblib's process pool).
 BACKENDS = ("loky", "threading", "dask")
+
+#: How long to wait for a Dask scheduler given by address.
+DASK_CONNECT_TIMEOUT = "30s"
 
 # Worker-process cache of models loaded from a file: {path: model}. Holds one entry.
 _WORKER_MODELS: dict[str, Any] = {}
@@ -130,21 +132,42 @@ def _run_serial(model, chunks, top_k, evidence_k):
 
 # --------------------------------------------------------------------------- joblib
 def _score_chunk_from_file(model_path: str, items: list, top_k: int, evidence_k: int) -> list:
-    """Worker side: load the model once per process (cached by path), then score a chunk."""
+    """Worker side: load the model once per process, then score a chunk.
+
+    The cache is keyed by the file's name, which holds a digest of the pickled model,
+    so a worker reused for a later run of the same model does not load it again.
+    """
     from recommender.batch import score_chunk
 
-    model = _WORKER_MODELS.get(model_path)
+    key = Path(model_path).name
+    model = _WORKER_MODELS.get(key)
     if model is None:
         import joblib
 
         _WORKER_MODELS.clear()
         model = joblib.load(model_path)
-        _WORKER_MODELS[model_path] = model
+        _WORKER_MODELS[key] = model
     return score_chunk(model, items, top_k, evidence_k)
 
 
-def _run_joblib(model, chunks, top_k, evidence_k, n_jobs, backend):
+def _dump_model(model, tmpdir: str) -> str:
+    """Pickle the model once into ``tmpdir``; the file is named by the pickle's digest."""
+    import hashlib
+
     import joblib
+
+    staging = Path(tmpdir) / "model.joblib"
+    joblib.dump(model, staging)
+    digest = hashlib.sha256()
+    with open(staging, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    path = Path(tmpdir) / f"model-{digest.hexdigest()[:24]}.joblib"
+    os.replace(staging, path)
+    return str(path)
+
+
+def _run_joblib(model, chunks, top_k, evidence_k, n_jobs, backend):
     from joblib import Parallel, delayed
 
     from recommender.batch import score_chunk
@@ -157,8 +180,7 @@ def _run_joblib(model, chunks, top_k, evidence_k, n_jobs, backend):
         return
     tmpdir = tempfile.mkdtemp(prefix="recommender-batch-")
     try:
-        path = str(Path(tmpdir) / f"model-{uuid.uuid4().hex}.joblib")
-        joblib.dump(model, path)  # pickled once; each worker loads it once
+        path = _dump_model(model, tmpdir)  # pickled once; each worker loads it once
         logger.info("scoring on %d %s workers", workers, backend)
         calls = (delayed(_score_chunk_from_file)(path, chunk, top_k, evidence_k) for chunk in chunks)
         yield from Parallel(n_jobs=workers, backend=backend, return_as="generator",
@@ -190,7 +212,7 @@ def _run_dask(model, chunks, top_k, evidence_k, n_jobs, scheduler):
         client = distributed.Client(cluster)
     elif isinstance(scheduler, str):
         try:
-            client = distributed.Client(scheduler, timeout="30s")
+            client = distributed.Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
             raise InputError(f"cannot connect to the Dask scheduler at {scheduler}: {exc}") from None
     else:
