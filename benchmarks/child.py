@@ -1,0 +1,100 @@
+"""Work that the benchmark runs in a fresh interpreter, so that each figure includes the
+interpreter start, imports and dictionary loading, and memory is measured per process.
+
+Usage (driven by :mod:`run`)::
+
+    python benchmarks/child.py fit FILES.txt OUT.json [--backend jieba] [--n-jobs 1] [--save MODEL]
+    python benchmarks/child.py jieba FILES.txt OUT.json
+
+``FILES.txt`` lists the input files, one a line. ``OUT.json`` receives timestamps taken
+with :func:`time.monotonic` (a system-wide clock on Linux, so the parent can subtract
+its own spawn time) and in-process durations.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+T0 = time.monotonic()
+
+
+def _fit(files, out, backend, n_jobs, save):
+    import logging
+
+    logging.disable(logging.WARNING)
+    from recommender import Recommender
+    from recommender.corpus import load_corpus
+
+    t_imported = time.monotonic()
+    corpus = load_corpus(files)
+    t_loaded = time.monotonic()
+    rec = Recommender(tokenizer_backend=backend, n_jobs=n_jobs).fit(corpus)
+    t_end = time.monotonic()
+    info = {
+        "t_start": T0, "t_imported": t_imported, "t_loaded": t_loaded, "t_end": t_end,
+        "load_s": t_loaded - t_imported, "fit_s": t_end - t_loaded, "work_s": t_end - t_imported,
+        "n_characters": int(corpus.report.n_characters), "n_passages": int(len(corpus.passages)),
+        "n_body": int(len(rec.passages_)), "n_units": int(rec.X_.shape[0]),
+        "n_terms": int(rec.X_.shape[1]), "n_places": int(len(rec.entity_ids_)),
+    }
+    if save:
+        rec.save(save)
+        info["save_s"] = time.monotonic() - t_end
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump(info, fh)
+
+
+def _jieba(files, out):
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    t_imported = time.monotonic()
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    t_ready = time.monotonic()
+    n_tokens = 0
+    n_chars = 0
+    for path in files:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030")
+        n_chars += len(text)
+        for _ in tok.cut(text):
+            n_tokens += 1
+    t_end = time.monotonic()
+    info = {"t_start": T0, "t_imported": t_imported, "t_ready": t_ready, "t_end": t_end,
+            "dict_s": t_ready - t_imported, "cut_s": t_end - t_ready, "work_s": t_end - t_imported,
+            "n_characters": n_chars, "n_tokens": n_tokens}
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump(info, fh)
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("task", choices=["fit", "jieba"])
+    parser.add_argument("files")
+    parser.add_argument("out")
+    parser.add_argument("--backend", default="jieba")
+    parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument("--save", default=None)
+    args = parser.parse_args(argv)
+    with open(args.files, encoding="utf-8") as fh:
+        files = [line.rstrip("\n") for line in fh if line.strip()]
+    if args.task == "fit":
+        _fit(files, args.out, args.backend, args.n_jobs, args.save)
+    else:
+        _jieba(files, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
