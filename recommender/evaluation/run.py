@@ -267,6 +267,10 @@ def evaluate_benchmark(bench_dir, model=None, corpus_paths=None, k: int = 10) ->
     if errors:
         notes.append("profiles that could not be scored (empty rankings): "
                      + "; ".join(f"{pid}: {msg}" for pid, msg in errors.items()))
+    for system in SYSTEMS:
+        for pid in bench.profile_ids:
+            for v in per_system[system][pid]["trap_violations"] or ():
+                notes.append(f"trap {pid} ({SYSTEMS[system]}): {v}")
     names = {eid: gaz.get(eid).name for pid in judged for eid in judged[pid]}
     profiles = []
     for pid in bench.profile_ids:
@@ -274,6 +278,7 @@ def evaluate_benchmark(bench_dir, model=None, corpus_paths=None, k: int = 10) ->
             "profile_id": pid,
             "error": errors.get(pid),
             "judged": {names[e]: g for e, g in judged.get(pid, {}).items()},
+            "judged_names": {e: names[e] for e in judged.get(pid, {})},
             "evidence_keywords": bench.evidence_keywords(pid),
             "trap": bench.trap(pid),
             "systems": {s: per_system[s][pid] for s in SYSTEMS},
@@ -291,6 +296,15 @@ def evaluate_benchmark(bench_dir, model=None, corpus_paths=None, k: int = 10) ->
         "errors": errors,
         "notes": notes,
     }
+
+
+def _ranked_label(r: dict, judged_names: dict) -> str:
+    """``name(grade)``; ``name(→judged)`` for a place credited as a judged unit already seen."""
+    if r["grade"]:
+        return f"{r['name']}({r['grade']})"
+    if r["judged_as"] is not None:
+        return f"{r['name']}(→{judged_names.get(r['judged_as'], r['judged_as'])})"
+    return r["name"]
 
 
 def _fmt(x) -> str:
@@ -336,8 +350,7 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append("| profile | " + " | ".join(labels) + " | model top 3 |")
         lines.append("|---|" + "|".join(["---:"] * len(systems)) + "|---|")
         for p in report["profiles"]:
-            top = ", ".join(r["name"] + (f"({r['grade']})" if r["grade"] else "")
-                            for r in p["systems"]["model"]["ranking"][:3])
+            top = ", ".join(_ranked_label(r, p["judged_names"]) for r in p["systems"]["model"]["ranking"][:3])
             if p["error"]:
                 top = f"error: {p['error']}"
             cells = [_fmt(p["systems"][s].get(f"ndcg@{k}")) for s in systems]

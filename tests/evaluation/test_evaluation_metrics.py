@@ -197,9 +197,17 @@ def test_verbatim_catches_a_tampered_span(model):
 
 
 def test_verbatim_decodes_like_the_loader(tmp_path):
+    from recommender.corpus.load import read_page
+
     gb = tmp_path / "gb.txt"
-    gb.write_bytes("株洲市石峰区\r\n轨道交通装备".encode("gb18030"))
-    assert verbatim_ok("轨道交通装备", str(gb), 8, 14)
+    gb.write_bytes("株洲市石峰区\n轨道交通装备".encode("gb18030"))
+    assert verbatim_ok("轨道交通装备", str(gb), 7, 13)
+    # offsets index the loader's decoded text, whatever it does with line breaks
+    crlf = tmp_path / "crlf.txt"
+    crlf.write_bytes("株洲市\r\n石峰区\r\n轨道交通装备".encode("gb18030"))
+    start = read_page(str(crlf)).index("轨道")
+    assert verbatim_ok("轨道交通装备", str(crlf), start, start + 6)
+    assert not verbatim_ok("轨道交通装备", str(crlf), start + 1, start + 7)
     bom = tmp_path / "bom.txt"
     bom.write_bytes("\ufeff醴陵陶瓷".encode("utf-8"))
     assert verbatim_ok("陶瓷", str(bom), 2, 4)          # the BOM is not part of the text

@@ -149,3 +149,17 @@ def test_dev_benchmark(model):
     full = rep["systems"][0]
     assert full["ndcg@10"] >= 0.5                               # a loose floor, not a target
     assert "| full model |" in format_report(rep)
+
+
+def test_trap_violation_is_counted_and_noted(tmp_path, model):
+    d = tmp_path / "b"
+    d.mkdir()
+    (d / "profiles.csv").write_text("profile_id,sectors,text\nc1,陶瓷,日用陶瓷\n", encoding="utf-8")
+    (d / "judgements.csv").write_text("profile_id,entity,grade\nc1,醴陵市,3\n", encoding="utf-8")
+    (d / "checks.json").write_text('{"traps": {"c1": {"not_in_top": 3, "units": ["醴陵市"]}}}', encoding="utf-8")
+    rep = evaluate_benchmark(d, model=model, k=5)
+    model_row = rep["systems"][0]
+    assert (model_row["trap_violations"], model_row["trap_checks"]) == (1, 1)
+    assert any(n.startswith("trap c1 (full model)") for n in rep["notes"])
+    # k=5: nDCG is reported at 5 only, and the table follows
+    assert "ndcg@10" not in model_row and "| system | nDCG@5 | P@1 |" in format_report(rep)
