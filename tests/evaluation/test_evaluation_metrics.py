@@ -216,3 +216,34 @@ def test_verbatim_decodes_like_the_loader(tmp_path):
     assert verbatim_ok("陶瓷", str(table), 2, 4, row=1)
     assert not verbatim_ok("陶瓷", str(table), 2, 4, row=0)
     assert not verbatim_ok("陶瓷", str(table), 2, 4, row=7)
+
+
+# ---------------------------------------------------------------- properties
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+grades_st = st.lists(st.integers(min_value=0, max_value=3), max_size=15)
+
+
+def _reference_dcg(grades, k):
+    import numpy as np
+
+    g = np.asarray(grades[:k], dtype=float)
+    return float(np.sum((2.0 ** g - 1.0) / np.log2(np.arange(2, len(g) + 2))))
+
+
+@settings(max_examples=200, deadline=None)
+@given(grades_st, st.integers(min_value=1, max_value=12))
+def test_dcg_matches_reference(grades, k):
+    assert dcg_at_k(grades, k) == pytest.approx(_reference_dcg(grades, k))
+
+
+@settings(max_examples=200, deadline=None)
+@given(grades_st, st.integers(min_value=1, max_value=12))
+def test_ndcg_bounds_and_ideal(grades, k):
+    value = ndcg_at_k(grades, grades, k)
+    if any(g > 0 for g in grades):
+        assert 0.0 <= value <= 1.0
+        assert ndcg_at_k(sorted(grades, reverse=True), grades, k) == pytest.approx(1.0)
+    else:
+        assert math.isnan(value)
