@@ -88,6 +88,53 @@ def _build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# ------------------------------------------------------------------ argument checks
+#: Largest ``--top-k`` / ``--evidence-k`` accepted (the library's own bound).
+MAX_K = 10_000
+
+
+def _check_int(value: int, option: str, low: int, high: int | None = None) -> None:
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise _UsageError(f"{option} must be {bound}, got {value}")
+
+
+def _check_n_jobs(value: int) -> None:
+    if value == 0:
+        raise _UsageError("--n-jobs must be a positive number of processes or -1 for all CPUs, got 0")
+
+
+def _check_args(args) -> None:
+    """Reject bad option values and missing input files before a model is loaded or fitted."""
+    if getattr(args, "top_k", None) is not None:
+        _check_int(args.top_k, "--top-k", 1, MAX_K)
+    if getattr(args, "evidence_k", None) is not None:
+        _check_int(args.evidence_k, "--evidence-k", 0, MAX_K)
+    if getattr(args, "chunk_size", None) is not None:
+        _check_int(args.chunk_size, "--chunk-size", 1)
+    if getattr(args, "n_jobs", None) is not None:
+        _check_n_jobs(args.n_jobs)
+    if args.command == "score":
+        from recommender.io import output_format
+
+        output_format(args.out)  # raises InputError for an unsupported extension
+        profiles = Path(args.profiles)
+        if not profiles.is_file():
+            raise _UsageError(f"profiles file not found: {profiles} (give a .csv, .jsonl or .parquet table)")
+    if args.command == "evaluate" and not Path(args.benchmark_dir).is_dir():
+        raise _UsageError(f"benchmark directory not found: {args.benchmark_dir} "
+                          "(it needs profiles.csv and judgements.csv)")
+    model = getattr(args, "model", None)
+    if model and args.command != "fit":
+        from recommender.model.persistence import read_manifest
+
+        read_manifest(model)  # missing file or manifest: ModelError with the fix, no fitting first
+    elif model:
+        target = Path(model)
+        if target.is_dir():
+            raise _UsageError(f"--model {model} is a directory; give a file name such as {target / 'model.joblib'}")
+
+
 # ------------------------------------------------------------------------- model I/O
 def _load_or_fit(model_arg: str | None):
     """Load the model; with no explicit model and no cache, fit on the bundled sample."""
@@ -150,10 +197,21 @@ def _cmd_fit(args) -> int:
 def _cmd_recommend(args) -> int:
     from recommender.profiles import InvestorProfile
 
+    import dataclasses
+
+    from recommender.profiles import MAX_TEXT_CHARS
+
+    # the warnings below are printed once from the result; keep the library's log quiet
+    if not args.verbose:
+        for name in ("recommender.profiles", "recommender.model.recommender"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     profile = InvestorProfile(sectors=args.sector, text=args.text, regions=args.region,
                               levels=args.level, exclude=args.exclude)
     model = _load_or_fit(args.model)
     result = model.recommend(profile, top_k=args.top_k, evidence_k=args.evidence_k)
+    if profile.truncated and not any("truncated" in w for w in result.warnings):
+        note = f"text of {len(args.text.strip())} characters truncated to {MAX_TEXT_CHARS}"
+        result = dataclasses.replace(result, warnings=(note,) + tuple(result.warnings))
     for w in result.warnings:
         print(f"recommender: warning: {w}", file=sys.stderr)
     if args.format == "json":
@@ -238,41 +296,68 @@ _COMMANDS = {"fit": _cmd_fit, "recommend": _cmd_recommend, "score": _cmd_score,
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit status (0 ok, 2 bad usage or input, 1 other errors)."""
+    """Run the CLI; return the exit status (0 ok, 2 bad usage or input, 1 other errors).
+
+    Every error is reported as one line on stderr: user errors (bad options, missing
+    files, unknown sectors/regions/levels, bad tables, unusable model files) exit with
+    status 2; anything else exits with status 1 and a hint to rerun with ``--verbose``,
+    which also prints the traceback.
+
+    Examples
+    --------
+    >>> main(["recommend", "陶瓷", "--top-k", "0"])
+    2
+    """
     parser = _build_parser()
-    verbose = "--verbose" in (argv if argv is not None else sys.argv[1:]) or "-v" in (argv or sys.argv[1:])
+    raw = list(sys.argv[1:] if argv is None else argv)
+    verbose = "--verbose" in raw or "-v" in raw
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(raw)
         if not args.command:
-            parser.print_help(sys.stderr)
-            return 2
+            raise _UsageError(f"no command given: use one of {', '.join(_COMMANDS)} (see 'recommender --help')")
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                             format="recommender: %(levelname)s: %(message)s")
         logging.getLogger("jieba").setLevel(logging.ERROR)
+        _check_args(args)
         return _COMMANDS[args.command](args)
     except _UsageError as exc:
         print(f"recommender: error: {exc}", file=sys.stderr)
         return 2
-    except (RecommenderError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+    except BrokenPipeError:  # e.g. `recommender inspect entities | head`
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:  # pragma: no cover
+            pass
+        return 0
+    except (RecommenderError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError,
+            FileExistsError) as exc:
         if verbose:
             logger.exception("failed")
-        msg = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        print(f"recommender: error: {msg}", file=sys.stderr)
+        print(f"recommender: error: {_first_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("recommender: interrupted", file=sys.stderr)
         return 130
     except ImportError as exc:
-        print(f"recommender: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        print(f"recommender: error: {_first_line(exc)}", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - last resort: one line, exit 1
         if verbose:
             import traceback
 
             traceback.print_exc()
-        print(f"recommender: internal error: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        detail = _first_line(exc, default="")
+        print(f"recommender: internal error: {exc.__class__.__name__}{': ' + detail if detail else ''}"
               " (rerun with --verbose for the traceback)", file=sys.stderr)
         return 1
+
+
+def _first_line(exc: BaseException, default: str | None = None) -> str:
+    """The first non-empty line of an exception's message (its class name if none)."""
+    for line in str(exc).splitlines():
+        if line.strip():
+            return line.strip()
+    return exc.__class__.__name__ if default is None else default
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,14 +15,18 @@ __all__ = ["neutralize_formula", "frame_to_csv_text", "write_csv", "read_profile
            "OUTPUT_FORMATS", "output_format"]
 
 OUTPUT_FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet read a cell as a formula (the full-width
+#: forms too: some spreadsheet locales turn them into their ASCII twins on input).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def neutralize_formula(value: Any) -> Any:
     """Make a CSV cell safe to open in a spreadsheet.
 
-    A string starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return would be
-    read as a formula; it gets a leading apostrophe. Other values pass through.
+    A string starting with ``=``, ``+``, ``-``, ``@`` (or their full-width forms), tab,
+    carriage return or line feed would be read as a formula; it gets a leading
+    apostrophe. Other values (numbers included) pass through. Only CSV output is
+    neutralised: JSONL and Parquet keep every string exactly.
 
     Examples
     --------
@@ -39,6 +43,7 @@ def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralize_formula)
+    out.columns = [neutralize_formula(c) for c in out.columns]
     return out
 
 

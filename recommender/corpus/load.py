@@ -4,12 +4,14 @@
 passage offsets index:
 
 * for a page file: the file's bytes decoded as UTF-8 (a leading BOM removed, it is
-  not part of the text) or else as GB18030; nothing else is changed (line breaks
-  stay as they are in the file, ``\\r\\n`` included);
-* for a table row: that row's text field, as a ``str``.
+  not part of the text) or else as GB18030, with ``\\r\\n`` and lone ``\\r`` line
+  breaks turned into ``\\n`` -- exactly what Python's default text mode (universal
+  newlines) gives; nothing else is changed;
+* for a table row: that row's text field, as a ``str`` (verbatim, line breaks
+  inside a cell included).
 
 So ``open(source, encoding="utf-8-sig").read()[start:end] == text`` holds for UTF-8
-pages (``newline=""`` if the file has ``\\r\\n``) and ``encoding="gb18030"`` for GB18030 pages.
+pages and ``encoding="gb18030"`` for GB18030 pages, whatever their line endings.
 """
 
 from __future__ import annotations
@@ -100,8 +102,18 @@ def find_input_files(paths) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def decode_bytes(data: bytes) -> str:
+def decode_bytes(data: bytes, *, universal_newlines: bool = True) -> str:
     """Decode page bytes: UTF-8 (BOM removed), else GB18030; both strictly.
+
+    Parameters
+    ----------
+    data : bytes
+        The raw file content.
+    universal_newlines : bool, default=True
+        Turn ``\\r\\n`` and lone ``\\r`` into ``\\n``, as ``open(path, encoding=...)``
+        does in text mode, so that offsets into the result index what a reader of
+        the file with plain ``open(...).read()`` sees. Tables pass ``False`` (a CSV
+        cell keeps its own line breaks).
 
     Raises
     ------
@@ -112,6 +124,8 @@ def decode_bytes(data: bytes) -> str:
     --------
     >>> decode_bytes("株洲".encode("gb18030")), decode_bytes("\\ufeff株洲".encode("utf-8"))
     ('株洲', '株洲')
+    >>> decode_bytes(b"a\\r\\nb\\rc\\n")
+    'a\\nb\\nc\\n'
     """
     if b"\x00" in data:
         raise DecodeError("binary (NUL bytes)")
@@ -124,6 +138,8 @@ def decode_bytes(data: bytes) -> str:
             continue
     if text is None:
         raise DecodeError("undecodable (neither UTF-8 nor GB18030)")
+    if universal_newlines and "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise DecodeError("empty")
     sample = text[:4096]
@@ -178,7 +194,7 @@ def _frame(path: str):
             ) from exc
         return pq.read_table(path).to_pandas()
     with open(path, "rb") as fh:
-        text = decode_bytes(fh.read())
+        text = decode_bytes(fh.read(), universal_newlines=False)
     if suffix == ".jsonl":
         records = [json.loads(line) for line in text.splitlines() if line.strip()]
         return pd.DataFrame.from_records(records)

@@ -8,7 +8,10 @@ reads the manifest first and refuses, before unpickling, a file whose hash, size
 or library versions do not match, or a file that is not a model at all.
 
 .. warning:: A model file is code: unpickling runs whatever it contains. Load only model
-   files you built yourself or received from a source you trust.
+   files you built yourself or received from a source you trust. The manifest checks
+   catch accidents (a truncated copy, a flipped byte, a stale or foreign file) before
+   anything is unpickled; they are no defence against someone who can write both the
+   model file and its manifest.
 """
 
 from __future__ import annotations
@@ -29,6 +32,17 @@ __all__ = ["SCHEMA_VERSION", "save_model", "load_model", "manifest_path", "read_
 #: Bump when the fitted attributes change in a way older files cannot satisfy.
 SCHEMA_VERSION = 1
 _MAGIC = "recommender-model"
+#: A manifest is a few kilobytes; anything much larger is not one of ours.
+MAX_MANIFEST_BYTES = 1 << 20
+#: Leading bytes of the streams joblib writes (``compress=3`` gives zlib).
+_PAYLOAD_MAGIC = {
+    "zlib": (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda"),
+    "pickle": (b"\x80",),
+    "gzip": (b"\x1f\x8b",),
+    "bz2": (b"BZh",),
+    "xz": (b"\xfd7zXZ\x00",),
+    "lz4": (b"\x04\x22\x4d\x18",),
+}
 
 
 def manifest_path(path) -> Path:
@@ -76,49 +90,76 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _atomic_write_bytes(path: Path, writer) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _tmp_path(path: Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            writer(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    os.close(fd)
+    return Path(tmp)
 
 
 def save_model(model, path) -> Path:
-    """Write ``model`` to ``path`` and its manifest beside it, each atomically.
+    """Write ``model`` to ``path`` and its manifest beside it, atomically.
 
-    The model file is written first under a temporary name and renamed; the manifest
-    follows the same way. A crash in between leaves either the old pair or a new model
-    file whose hash the old manifest refuses, never a half-written file.
+    Both files are first written completely under temporary names in the target
+    directory (and synced); only then are they renamed over the old pair, model first.
+    A crash or error while writing leaves the old model and manifest untouched; the
+    only window is between the two renames, and there the old manifest refuses the new
+    model by its hash (refit or save again), never a half-written file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from recommender import Recommender, load_sample_corpus
+    >>> rec = Recommender().fit(load_sample_corpus())
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.joblib"
+    >>> _ = save_model(rec, path)
+    >>> sorted(p.name for p in path.parent.iterdir())
+    ['m.joblib', 'm.joblib.manifest.json']
     """
     import joblib
 
     path = Path(path)
-    _atomic_write_bytes(path, lambda fh: joblib.dump(model, fh, compress=3))
-    params = {k: (v if isinstance(v, (int, float, str, bool)) or v is None else repr(v))
-              for k, v in model.get_params().items()}
-    manifest = {
-        "format": _MAGIC,
-        "schema_version": SCHEMA_VERSION,
-        "class": type(model).__name__,
-        "versions": _versions(),
-        "code_fingerprint": code_fingerprint(),
-        "params": params,
-        "files": {path.name: {"sha256": _sha256(path), "bytes": path.stat().st_size}},
-        "summary": {"passages": int(len(model.passages_)), "places": int(len(model.entity_ids_)),
-                    "terms": int(model.vocabulary_size_)},
-    }
-    data = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-    _atomic_write_bytes(manifest_path(path), lambda fh: fh.write(data))
+    if path.is_dir():
+        raise ModelError(f"cannot save the model to {path}: it is a directory; give a file name such as "
+                         f"{path / 'model.joblib'}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_model = tmp_manifest = None
+    try:
+        tmp_model = _tmp_path(path)
+        with open(tmp_model, "wb") as fh:
+            joblib.dump(model, fh, compress=3)
+            fh.flush()
+            os.fsync(fh.fileno())
+        params = {k: (v if isinstance(v, (int, float, str, bool)) or v is None else repr(v))
+                  for k, v in model.get_params().items()}
+        manifest = {
+            "format": _MAGIC,
+            "schema_version": SCHEMA_VERSION,
+            "class": type(model).__name__,
+            "versions": _versions(),
+            "code_fingerprint": code_fingerprint(),
+            "params": params,
+            "files": {path.name: {"sha256": _sha256(tmp_model), "bytes": tmp_model.stat().st_size}},
+            "summary": {"passages": int(len(model.passages_)), "places": int(len(model.entity_ids_)),
+                        "terms": int(model.vocabulary_size_)},
+        }
+        data = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+        mpath = manifest_path(path)
+        tmp_manifest = _tmp_path(mpath)
+        with open(tmp_manifest, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_model, path)
+        tmp_model = None
+        os.replace(tmp_manifest, mpath)
+        tmp_manifest = None
+    finally:
+        for tmp in (tmp_model, tmp_manifest):
+            if tmp is not None:
+                try:
+                    tmp.unlink()
+                except OSError:
+                    pass
     logger.info("saved model to %s", path)
     return path
 
@@ -138,8 +179,12 @@ def read_manifest(path) -> dict:
     if not mpath.is_file():
         raise ModelError(f"{path} has no manifest ({mpath.name}); it is not a model saved by recommender: refit with 'recommender fit'")
     try:
+        if mpath.stat().st_size > MAX_MANIFEST_BYTES:
+            raise ModelError(f"{mpath} is too large to be a model manifest; refit with 'recommender fit'")
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        if isinstance(exc, ModelError):
+            raise
         raise ModelError(f"the manifest {mpath} is unreadable ({exc.__class__.__name__}); refit with 'recommender fit'") from None
     if not isinstance(manifest, dict) or manifest.get("format") != _MAGIC:
         raise ModelError(f"{mpath} is not a recommender model manifest; refit with 'recommender fit'")
@@ -159,17 +204,21 @@ def load_model(path, expected_class=None):
 
     path = Path(path)
     manifest = read_manifest(path)
-    if manifest.get("schema_version") != SCHEMA_VERSION:
-        raise ModelError(f"{path} uses model schema {manifest.get('schema_version')}, this library reads "
+    schema = manifest.get("schema_version")
+    if type(schema) is not int or schema != SCHEMA_VERSION:
+        raise ModelError(f"{path} uses model schema {schema!r}, this library reads "
                          f"schema {SCHEMA_VERSION}: refit with 'recommender fit'")
     ours = _versions()
-    theirs = manifest.get("versions", {})
+    theirs = manifest.get("versions")
+    if not isinstance(theirs, dict):
+        raise ModelError(f"the manifest of {path} lists no library versions; refit with 'recommender fit'")
     for lib in ("recommender", "scikit-learn", "jieba"):
         if theirs.get(lib) != ours[lib]:
             raise ModelError(f"{path} was saved with {lib} {theirs.get(lib)}, this is {lib} {ours[lib]}: "
                              "refit with 'recommender fit'")
-    expected = manifest.get("files", {}).get(path.name)
-    if not expected:
+    files = manifest.get("files")
+    expected = files.get(path.name) if isinstance(files, dict) else None
+    if not isinstance(expected, dict):
         raise ModelError(f"the manifest of {path} does not describe this file (renamed?); refit with 'recommender fit'")
     size = path.stat().st_size
     if size != expected.get("bytes"):
@@ -177,6 +226,11 @@ def load_model(path, expected_class=None):
                          "truncated or changed; refit with 'recommender fit'")
     if _sha256(path) != expected.get("sha256"):
         raise ModelError(f"{path} does not match the SHA-256 in its manifest: the file was changed or corrupted; "
+                         "refit with 'recommender fit'")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if not any(head.startswith(m) for magics in _PAYLOAD_MAGIC.values() for m in magics):
+        raise ModelError(f"{path} is not a joblib model file (it starts with {head[:4]!r}); "
                          "refit with 'recommender fit'")
     try:
         model = joblib.load(path)
