@@ -45,3 +45,12 @@ def test_unreachable_scheduler_is_an_input_error(model, monkeypatch):
     monkeypatch.setattr(backends, "DASK_CONNECT_TIMEOUT", "2s")
     with pytest.raises(InputError, match="cannot connect to the Dask scheduler"):
         score_batch(model, [{"text": "陶瓷"}], backend="dask", scheduler="tcp://127.0.0.1:1")
+
+
+@pytest.mark.filterwarnings("ignore:Port .* is already in use")
+def test_local_cluster_started_for_the_run(model, messy_profiles):
+    """Without a scheduler a LocalCluster of worker processes is started and closed."""
+    serial = score_batch(model, messy_profiles.head(6), top_k=2, evidence_k=1)
+    remote = score_batch(model, messy_profiles.head(6), top_k=2, evidence_k=1, backend="dask", n_jobs=2,
+                         chunk_size=3)
+    pd.testing.assert_frame_equal(remote, serial)

@@ -178,3 +178,29 @@ def test_scores_are_deterministic_and_in_range(model, messy_profiles):
     pd.testing.assert_frame_equal(a, b)
     scores = np.array([m["score"] for ms in a["matches"] for m in ms])
     assert ((scores >= 0) & (scores <= 1)).all()
+
+
+def test_progress_bar_only_on_a_terminal(model, monkeypatch):
+    import io
+    import sys
+
+    from recommender.batch import _progress_bar
+
+    assert _progress_bar(False, 10) is None
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a TTY
+    assert _progress_bar(True, 10) is None
+    out = score_batch(model, [{"text": "陶瓷"}], top_k=1, progress=True)
+    assert len(out) == 1
+
+    class FakeTTY(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stderr", FakeTTY())
+    pytest.importorskip("tqdm")
+    bar = _progress_bar(True, 10)
+    assert bar is not None
+    bar.update(10)
+    bar.close()
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # tqdm missing: silently no bar
+    assert _progress_bar(True, 10) is None
