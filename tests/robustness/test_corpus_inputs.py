@@ -1,0 +1,129 @@
+"""Awkward corpora: encodings, BOM, empty and binary files, CRLF/CR line endings, huge lines."""
+
+from __future__ import annotations
+
+import logging
+import tracemalloc
+
+import pytest
+
+from recommender import Recommender
+from recommender.corpus import load_corpus
+from recommender.corpus.segment import MAX_LEN
+from recommender.datasets import sample_corpus_paths
+from recommender.exceptions import CorpusError
+
+REPORT = (
+    "株洲市石峰区政府工作报告\n"
+    "过去一年，石峰区坚持制造强区，轨道交通装备产业集群加快发展，牵引变流器等关键部件实现本地配套。\n"
+    "醴陵市陶瓷产业转型升级，日用陶瓷和电瓷出口增长，建成陶瓷产业园。\n"
+    "长沙市岳麓区聚焦新材料和人工智能，推动科技成果转化，支持企业上市。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def sample_text():
+    return "".join(p.read_text(encoding="utf-8") for p in sample_corpus_paths())
+
+
+def _verbatim(corpus):
+    for p in corpus.passages.itertuples():
+        assert corpus.source_text(p.source, p.row)[p.start:p.end] == p.text
+        assert p.text == p.text.strip() and p.text
+        assert len(p.text) <= MAX_LEN
+
+
+def test_mixed_corpus_fits_and_reports_skipped_files(tmp_path, caplog):
+    d = tmp_path / "corpus"
+    d.mkdir()
+    (d / "a_utf8.txt").write_text(REPORT, encoding="utf-8")
+    (d / "b_gb18030.txt").write_bytes(REPORT.replace("石峰区", "天元区").encode("gb18030"))
+    (d / "c_bom.txt").write_bytes(b"\xef\xbb\xbf" + REPORT.replace("醴陵市", "攸县").encode("utf-8"))
+    (d / "d_empty.txt").write_bytes(b"")
+    (d / "e_blank.txt").write_text(" \n\t\n", encoding="utf-8")
+    (d / "f_binary.txt").write_bytes(bytes(range(256)) * 40)
+    (d / "g_undecodable.txt").write_bytes(b"\xff\xfe\xfd" * 500)
+    with caplog.at_level(logging.WARNING, logger="recommender"):
+        corpus = load_corpus(d)
+    skipped = dict((p.rsplit("/", 1)[-1], why) for p, why in corpus.report.files_skipped)
+    assert set(skipped) == {"d_empty.txt", "e_blank.txt", "f_binary.txt", "g_undecodable.txt"}
+    assert skipped["d_empty.txt"] == "empty" and skipped["f_binary.txt"].startswith("binary")
+    assert skipped["g_undecodable.txt"].startswith("undecodable")
+    for name in skipped:
+        assert any(name in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+        assert f"skipped {d / name}" in str(corpus.report)
+    assert len(corpus.report.files_read) == 3
+    _verbatim(corpus)
+    # GB18030 and BOM files: the contract's own reading of the file gives the passage
+    for p in corpus.passages.itertuples():
+        enc = "gb18030" if p.source.endswith("b_gb18030.txt") else "utf-8-sig"
+        with open(p.source, encoding=enc) as fh:
+            assert fh.read()[p.start:p.end] == p.text
+    rec = Recommender().fit(corpus)
+    names = [m.name for m in rec.recommend({"sectors": ["陶瓷"]}, top_k=3).matches]
+    assert "醴陵市" in names
+
+
+def test_nothing_usable_raises_corpus_error(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.md").write_bytes(b"\x00\x01\x02" * 100)
+    with pytest.raises(CorpusError, match="no usable documents") as info:
+        load_corpus(tmp_path)
+    assert "empty.txt: empty" in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_crlf_and_cr_offsets_follow_open_read(tmp_path, newline, encoding):
+    """``open(source, encoding=...).read()[start:end] == text`` with Python's default newlines."""
+    path = tmp_path / "windows.txt"
+    path.write_bytes(REPORT.replace("\n", newline).encode(encoding))
+    corpus = load_corpus([path])
+    assert len(corpus.passages) >= 2
+    assert any("\n" in t for t in corpus.passages.text)  # some passage spans a line break
+    read_as = "gb18030" if encoding == "gb18030" else "utf-8-sig"
+    with open(path, encoding=read_as) as fh:
+        text = fh.read()
+    assert "\r" not in corpus.source_text(str(path))
+    assert corpus.source_text(str(path)) == text
+    for p in corpus.passages.itertuples():
+        with open(p.source, encoding=read_as) as fh:
+            assert fh.read()[p.start:p.end] == p.text
+        assert "\r" not in p.text
+
+
+def test_crlf_inside_a_table_cell_is_kept(tmp_path):
+    path = tmp_path / "docs.csv"
+    path.write_bytes('province,title,content\r\n湖南省,报告,"株洲市发展轨道交通装备。\r\n醴陵市发展陶瓷产业。"\r\n'
+                     .encode("utf-8"))
+    corpus = load_corpus([path])
+    text = corpus.source_text(str(path), 0)
+    assert text == "株洲市发展轨道交通装备。\r\n醴陵市发展陶瓷产业。"
+    _verbatim(corpus)
+
+
+def test_single_line_of_one_megabyte(tmp_path, sample_text):
+    """A 1 MB page without line breaks loads in bounded memory into bounded passages, and fits."""
+    line = "".join(sample_text.split())
+    line = (line * (1_000_000 // len(line) + 1))[:1_000_000]
+    path = tmp_path / "one_line.txt"
+    path.write_text(line, encoding="utf-8")
+    tracemalloc.start()
+    try:
+        corpus = load_corpus([path])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 200 * 2**20  # a few copies of a 1 MB text, not a quadratic blow-up
+    assert len(corpus.passages) > 100
+    _verbatim(corpus)
+    rec = Recommender().fit(corpus)
+    assert rec.recommend("轨道交通装备", top_k=3).matches
+
+
+@pytest.mark.parametrize("line", ["轨道交通装备产业发展" * 30_000, "a" * 200_000, "word " * 60_000])
+def test_single_line_without_sentence_ends(tmp_path, line):
+    path = tmp_path / "flat.txt"
+    path.write_text(line, encoding="utf-8")
+    corpus = load_corpus([path])
+    _verbatim(corpus)
