@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -128,31 +128,48 @@ def _font_family() -> list[str]:
     return [name, "DejaVu Sans"] if name else ["DejaVu Sans"]
 
 
-def use_cjk_font() -> contextlib.AbstractContextManager:
-    """Return a context manager under which matplotlib draws Chinese with a CJK font.
+@contextlib.contextmanager
+def use_cjk_font() -> Iterator[str | None]:
+    """Context manager under which matplotlib draws Chinese with a CJK font.
 
-    It puts :func:`cjk_font` first in ``font.sans-serif`` and turns off
-    ``axes.unicode_minus``, only inside the ``with`` block.
+    It puts :func:`cjk_font` first in ``font.sans-serif``, selects the sans-serif
+    family and turns off ``axes.unicode_minus``, and restores exactly these settings
+    on exit. (Unlike :func:`matplotlib.rc_context` it leaves alone the settings a
+    backend may change meanwhile, such as the interactive mode a notebook's inline
+    backend turns on when the first figure is made.)
+
+    Yields
+    ------
+    str or None
+        The CJK font's family name, or None when none is installed.
 
     Examples
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
-    >>> with use_cjk_font():
+    >>> with use_cjk_font() as name:
     ...     fig, ax = plt.subplots()
     ...     _ = ax.set_title("株洲市 轨道交通装备")
     ...     fig.savefig(__import__("io").BytesIO(), format="png")
     >>> plt.close(fig)
+    >>> matplotlib.rcParams["axes.unicode_minus"]
+    True
     """
     import matplotlib
 
     _mpl()
     name = cjk_font()
-    sans = list(matplotlib.rcParams["font.sans-serif"])
-    rc = {"axes.unicode_minus": False, "font.family": "sans-serif",
+    params = matplotlib.rcParams
+    sans = list(params["font.sans-serif"])
+    rc = {"axes.unicode_minus": False, "font.family": ["sans-serif"],
           "font.sans-serif": ([name] if name else []) + [f for f in sans if f != name]}
-    return matplotlib.rc_context(rc)
+    saved = {key: params[key] for key in rc}
+    params.update(rc)
+    try:
+        yield name
+    finally:
+        params.update(saved)
 
 
 def _new_axes(ax, figsize):

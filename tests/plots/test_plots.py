@@ -75,6 +75,18 @@ def test_use_cjk_font_is_scoped():
     assert after == before
 
 
+def test_use_cjk_font_keeps_settings_changed_by_others():
+    """A notebook's inline backend turns interactive mode on inside the first plot call."""
+    was = matplotlib.is_interactive()
+    try:
+        with plots.use_cjk_font() as name:
+            matplotlib.interactive(not was)
+        assert matplotlib.is_interactive() is (not was)
+        assert name == plots.cjk_font()
+    finally:
+        matplotlib.interactive(was)
+
+
 def test_plotting_leaves_global_rcparams_alone(model, rail_result):
     before = dict(matplotlib.rcParams)
     plots.place_industry_heatmap(model, top_places=4, top_tags=4)
