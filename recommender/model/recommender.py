@@ -9,6 +9,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from joblib import effective_n_jobs as joblib_effective_n_jobs
 from sklearn.base import BaseEstimator
 
 from recommender.exceptions import (
@@ -270,14 +271,17 @@ class Recommender(BaseEstimator):
         return self
 
     def _fit_tfidf(self, vectorizer, tokenizer, texts):
-        if self.n_jobs in (None, 1) or len(texts) < 200:
+        # each worker rebuilds the jieba engine (about a second), so parallel tokenization
+        # only pays on large corpora; one chunk per worker keeps rebuilds to one each
+        n_workers = joblib_effective_n_jobs(self.n_jobs)
+        if n_workers <= 1 or len(texts) < 2000:
             try:
                 return vectorizer.fit_transform(texts)
             except ValueError as exc:
                 raise CorpusError(f"cannot build a vocabulary from the corpus ({exc}); give texts with words") from exc
         from joblib import Parallel, delayed
 
-        chunks = np.array_split(np.arange(len(texts)), max(1, abs(self.n_jobs)) * 4)
+        chunks = np.array_split(np.arange(len(texts)), n_workers)
         parts = Parallel(n_jobs=self.n_jobs)(
             delayed(tokenizer.tokenize_many)([texts[i] for i in idx]) for idx in chunks if len(idx))
         tokens = [t for part in parts for t in part]
