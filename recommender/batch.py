@@ -348,16 +348,22 @@ def _check_k(value: Any, name: str, low: int) -> None:
         raise InputError(f"{name} must be an integer between {low} and 10000, got {value!r}")
 
 
-def _iter_scored(model, profiles, *, top_k, evidence_k, n_jobs, backend, chunk_size, scheduler,
-                 progress, total=None) -> Iterator[tuple[list[int], list[RecommendationResult]]]:
-    """Yield ``(rows, results)`` chunk by chunk, in input order."""
-    from recommender.batch_backends import check_backend, check_n_jobs, run_chunks
+def _check_params(top_k, evidence_k, n_jobs, backend, chunk_size) -> int:
+    from recommender.batch_backends import check_backend, check_n_jobs
 
     _check_k(top_k, "top_k", 1)
     _check_k(evidence_k, "evidence_k", 0)
-    chunk_size = _check_chunk_size(chunk_size)
     check_backend(backend)
     check_n_jobs(n_jobs)
+    return _check_chunk_size(chunk_size)
+
+
+def _iter_scored(model, profiles, *, top_k, evidence_k, n_jobs, backend, chunk_size, scheduler,
+                 progress, total=None) -> Iterator[tuple[list[int], list[RecommendationResult]]]:
+    """Yield ``(rows, results)`` chunk by chunk, in input order."""
+    from recommender.batch_backends import run_chunks
+
+    chunk_size = _check_params(top_k, evidence_k, n_jobs, backend, chunk_size)
     if hasattr(model, "_check_fitted"):
         model._check_fitted()
     if total is None and hasattr(profiles, "__len__") and not isinstance(profiles, _FrameStream):
@@ -701,7 +707,8 @@ def score_file(model, in_path, out_path, top_k: int = 10, evidence_k: int = 3, n
     fmt = output_format(out_path)
     if fmt == "parquet":
         _import_parquet()
-    profiles, total = _open_profiles(in_path, chunk_size if isinstance(chunk_size, int) else 512)
+    chunk_size = _check_params(top_k, evidence_k, n_jobs, backend, chunk_size)
+    profiles, total = _open_profiles(in_path, chunk_size)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:8]}.tmp")
     counts = {"profiles": 0, "matched": 0, "errored": 0}

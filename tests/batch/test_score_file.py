@@ -164,6 +164,8 @@ def test_errors_before_any_output(model, tmp_path, profiles_csv):
         score_file(model, bad, tmp_path / "r.jsonl")
     with pytest.raises(InputError, match="unsupported output extension"):
         score_file(model, profiles_csv, tmp_path / "r.xlsx")
+    with pytest.raises(InputError, match="chunk_size"):
+        score_file(model, profiles_csv, tmp_path / "r.jsonl", chunk_size=0)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "profiles.csv"]
 
 
