@@ -121,8 +121,8 @@ def format_table(rows: list[dict]) -> str:
     >>> print(format_table([{"figure": "f", "scale": 1, "value": 0.5, "unit": "s",
     ...                      "target": "<= 1", "met": "yes", "note": ""}]))
     figure                               scale       value  target          met  note
-    ----------------------------------------------------------------------------------
-    f                                       1x     0.5 s    <= 1            yes
+    ---------------------------------------------------------------------------------
+    f                                       1x       0.5 s  <= 1            yes
     """
     head = f"{'figure':<36}{'scale':>6}{'value':>12}  {'target':<16}{'met':<5}note"
     lines = [head, "-" * len(head)]
