@@ -50,6 +50,7 @@ CJK_FONT_PREFERENCES = (
     "Noto Serif CJK SC",
 )
 _PROBE = "中文湖南"
+_WARNED = False  # the missing-font warning is logged once per process
 _LEVEL_LABEL = {"province": "省", "city": "市", "district": "区县", "park": "园区", "town": "镇"}
 
 
@@ -105,7 +106,7 @@ def cjk_font() -> str | None:
     Returns
     -------
     str or None
-        The family name, or None (with a logged warning) when no installed font can
+        The family name, or None (with a warning logged once) when no installed font can
         draw Chinese: labels will then show as empty boxes. Install one, for example
         ``apt-get install fonts-noto-cjk``, then clear matplotlib's font cache
         (``~/.cache/matplotlib``).
@@ -116,8 +117,10 @@ def cjk_font() -> str | None:
     >>> name is None or isinstance(name, str)
     True
     """
+    global _WARNED
     name = _find_cjk_font()
-    if name is None:
+    if name is None and not _WARNED:
+        _WARNED = True
         logger.warning("no installed font can draw Chinese: labels will show as boxes; "
                        "install one (e.g. apt-get install fonts-noto-cjk) and clear ~/.cache/matplotlib")
     return name
@@ -156,9 +159,9 @@ def use_cjk_font() -> Iterator[str | None]:
     >>> matplotlib.rcParams["axes.unicode_minus"]
     True
     """
+    _mpl()
     import matplotlib
 
-    _mpl()
     name = cjk_font()
     params = matplotlib.rcParams
     sans = list(params["font.sans-serif"])

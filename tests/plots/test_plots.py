@@ -56,12 +56,14 @@ def test_cjk_font_prefers_listed_families():
 
 def test_no_cjk_font_logs_warning_and_returns_none(monkeypatch, caplog):
     monkeypatch.setattr(plots, "_find_cjk_font", lambda: None)
+    monkeypatch.setattr(plots, "_WARNED", False)
     with caplog.at_level(logging.WARNING, logger="recommender.plots"):
         assert plots.cjk_font() is None
-    assert "fonts-noto-cjk" in caplog.text
-    # plotting still works, with boxes instead of characters
-    fig = plots.score_breakdown_chart(RecommendationResult("p", (_match(1, "醴陵市", 0.6, 0.5, 0.7),)))
+        # plotting still works, with boxes instead of characters
+        fig = plots.score_breakdown_chart(RecommendationResult("p", (_match(1, "醴陵市", 0.6, 0.5, 0.7),)))
     assert isinstance(fig, Figure)
+    warnings = [r for r in caplog.records if r.name == "recommender.plots" and r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "fonts-noto-cjk" in warnings[0].getMessage()
 
 
 def test_use_cjk_font_is_scoped():
@@ -253,3 +255,23 @@ def test_passages_per_place_from_model(model):
 def test_documents_per_place_rejects_other_objects():
     with pytest.raises(InputError):
         plots.documents_per_place_chart(object())
+
+
+def test_missing_matplotlib_names_the_extra(monkeypatch, model):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"recommender\[plots\]"):
+        plots.place_industry_heatmap(model)
+
+
+def test_importing_plots_does_not_import_matplotlib():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    code = "import sys, recommender.plots; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
