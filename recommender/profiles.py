@@ -12,12 +12,17 @@ from recommender.exceptions import EmptyProfileError, InputError, UnknownLevelEr
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["InvestorProfile", "LEVELS", "MAX_TEXT_CHARS", "PROFILE_FIELDS", "split_list_field"]
+__all__ = ["InvestorProfile", "LEVELS", "MAX_TEXT_CHARS", "MAX_LIST_ITEMS", "MAX_ITEM_CHARS",
+           "PROFILE_FIELDS", "split_list_field"]
 
 #: Entity levels a profile may ask for, from the largest to the smallest.
 LEVELS = ("province", "city", "district", "park", "town")
 #: Profile text beyond this many characters is truncated (with a warning).
 MAX_TEXT_CHARS = 10_000
+#: A list field (sectors, regions, levels, exclude) may hold at most this many items ...
+MAX_LIST_ITEMS = 100
+#: ... each at most this many characters (a name, code or alias, not a description).
+MAX_ITEM_CHARS = 200
 PROFILE_FIELDS = ("profile_id", "sectors", "text", "regions", "levels", "exclude")
 _LIST_SEPARATORS = re.compile(r"[;；、|]")
 
@@ -65,6 +70,17 @@ def split_list_field(value: Any) -> list[str]:
     return out
 
 
+def _check_list_limits(name: str, items: tuple[str, ...]) -> None:
+    """Refuse list fields too large to be names (they would only slow fuzzy matching down)."""
+    if len(items) > MAX_LIST_ITEMS:
+        raise InputError(f"{name} has {len(items)} items; at most {MAX_LIST_ITEMS} are accepted")
+    for item in items:
+        if len(item) > MAX_ITEM_CHARS:
+            raise InputError(
+                f"an item of {name} has {len(item)} characters (at most {MAX_ITEM_CHARS}): {item[:20]!r}...; "
+                "list names or codes separated by ';' and put descriptions in text")
+
+
 @dataclass(frozen=True)
 class InvestorProfile:
     """What an investor is looking for.
@@ -91,6 +107,13 @@ class InvestorProfile:
     (('陶瓷',), ('district',))
     >>> InvestorProfile.from_dict({"sectors": "轨道交通装备;新材料", "text": None}).sectors
     ('轨道交通装备', '新材料')
+
+    Text longer than :data:`MAX_TEXT_CHARS` is truncated with a logged warning (and
+    ``truncated`` set); list fields longer than :data:`MAX_LIST_ITEMS` items or with an
+    item over :data:`MAX_ITEM_CHARS` characters raise :class:`InputError`.
+
+    >>> InvestorProfile(text="陶" * 10_001).truncated
+    True
     """
 
     sectors: tuple[str, ...] = ()
@@ -104,7 +127,9 @@ class InvestorProfile:
     def __post_init__(self):
         set_ = object.__setattr__
         for name in ("sectors", "regions", "levels", "exclude"):
-            set_(self, name, tuple(split_list_field(getattr(self, name))))
+            items = tuple(split_list_field(getattr(self, name)))
+            _check_list_limits(name, items)
+            set_(self, name, items)
         text = "" if _is_missing(self.text) else str(self.text).strip()
         if len(text) > MAX_TEXT_CHARS:
             logger.warning("profile %s: text of %d characters truncated to %d",

@@ -73,3 +73,29 @@ def test_single_two_megabyte_file_fits(tmp_path):
     assert corpus.report.n_characters == 2_000_000
     rec = Recommender().fit(corpus)
     assert rec.recommend({"sectors": ["陶瓷"], "text": "日用陶瓷"}, top_k=3).matches
+
+
+def test_list_fields_have_limits():
+    from recommender.profiles import MAX_ITEM_CHARS, MAX_LIST_ITEMS
+
+    ok = InvestorProfile(sectors=["陶瓷"] * MAX_LIST_ITEMS, regions=["株" * MAX_ITEM_CHARS])
+    assert len(ok.sectors) == MAX_LIST_ITEMS
+    with pytest.raises(InputError, match=f"sectors has {MAX_LIST_ITEMS + 1} items"):
+        InvestorProfile(sectors=";".join(["陶瓷"] * (MAX_LIST_ITEMS + 1)))
+    with pytest.raises(InputError, match="an item of regions has") as info:
+        InvestorProfile(text="陶瓷", regions=["株洲" * MAX_ITEM_CHARS])
+    assert len(str(info.value)) < 300  # the message does not echo the whole item
+
+
+def test_list_limits_are_row_errors_in_a_batch(model):
+    frame = pd.DataFrame({"profile_id": ["many", "fine"],
+                          "sectors": [";".join(f"行业{i}" for i in range(500)), "陶瓷"]})
+    out = model.score_batch(frame, top_k=2)
+    assert "at most" in out.loc[0, "error"] and out.loc[1, "error"] is None
+
+
+def test_cli_list_limit_is_a_usage_error(cli_env, capsys):
+    argv = ["recommend", "陶瓷"] + [a for i in range(101) for a in ("--sector", f"行业{i}")]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "at most 100" in err
