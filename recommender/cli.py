@@ -201,14 +201,20 @@ def _cmd_recommend(args) -> int:
 
     from recommender.profiles import MAX_TEXT_CHARS
 
-    # the warnings below are printed once from the result; keep the library's log quiet
-    if not args.verbose:
-        for name in ("recommender.profiles", "recommender.model.recommender"):
-            logging.getLogger(name).setLevel(logging.ERROR)
-    profile = InvestorProfile(sectors=args.sector, text=args.text, regions=args.region,
-                              levels=args.level, exclude=args.exclude)
-    model = _load_or_fit(args.model)
-    result = model.recommend(profile, top_k=args.top_k, evidence_k=args.evidence_k)
+    # the warnings below are printed once from the result; keep the library's log quiet meanwhile
+    quiet = [] if args.verbose else [logging.getLogger(n) for n in ("recommender.profiles",
+                                                                     "recommender.model.recommender")]
+    levels = [lg.level for lg in quiet]
+    try:
+        for lg in quiet:
+            lg.setLevel(logging.ERROR)
+        profile = InvestorProfile(sectors=args.sector, text=args.text, regions=args.region,
+                                  levels=args.level, exclude=args.exclude)
+        model = _load_or_fit(args.model)
+        result = model.recommend(profile, top_k=args.top_k, evidence_k=args.evidence_k)
+    finally:
+        for lg, level in zip(quiet, levels):
+            lg.setLevel(level)
     if profile.truncated and not any("truncated" in w for w in result.warnings):
         note = f"text of {len(args.text.strip())} characters truncated to {MAX_TEXT_CHARS}"
         result = dataclasses.replace(result, warnings=(note,) + tuple(result.warnings))

@@ -195,3 +195,13 @@ def test_subprocess_not_a_model(tmp_path):
     assert proc.returncode == 2
     line = one_error_line(proc.stderr)
     assert "no manifest" in line and "refit" in line
+
+
+def test_cli_leaves_library_logging_as_it_found_it(capsys, cli_env):
+    import logging
+
+    before = {n: logging.getLogger(n).level for n in ("recommender.profiles", "recommender.model.recommender")}
+    assert cli.main(["recommend", "陶瓷", "--top-k", "1"]) == 0
+    assert cli.main(["recommend", "", "--level", "planet"]) == 2
+    capsys.readouterr()
+    assert {n: logging.getLogger(n).level for n in before} == before
