@@ -133,6 +133,9 @@ def _check_args(args) -> None:
         target = Path(model)
         if target.is_dir():
             raise _UsageError(f"--model {model} is a directory; give a file name such as {target / 'model.joblib'}")
+        parent = next((q for q in target.parents if q.exists()), None)
+        if parent is not None and not parent.is_dir():
+            raise _UsageError(f"cannot save the model to {model}: {parent} is not a directory")
 
 
 # ------------------------------------------------------------------------- model I/O
@@ -344,7 +347,11 @@ def main(argv: list[str] | None = None) -> int:
             FileExistsError) as exc:
         if verbose:
             logger.exception("failed")
-        print(f"recommender: error: {_first_line(exc)}", file=sys.stderr)
+        if isinstance(exc, OSError) and exc.strerror and exc.filename:
+            msg = f"{exc.strerror.lower()}: {exc.filename} (check the path and its permissions)"
+        else:
+            msg = _first_line(exc)
+        print(f"recommender: error: {msg}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("recommender: interrupted", file=sys.stderr)

@@ -205,3 +205,14 @@ def test_cli_leaves_library_logging_as_it_found_it(capsys, cli_env):
     assert cli.main(["recommend", "", "--level", "planet"]) == 2
     capsys.readouterr()
     assert {n: logging.getLogger(n).level for n in before} == before
+
+
+def test_subprocess_fit_warns_about_skipped_files_on_stderr(tmp_path):
+    d = tmp_path / "reports"
+    d.mkdir()
+    (d / "a.txt").write_text("株洲市石峰区发展轨道交通装备产业，牵引变流器实现本地配套。\n", encoding="utf-8")
+    (d / "b.txt").write_bytes(b"")
+    proc = _run(["fit", d, "--model", tmp_path / "m.joblib"], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert f"skipping {d / 'b.txt'}: empty" in proc.stderr
+    assert f"skipped {d / 'b.txt'}: empty" in proc.stdout

@@ -127,3 +127,34 @@ def test_single_line_without_sentence_ends(tmp_path, line):
     path.write_text(line, encoding="utf-8")
     corpus = load_corpus([path])
     _verbatim(corpus)
+
+
+def test_cli_fit_warns_and_reports_skipped_files(tmp_path, capsys, monkeypatch, caplog):
+    from recommender import cli
+
+    d = tmp_path / "reports"
+    d.mkdir()
+    (d / "good.txt").write_bytes(REPORT.replace("\n", "\r\n").encode("gb18030"))
+    (d / "empty.txt").write_bytes(b"")
+    (d / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50)
+    model = tmp_path / "m" / "model.joblib"
+    monkeypatch.delenv("RECOMMENDER_MODEL", raising=False)
+    assert cli.main(["fit", str(d), "--model", str(model)]) == 0
+    out, err = capsys.readouterr()
+    assert f"skipped {d / 'empty.txt'}: empty" in out
+    assert f"skipped {d / 'image.html'}: binary" in out
+    assert "1 file read, 2 skipped" in out and f"saved model to {model}" in out
+    warned = " ".join(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    assert "empty.txt" in warned and "image.html" in warned  # warned while reading
+    assert model.is_file()
+    assert cli.main(["recommend", "陶瓷", "--model", str(model), "--format", "json"]) == 0
+
+
+def test_cli_fit_into_a_file_path_parent_is_a_usage_error(tmp_path, capsys):
+    from recommender import cli
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    assert cli.main(["fit", "--model", str(blocker / "model.joblib")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "is not a directory" in err
