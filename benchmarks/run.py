@@ -120,16 +120,16 @@ def format_table(rows: list[dict]) -> str:
     --------
     >>> print(format_table([{"figure": "f", "scale": 1, "value": 0.5, "unit": "s",
     ...                      "target": "<= 1", "met": "yes", "note": ""}]))
-    figure                               scale       value  target          met  note
-    ---------------------------------------------------------------------------------
-    f                                       1x       0.5 s  <= 1            yes
+    figure                                scale       value  target          met  note
+    ----------------------------------------------------------------------------------
+    f                                        1x       0.5 s  <= 1            yes
     """
-    head = f"{'figure':<36}{'scale':>6}{'value':>12}  {'target':<16}{'met':<5}note"
+    head = f"{'figure':<32}{'scale':>11}{'value':>12}  {'target':<16}{'met':<5}note"
     lines = [head, "-" * len(head)]
     for r in rows:
         scale = f"{r['scale']}x" if isinstance(r["scale"], int) else (r["scale"] or "")
         value = f"{_fmt(r['value'])} {r['unit']}".rstrip() if r["unit"] else _fmt(r["value"])
-        lines.append(f"{r['figure']:<36}{scale:>6}{value:>12}  {r['target']:<16}{r['met']:<5}{r['note']}".rstrip())
+        lines.append(f"{r['figure']:<32}{scale:>11}{value:>12}  {r['target']:<16}{r['met']:<5}{r['note']}".rstrip())
     return "\n".join(lines)
 
 
@@ -370,6 +370,10 @@ def run(args) -> dict:
             k = slope(args.scales, [fit_work[s] for s in args.scales])
             _row(rows, "fit growth exponent", "/".join(f"{s}x" for s in args.scales), k, "",
                  "log-log slope of load+fit time")
+            if len(args.scales) >= 3:
+                a, b = args.scales[-2:]
+                _row(rows, "fit growth exponent, last step", f"{a}x/{b}x", slope([a, b], [fit_work[a], fit_work[b]]),
+                     "", "fixed costs (tables, dictionary) flatten the full-range slope")
     finally:
         if tmp is not None:
             tmp.cleanup()
