@@ -245,7 +245,8 @@ def score_chunk(model, items: list, top_k: int = 10, evidence_k: int = 3) -> lis
         if res.profile_id != pid:
             changes["profile_id"] = pid
         if note:
-            changes["warnings"] = note + tuple(res.warnings)
+            # the note (with the original length) replaces the model's shorter one
+            changes["warnings"] = note + tuple(w for w in res.warnings if "truncated" not in w)
         if res.error is not None and res.error != _first_line(res.error):
             changes["error"] = _first_line(res.error)
         out.append(dataclasses.replace(res, **changes) if changes else res)

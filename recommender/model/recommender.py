@@ -427,6 +427,10 @@ class Recommender(BaseEstimator):
             expansion.append(row["name"])
             expansion.extend(row["aliases"])
             expansion.extend(row["terms"])
+        if profile.truncated:
+            from recommender.profiles import MAX_TEXT_CHARS
+
+            warnings.append(f"profile text truncated to {MAX_TEXT_CHARS} characters")
         allowed = self._filter_mask(profile, gaz)
         return PreparedProfile(profile, codes, tag_weights, tuple(resolution.codes), text, " ".join(expansion),
                                allowed, tuple(warnings))
