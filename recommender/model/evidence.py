@@ -30,8 +30,8 @@ def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_te
     relevance = (tw * S + (1.0 - tw) * G) * weights
     order = np.argsort(-relevance, kind="stable")
     X = model.X_
-    vocab = model.feature_names_
-    passages = model.passages_
+    rt = model._runtime()
+    vocab = rt.vocab
     chosen: list[Evidence] = []
     seen: set[str] = set()
     for pos in order:
@@ -39,38 +39,25 @@ def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_te
             break
         unit = int(idx[pos])
         lo, hi = X.indptr[unit], X.indptr[unit + 1]
-        shared = [(q_terms[c], vocab[c]) for c in X.indices[lo:hi] if c in q_terms]
+        shared = [(q_terms[c], vocab[c]) for c in X.indices[lo:hi].tolist() if c in q_terms]
         if not shared and G[pos] <= 0:
             continue
-        rec = passages.iloc[int(model.unit_passage_[unit])]
-        key = rec["norm_text"]
+        row = rt.unit_passage[unit]
+        key = rt.norm_text[row]
         if key in seen:
             continue
         seen.add(key)
         shared.sort(key=lambda t: (-t[0], t[1]))
         terms = [t for _, t in shared[:6]]
         if G[pos] > 0:
-            for term in _tag_terms(model, rec["norm_text"], prepared.codes):
+            for term in rt.tag_terms(row, prepared.codes):
                 if term not in terms:
                     terms.append(term)
-        src_row = int(rec["row"])
         chosen.append(Evidence(
-            text=rec["text"], source=rec["source"], start=int(rec["start"]), end=int(rec["end"]),
-            title=rec["title"], date=rec["date"], score=float(round(float(relevance[pos]), 6)),
-            row=None if src_row < 0 else src_row, terms=tuple(terms[:8]),
+            text=rt.text[row], source=rt.source[row], start=rt.start[row], end=rt.end[row],
+            title=rt.title[row], date=rt.date[row], score=float(round(float(relevance[pos]), 6)),
+            row=rt.row[row], terms=tuple(terms[:8]),
         ))
         if len(chosen) >= evidence_k:
             break
     return chosen
-
-
-def _tag_terms(model, text: str, codes) -> list[str]:
-    """The words of ``text`` that carry one of ``codes`` (or one of their sub-sectors)."""
-    tax = model.taxonomy_
-    wanted = set(codes)
-    out = []
-    for hit in model.tagger_.find(text):
-        if hit.code in wanted or wanted & set(tax.ancestors(hit.code)):
-            if hit.term not in out:
-                out.append(hit.term)
-    return out

@@ -22,7 +22,7 @@ from recommender.exceptions import (
 from recommender.model import features as feat
 from recommender.model.evidence import select_evidence
 from recommender.model.results import Match, RecommendationResult
-from recommender.model.scoring import fuse, get_pooling
+from recommender.model.scoring import fuse, get_pooling, pool_segments
 from recommender.profiles import InvestorProfile
 from recommender.text.normalize import normalize_for_features
 
@@ -164,6 +164,21 @@ class Recommender(BaseEstimator):
     def _check_fitted(self):
         if not hasattr(self, "vectorizer_"):
             raise NotFittedError()
+
+    def _runtime(self):
+        """Query-time lookup tables, built on first use and never saved."""
+        rt = self.__dict__.get("_runtime_tables")
+        if rt is None:
+            from recommender.model.runtime import RuntimeTables
+
+            rt = self.__dict__["_runtime_tables"] = RuntimeTables(self)
+        return rt
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state = dict(state)
+        state.pop("_runtime_tables", None)
+        return state
 
     # ------------------------------------------------------------------------- fit
     def fit(self, corpus, y=None, *, gazetteer=None, taxonomy=None):
@@ -460,7 +475,8 @@ class Recommender(BaseEstimator):
     def _query_vectors(self, prepared: Sequence[PreparedProfile]):
         Q = self.vectorizer_.transform([p.query_text for p in prepared])
         if self.expansion_weight > 0:
-            Qx = self.vectorizer_.transform([p.expansion_text for p in prepared])
+            rt = self._runtime()
+            Qx = sp.vstack([rt.expansion_vector(self.vectorizer_, p.codes, p.expansion_text) for p in prepared])
             Q = feat.l2_normalize_rows(Q + self.expansion_weight * Qx)
         tax = self.taxonomy_
         rows, cols, vals = [], [], []
@@ -485,22 +501,26 @@ class Recommender(BaseEstimator):
             (``(n_profiles, n_passages)``) used to pick evidence.
         """
         Q, Tq = self._query_vectors(prepared)
+        rt = self._runtime()
         n, n_ent = len(prepared), len(self.entity_ids_)
-        S = np.asarray((Q @ self.X_.T).todense(), dtype=np.float32)           # text relevance
+        S = (Q @ rt.X_T).toarray().astype(np.float32, copy=False)             # text relevance
         tq_mass = np.asarray(Tq.sum(axis=1)).ravel()
         has_tags = tq_mass > 0
-        G = np.asarray((Tq @ self.T_.T).todense(), dtype=np.float32)
+        G = (Tq @ rt.T_T).toarray().astype(np.float32, copy=False)
         G = np.minimum(G / np.where(has_tags, tq_mass, 1.0)[:, None], 1.0)     # tag coverage
-        pool = get_pooling(self.pooling)
         m = self.top_passages
-        text_pass = np.zeros((n, n_ent))
-        tag_pass = np.zeros((n, n_ent))
-        for j, (idx, w) in enumerate(self.entity_passages_):
-            text_pass[:, j] = pool(S[:, idx] * w, m)
-            tag_pass[:, j] = pool(G[:, idx] * w, m)
+        text_pass = np.empty((n, n_ent))
+        tag_pass = np.empty((n, n_ent))
+        step = 64  # rows at a time keep the (rows x links) temporaries small
+        for lo in range(0, n, step):
+            rows = slice(lo, min(n, lo + step))
+            text_pass[rows] = pool_segments(S[rows][:, rt.flat_units] * rt.flat_weights, rt.flat_offsets, m,
+                                            self.pooling)
+            tag_pass[rows] = pool_segments(G[rows][:, rt.flat_units] * rt.flat_weights, rt.flat_offsets, m,
+                                           self.pooling)
         shrink = self.entity_shrink_[None, :]
-        text_prof = np.asarray((Q @ self.centroids_.T).todense()) * shrink
-        tag_prof = np.asarray((feat.l2_normalize_rows(Tq) @ self.tag_profile_.T).todense()) * shrink
+        text_prof = (Q @ rt.centroids_T).toarray() * shrink
+        tag_prof = (feat.l2_normalize_rows(Tq) @ rt.tag_profile_T).toarray() * shrink
         text_score = fuse(text_pass, text_prof, self.passage_weight)
         tag_score = fuse(tag_pass, tag_prof, self.passage_weight)
         w = np.where(has_tags, self.text_weight, 1.0)[:, None]
@@ -589,22 +609,15 @@ class Recommender(BaseEstimator):
                                     resolved_sectors=tuple(self.taxonomy_.name(c) for c in p.codes))
 
     def _match(self, rank, j, i, scores, p, evidence, q_terms) -> Match:
-        ent = self.entities_.iloc[j]
-        support = self.tag_support_[j]
-        supported = set(support.indices[support.data > 0].tolist())
-        hier = self.hierarchy_
-        matched = []
-        for code in (p.codes or ()):
-            k = self.taxonomy_.index(code)
-            # a sector is supported when the place carries it or one of its sub-tags
-            sub = set(np.flatnonzero(hier[:, k].toarray().ravel() >= 1.0).tolist())
-            if supported & sub:
-                matched.append(self.taxonomy_.name(code))
-        terms = []
+        rt = self._runtime()
+        supported = rt.supported[j]
+        # a sector is supported when the place carries it or one of its sub-tags
+        matched = [rt.tag_name[code] for code in p.codes if supported & rt.full_credit[code]]
+        terms: list[str] = []
         for ev in evidence:
             terms.extend(t for t in ev.terms if t not in terms)
-        return Match(rank=rank, entity_id=str(ent["entity_id"]), name=ent["name"], level=ent["level"],
-                     parent=ent["parent"], path=tuple(ent["path"]),
+        return Match(rank=rank, entity_id=rt.entity_id[j], name=rt.name[j], level=rt.level[j],
+                     parent=rt.parent[j], path=rt.path[j],
                      score=_r(scores["score"][i, j]), text_score=_r(scores["text_score"][i, j]),
                      tag_score=_r(scores["tag_score"][i, j]), matched_sectors=tuple(matched),
                      matched_terms=tuple(terms[:10]), evidence=tuple(evidence))

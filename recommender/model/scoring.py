@@ -123,3 +123,59 @@ def fuse(passage_part: np.ndarray, profile_part: np.ndarray, passage_weight: flo
     """
     out = passage_weight * np.asarray(passage_part) + (1.0 - passage_weight) * np.asarray(profile_part)
     return np.clip(out, 0.0, 1.0)
+
+
+def pool_segments(values: np.ndarray, offsets: np.ndarray, m: int, kind: str = "soft_or") -> np.ndarray:
+    """Pool each segment of columns of ``values`` (vectorised over rows and segments).
+
+    Segment ``j`` holds columns ``offsets[j]:offsets[j+1]`` (the last runs to the end);
+    every segment must be non-empty. The ``m`` largest values of a segment are found
+    exactly, ties included, by peeling off the segment maximum and its multiplicity ``m``
+    times, so the result equals the row-wise functions above.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_rows, n_columns)
+        Values in [0, 1].
+    offsets : ndarray of int
+        Start column of each segment, increasing, starting at 0.
+    m : int
+        How many of the best values to pool.
+    kind : {"soft_or", "max", "mean_top"}
+
+    Examples
+    --------
+    >>> v = np.array([[0.5, 0.5, 0.0, 0.1, 0.9]])
+    >>> pool_segments(v, np.array([0, 3]), m=2)
+    array([[0.75, 0.91]])
+    >>> pool_segments(v, np.array([0, 3]), m=2, kind="mean_top")
+    array([[0.5, 0.5]])
+    """
+    if kind not in POOLINGS:
+        raise UnknownOptionError("pooling", kind, sorted(POOLINGS))
+    values = np.clip(np.asarray(values, dtype=np.float64), 0.0, 1.0)
+    n_rows, n_cols = values.shape
+    offsets = np.asarray(offsets, dtype=np.int64)
+    seg = np.repeat(np.arange(len(offsets)), np.diff(np.append(offsets, n_cols)))
+    if kind == "max":
+        return np.maximum.reduceat(values, offsets, axis=1)
+    remaining = np.full((n_rows, len(offsets)), float(m))
+    work = values.copy()
+    log_keep = np.zeros((n_rows, len(offsets)))
+    total = np.zeros((n_rows, len(offsets)))
+    for _ in range(m):
+        top = np.maximum.reduceat(work, offsets, axis=1)             # -1 once a segment is used up
+        hit = work == top[:, seg]
+        count = np.add.reduceat(hit, offsets, axis=1).astype(np.float64)
+        take = np.where(top >= 0, np.minimum(count, remaining), 0.0)
+        value = np.maximum(top, 0.0)
+        with np.errstate(divide="ignore"):
+            log_keep += take * np.log1p(-np.minimum(value, 1.0 - 1e-12)) if kind == "soft_or" else 0.0
+        total += take * value
+        remaining -= take
+        work = np.where(hit, -1.0, work)
+        if not (remaining > 0).any():
+            break
+    if kind == "soft_or":
+        return 1.0 - np.exp(log_keep)
+    return total / m

@@ -1,0 +1,87 @@
+"""Query-time lookup tables derived from a fitted model.
+
+Plain Python lists and sets built once per loaded model (not saved with it), so that
+ranking many profiles does not pay for pandas row access or sparse slicing per match.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["RuntimeTables"]
+
+
+class RuntimeTables:
+    """Lists and sets for fast per-match work; built from a fitted :class:`Recommender`."""
+
+    def __init__(self, model):
+        p = model.passages_
+        self.text = p["text"].tolist()
+        self.norm_text = p["norm_text"].tolist()
+        self.source = p["source"].tolist()
+        self.start = [int(v) for v in p["start"]]
+        self.end = [int(v) for v in p["end"]]
+        self.title = p["title"].tolist()
+        self.date = p["date"].tolist()
+        self.row = [None if int(v) < 0 else int(v) for v in p["row"]]
+        self.unit_passage = [int(v) for v in model.unit_passage_]
+        e = model.entities_
+        self.entity_id = [str(v) for v in e["entity_id"]]
+        self.name = e["name"].tolist()
+        self.level = e["level"].tolist()
+        self.parent = e["parent"].tolist()
+        self.path = [tuple(v) for v in e["path"]]
+        support = model.tag_support_.tocsr()
+        self.supported = [set(support.indices[support.indptr[j]:support.indptr[j + 1]][
+            support.data[support.indptr[j]:support.indptr[j + 1]] > 0].tolist()) for j in range(support.shape[0])]
+        hier = model.hierarchy_.tocsc()
+        tax = model.taxonomy_
+        # the tags that fully answer a query tag: itself and its sub-tags
+        self.full_credit = {}
+        for k, code in enumerate(tax.codes):
+            lo, hi = hier.indptr[k], hier.indptr[k + 1]
+            rows = hier.indices[lo:hi][hier.data[lo:hi] >= 1.0]
+            self.full_credit[code] = set(rows.tolist())
+        self.descends = {code: set(tax.ancestors(code)) for code in tax.codes}
+        self.tag_name = {code: tax.name(code) for code in tax.codes}
+        self.vocab = model.feature_names_
+        # transposed matrices, built once (a .T inside every query would convert formats)
+        self.X_T = model.X_.T.tocsr()
+        self.T_T = model.T_.T.tocsr()
+        self.centroids_T = model.centroids_.T.tocsr()
+        self.tag_profile_T = model.tag_profile_.T.tocsr()
+        # every place's units laid end to end, for segment-wise pooling
+        Lc = model.L_.tocsc()
+        Lc.sort_indices()
+        self.flat_units = Lc.indices.astype(np.int64)
+        self.flat_weights = Lc.data.astype(np.float32)
+        self.flat_offsets = Lc.indptr[:-1].astype(np.int64)
+        self._hits: dict[int, list] = {}
+        self._tagger = model.tagger_
+        self._expansions: dict[tuple, object] = {}
+
+    def hits(self, passage_row: int) -> list:
+        """The tagger's hits in a passage (memoised)."""
+        found = self._hits.get(passage_row)
+        if found is None:
+            found = [(h.code, h.term) for h in self._tagger.find(self.norm_text[passage_row])]
+            self._hits[passage_row] = found
+        return found
+
+    def tag_terms(self, passage_row: int, codes) -> list[str]:
+        """Words of a passage that carry one of ``codes`` or one of their sub-sectors."""
+        wanted = set(codes)
+        out: list[str] = []
+        for code, term in self.hits(passage_row):
+            if (code in wanted or wanted & self.descends.get(code, set())) and term not in out:
+                out.append(term)
+        return out
+
+    def expansion_vector(self, vectorizer, codes: tuple, text: str):
+        """TF-IDF vector of a profile's taxonomy expansion, cached by its tag codes."""
+        vec = self._expansions.get(codes)
+        if vec is None:
+            vec = vectorizer.transform([text])
+            if len(self._expansions) < 50_000:
+                self._expansions[codes] = vec
+        return vec
