@@ -280,13 +280,15 @@ class IndustryTagger:
             return self.governance_weight
         return self.neutral_weight
 
-    def _counts(self, text: str) -> dict[str, float]:
+    def _counts(self, text: str, hits: list | None = None) -> dict[str, float]:
         counts: dict[str, float] = {}
         for i, j, codes, ctx, off in self._scan(text):
             w = None
             for c in codes:
                 if self._vetoed(c, ctx, off, j - i):
                     continue
+                if hits is not None:
+                    hits.append((c, text[i:j]))
                 if w is None:
                     w = self._hit_weight(ctx)
                 if w <= 0:
@@ -312,6 +314,31 @@ class IndustryTagger:
         {'LOG.COLD': 0.5}
         """
         return {c: float(1.0 - 0.5 ** n) for c, n in self._counts(text).items() if n > 0}
+
+    def analyze_many(self, texts: Iterable[str]) -> tuple[sp.csr_matrix, list[list[tuple[str, str]]]]:
+        """Tag weights (as :meth:`tag_many`) and the ``(code, term)`` hits of each text,
+        from a single scan.
+
+        Examples
+        --------
+        >>> m, hits = IndustryTagger().analyze_many(["陶瓷产业", "电动车"])
+        >>> m.shape[0], hits
+        (2, [[('MAT.CERAMIC', '陶瓷产业')], [('AUTO.NEV', '电动车')]])
+        """
+        rows, cols, data, all_hits = [], [], [], []
+        for r, text in enumerate(texts):
+            hits: list[tuple[str, str]] = []
+            for c, n in self._counts(text, hits).items():
+                if n > 0:
+                    rows.append(r)
+                    cols.append(self._col[c])
+                    data.append(float(1.0 - 0.5 ** n))
+            all_hits.append(hits)
+        matrix = sp.csr_matrix(
+            (np.asarray(data, dtype=np.float32), (np.asarray(rows, dtype=np.int64),
+                                                   np.asarray(cols, dtype=np.int64))),
+            shape=(len(all_hits), len(self._col)), dtype=np.float32)
+        return matrix, all_hits
 
     def tag_many(self, texts: Iterable[str]) -> sp.csr_matrix:
         """Tag weights of many texts as a sparse matrix.

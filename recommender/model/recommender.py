@@ -240,7 +240,10 @@ class Recommender(BaseEstimator):
 
         # --- tag features
         H = feat.hierarchy_matrix(tax, self.hierarchy_credit)
-        T_raw = sp.csr_matrix(tagger.tag_many(texts + window_texts), dtype=np.float32)
+        T_raw, hits = tagger.analyze_many(texts + window_texts)
+        T_raw = sp.csr_matrix(T_raw, dtype=np.float32)
+        # each passage's (code, term) hits, kept to name the matched words of evidence
+        self.passage_hits_ = hits[:len(texts)]
         T = feat.expand_tags(T_raw, H)
         # passage evidence counts only a passage on the sector itself or on a sub-sector;
         # the parent-tag credit enters through the place's tag profile
