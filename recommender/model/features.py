@@ -121,7 +121,9 @@ def l2_normalize_rows(matrix: sp.spmatrix) -> sp.csr_matrix:
     array([[0.6, 0.8],
            [0. , 0. ]], dtype=float32)
     """
-    m = sp.csr_matrix(matrix, dtype=np.float32)
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ m, dtype=np.float32)
+    from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+
+    m = sp.csr_matrix(matrix, dtype=np.float32, copy=True)
+    m.sum_duplicates()
+    inplace_csr_row_normalize_l2(m)
+    return m

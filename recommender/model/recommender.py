@@ -476,11 +476,19 @@ class Recommender(BaseEstimator):
 
     # ------------------------------------------------------------------- vectors
     def _query_vectors(self, prepared: Sequence[PreparedProfile]):
-        Q = self.vectorizer_.transform([p.query_text for p in prepared])
         if self.expansion_weight > 0:
+            # one transform for the profiles' own words and the expansions not seen before
             rt = self._runtime()
-            Qx = sp.vstack([rt.expansion_vector(self.vectorizer_, p.codes, p.expansion_text) for p in prepared])
+            missing = list(dict.fromkeys(p.codes for p in prepared if not rt.has_expansion(p.codes)))
+            texts = {p.codes: p.expansion_text for p in prepared}
+            both = self.vectorizer_.transform([p.query_text for p in prepared] + [texts[c] for c in missing])
+            Q = both[:len(prepared)]
+            for k, codes in enumerate(missing):
+                rt.store_expansion(codes, both[len(prepared) + k])
+            Qx = sp.vstack([rt.expansion(p.codes) for p in prepared])
             Q = feat.l2_normalize_rows(Q + self.expansion_weight * Qx)
+        else:
+            Q = self.vectorizer_.transform([p.query_text for p in prepared])
         tax = self.taxonomy_
         rows, cols, vals = [], [], []
         for i, p in enumerate(prepared):

@@ -80,11 +80,15 @@ class RuntimeTables:
                 out.append(term)
         return out
 
-    def expansion_vector(self, vectorizer, codes: tuple, text: str):
-        """TF-IDF vector of a profile's taxonomy expansion, cached by its tag codes."""
-        vec = self._expansions.get(codes)
-        if vec is None:
-            vec = vectorizer.transform([text])
-            if len(self._expansions) < 50_000:
-                self._expansions[codes] = vec
-        return vec
+    def has_expansion(self, codes: tuple) -> bool:
+        """Whether the TF-IDF vector of this tag combination's expansion is cached."""
+        return codes in self._expansions
+
+    def store_expansion(self, codes: tuple, vector) -> None:
+        """Cache the expansion vector of a tag combination (bounded)."""
+        if len(self._expansions) < 50_000:
+            self._expansions[codes] = vector
+
+    def expansion(self, codes: tuple):
+        """The cached expansion vector of a tag combination."""
+        return self._expansions[codes]
