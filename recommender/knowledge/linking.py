@@ -319,14 +319,16 @@ class PlaceLinker:
     def _body_counts(self, text: str) -> Counter:
         return Counter(m.entity_id for m in self.mentions(text) if m.weight >= 1.0)
 
-    def document_region(self, title: str | None, text: str | None, region_tag: str | None = None) -> str | None:
+    def document_region(self, title: str | None, text: str | None, region_tag: str | None = None,
+                        *, body_counts: Counter | None = None) -> str | None:
         """The document's own subject place, or None.
 
         In order: the meeting line of a report (在醴陵市第十六届人民代表大会…; a bare
         在市第十六届… takes the place from the title or tag), the title's most specific
         place, the 【X招商】 tag (a weak prior), else the most mentioned place of the body.
         A news title naming only a city yields to a place inside that city that the body
-        names clearly more often.
+        names clearly more often. ``body_counts`` (full-weight mentions per place) may be
+        given when the caller has already found the body's mentions.
 
         Examples
         --------
@@ -356,7 +358,7 @@ class PlaceLinker:
                     return found
         if title_region:
             if not _REPORT_TITLE.search(title) and self.gazetteer.level(title_region) in ("province", "city"):
-                counts = self._body_counts(text)
+                counts = Counter(body_counts) if body_counts is not None else self._body_counts(text)
                 inner = [(c, i) for i, c in counts.items()
                          if i != title_region and self.gazetteer.is_within(i, title_region)]
                 inner.sort(reverse=True)
@@ -366,7 +368,7 @@ class PlaceLinker:
                     if top_c >= 3 and top_c >= 2 * second and top_c >= counts.get(title_region, 0):
                         return top
             return title_region
-        counts = self._body_counts(text)
+        counts = Counter(body_counts) if body_counts is not None else self._body_counts(text)
         if tag:
             counts[tag] += 2
         if not counts:
@@ -402,18 +404,21 @@ class PlaceLinker:
         ps = corpus.passages
         text_col = "norm_text" if "norm_text" in ps.columns else "text"
         rows: list[tuple[int, str, float, str]] = []
+        self.last_mentions_: dict[int, list[Mention]] = {}
         by_doc = {k: g.sort_values("passage_id") for k, g in ps.groupby("doc_id", sort=False)}
         for doc in docs.itertuples(index=False):
             group = by_doc.get(doc.doc_id)
             if group is None:
                 continue
             texts = [str(t) if isinstance(t, str) else "" for t in group[text_col]]
+            pids = [int(p) for p in group["passage_id"]]
+            found = [self.mentions(text) for text in texts]
+            counts = Counter(m.entity_id for ms in found for m in ms if m.weight >= 1.0)
             region = self.document_region(getattr(doc, "title", ""), "\n".join(texts),
-                                          getattr(doc, "region_tag", None))
+                                          getattr(doc, "region_tag", None), body_counts=counts)
             roles = group["role"] if "role" in group.columns else ["body"] * len(group)
-            for pid, text, role in zip(group["passage_id"], texts, roles):
-                pid = int(pid)
-                ments = self.mentions(text)
+            for pid, text, role, ments in zip(pids, texts, roles, found):
+                self.last_mentions_[pid] = ments
                 for m in ments:
                     rows.append((pid, m.entity_id, m.weight, "mention"))
                 for m in self.self_references(text, region, ments):

@@ -352,7 +352,8 @@ class Recommender(BaseEstimator):
         n_body = len(body)
         for pid in sorted(multi):
             text = texts[pid]
-            windows = mention_windows(text, linker.mentions(text))
+            found = getattr(linker, "last_mentions_", {}).get(pid)
+            windows = mention_windows(text, found if found is not None else linker.mentions(text))
             region = region_of_passage.get(pid)
             for eid, window in windows.items():
                 if eid == region:
