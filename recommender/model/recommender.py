@@ -84,8 +84,13 @@ class Recommender(BaseEstimator):
         Weight of a park's official leading industries (2018 catalogue) in its tag profile.
     foreign_weight : float, default=0.5
         Factor on the link between a passage and a place outside its document's own
-        region (an ancestor such as the province, or an unrelated place named in
-        passing): a report speaks first-hand about its own region and the places in it.
+        region named in passing (a neighbour, a partner city): a report speaks
+        first-hand about its own region and the places in it.
+    ancestor_weight : float, default=0.25
+        Factor on the link between a passage and a place that *contains* its document's
+        region (全市, 全省 or the city's name in a district report): such statements set
+        the district in its city's or province's context and say little about the larger
+        place as a destination.
     evidence_prior : float, default=3.0
         Shrinkage of profile similarity towards 0 for places with little evidence: the
         similarity is multiplied by ``mass / (mass + evidence_prior)``, where ``mass`` is
@@ -121,7 +126,7 @@ class Recommender(BaseEstimator):
     def __init__(self, *, min_df=1, max_df=0.5, sublinear_tf=True, text_weight=0.5,
                  passage_weight=0.6, top_passages=3, pooling="soft_or", hierarchy_credit=0.3,
                  rollup_weight=0.8, document_link_weight=0.5, catalogue_weight=0.5,
-                 foreign_weight=0.5, evidence_prior=3.0, expansion_weight=0.5,
+                 foreign_weight=0.5, ancestor_weight=0.25, evidence_prior=3.0, expansion_weight=0.5,
                  weak_threshold=0.2, tokenizer_backend="jieba", n_jobs=1):
         self.min_df = min_df
         self.max_df = max_df
@@ -135,6 +140,7 @@ class Recommender(BaseEstimator):
         self.document_link_weight = document_link_weight
         self.catalogue_weight = catalogue_weight
         self.foreign_weight = foreign_weight
+        self.ancestor_weight = ancestor_weight
         self.evidence_prior = evidence_prior
         self.expansion_weight = expansion_weight
         self.weak_threshold = weak_threshold
@@ -144,7 +150,8 @@ class Recommender(BaseEstimator):
     # ------------------------------------------------------------------ validation
     def _validate_params(self):
         for name in ("text_weight", "passage_weight", "hierarchy_credit", "rollup_weight",
-                     "document_link_weight", "catalogue_weight", "foreign_weight", "expansion_weight",
+                     "document_link_weight", "catalogue_weight", "foreign_weight", "ancestor_weight",
+                     "expansion_weight",
                      "weak_threshold"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
@@ -325,14 +332,19 @@ class Recommender(BaseEstimator):
 
     def _apply_salience(self, links: pd.DataFrame, passages: pd.DataFrame, region_of_passage: dict,
                         gaz) -> pd.DataFrame:
-        """Scale links to places outside the passage's document region by ``foreign_weight``."""
-        if links.empty or self.foreign_weight == 1.0:
+        """Scale links to places that contain the passage's document region by
+        ``ancestor_weight`` and to other places outside it by ``foreign_weight``."""
+        if links.empty:
             return links
         factors = []
         for pid, eid in zip(links["passage_id"], links["entity_id"]):
             region = region_of_passage.get(int(pid))
-            inside = region is None or eid == region or region in gaz.ancestors(eid)
-            factors.append(1.0 if inside else self.foreign_weight)
+            if region is None or eid == region or region in gaz.ancestors(eid):
+                factors.append(1.0)
+            elif eid in gaz.ancestors(region):
+                factors.append(self.ancestor_weight)
+            else:
+                factors.append(self.foreign_weight)
         return links.assign(weight=links["weight"].to_numpy() * np.asarray(factors))
 
     @staticmethod
