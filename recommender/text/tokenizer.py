@@ -82,7 +82,8 @@ class Tokenizer:
             return engine
         import jieba
 
-        jieba.setLogLevel(logging.WARNING)
+        # jieba logs its dictionary loading at DEBUG on its own logger; quieting it is
+        # the application's choice (the CLI does), not the library's
         engine = jieba.Tokenizer()
         engine.initialize()
         for word in self.user_words:
