@@ -527,17 +527,9 @@ def _csv_stream(path: Path, chunk_size: int) -> _FrameStream:
 
 def _jsonl_stream(path: Path, chunk_size: int) -> _FrameStream:
     def rows():
-        with open(path, encoding="utf-8-sig") as fh:
-            for lineno, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    obj = {_ROW_ERROR_KEY: f"line {lineno}: invalid JSON ({exc.msg})"}
-                if not isinstance(obj, dict):
-                    obj = {_ROW_ERROR_KEY: f"line {lineno}: not a JSON object"}
-                yield obj
+        from recommender.io import iter_jsonl_objects
+
+        yield from iter_jsonl_objects(path, _ROW_ERROR_KEY)
 
     try:
         first = list(islice(rows(), chunk_size))

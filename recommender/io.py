@@ -121,22 +121,26 @@ def read_profiles_table(path) -> pd.DataFrame:
     return frame
 
 
-def _read_csv_any_encoding(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
+def decode_text_file(path: Path) -> str:
+    """Return a small text table's content decoded as UTF-8 (BOM or not) or GB18030.
+
+    Raises
+    ------
+    InputError
+        When the bytes are neither.
+    """
+    raw = Path(path).read_bytes()
     for enc in ("utf-8-sig", "gb18030"):
         try:
-            text = raw.decode(enc)
-            break
+            return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    else:
-        raise InputError(f"{path} is neither UTF-8 nor GB18030 text")
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
-                       on_bad_lines="error", engine="python")
+    raise InputError(f"{path} is neither UTF-8 nor GB18030 text")
 
 
-def _read_jsonl(path: Path) -> pd.DataFrame:
-    rows = []
+def iter_jsonl_objects(path: Path, error_key: str = "__error__"):
+    """Yield one dict per non-empty JSON Lines line; a bad line yields ``{error_key: message}``
+    so that a caller can report it against its row instead of failing the whole file."""
     with open(path, encoding="utf-8-sig") as fh:
         for lineno, line in enumerate(fh, start=1):
             if not line.strip():
@@ -144,8 +148,16 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                obj = {"__error__": f"line {lineno}: invalid JSON ({exc.msg})"}
+                obj = {error_key: f"line {lineno}: invalid JSON ({exc.msg})"}
             if not isinstance(obj, dict):
-                obj = {"__error__": f"line {lineno}: not a JSON object"}
-            rows.append(obj)
-    return pd.DataFrame(rows)
+                obj = {error_key: f"line {lineno}: not a JSON object"}
+            yield obj
+
+
+def _read_csv_any_encoding(path: Path) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(decode_text_file(path)), dtype=str, keep_default_na=False, na_values=[""],
+                       on_bad_lines="error", engine="python")
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    return pd.DataFrame(list(iter_jsonl_objects(path)))

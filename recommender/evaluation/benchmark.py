@@ -77,15 +77,9 @@ class Benchmark:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError(f"{path} is neither UTF-8 nor GB18030 text")
+    from recommender.io import decode_text_file
+
+    text = decode_text_file(path)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input
