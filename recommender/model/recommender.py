@@ -615,14 +615,18 @@ class Recommender(BaseEstimator):
             candidates = candidates[p.allowed[candidates]]
         # rank by score, ties broken by entity id for determinism
         order = candidates[np.lexsort((self.entity_ids_[candidates], -np.round(score[candidates], 9)))]
-        order = order[:top_k]
         q_row = scores["Q"][i]
         q_terms = {int(c): float(v) for c, v in zip(q_row.indices, q_row.data)}
         matches = []
-        for rank, j in enumerate(order, start=1):
-            evidence = select_evidence(self, j, i, scores, q_terms, p, evidence_k)
-            matches.append(self._match(rank, j, i, scores, p, evidence, q_terms))
-        best = float(score[order[0]]) if len(order) else 0.0
+        for j in order:
+            if len(matches) >= top_k:
+                break
+            # a place is a match only with at least one passage about what was asked
+            evidence = select_evidence(self, j, i, scores, q_terms, p, max(evidence_k, 1))
+            if not evidence:
+                continue
+            matches.append(self._match(len(matches) + 1, j, i, scores, p, evidence[:evidence_k], q_terms))
+        best = matches[0].score if matches else 0.0
         warnings = list(p.warnings)
         weak = best < self.weak_threshold
         if weak:

@@ -208,3 +208,13 @@ def test_scores_mean_the_same_across_profiles(model):
     assert alone == together
     assert np.isclose(model.recommend(PROFILES[1]).matches[0].score,
                       model.recommend_many([PROFILES[2], PROFILES[1]])[1].matches[0].score)
+
+
+def test_every_match_has_evidence_about_the_profile(model):
+    for profile in PROFILES + [{"text": "光伏"}, {"text": "通用航空 飞机零部件"}]:
+        for m in model.recommend(profile, top_k=10, evidence_k=2).matches:
+            assert m.evidence, f"{m.name} listed without a passage for {profile}"
+    # evidence_k=0 returns the same places, without passages
+    with_ev = [m.name for m in model.recommend({"text": "光伏"}, top_k=5).matches]
+    without = model.recommend({"text": "光伏"}, top_k=5, evidence_k=0).matches
+    assert [m.name for m in without] == with_ev and all(not m.evidence for m in without)
