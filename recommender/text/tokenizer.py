@@ -25,6 +25,8 @@ BACKENDS = ("jieba", "rjieba")
 # and white space carry no topical signal.
 _KEEP = re.compile(r"[\u3400-\u9fffA-Za-z]")
 _USER_WORD_FREQ = 200_000
+_MEMO_SIZE = 500_000
+_UNSEEN = object()
 
 
 class Tokenizer:
@@ -66,6 +68,7 @@ class Tokenizer:
         self.hmm = hmm
         self._engine = None
         self._lock = threading.Lock()
+        self._memo: dict[str, str | None] = {}
 
     # -- engine ---------------------------------------------------------------------
     def _build_engine(self):
@@ -117,19 +120,27 @@ class Tokenizer:
     def __call__(self, text: str) -> list[str]:
         """Return the content words of ``text``: stopwords, numbers and punctuation dropped,
         Latin letters lowercased."""
-        stop = self.stopwords
-        keep = _KEEP.search
+        memo = self._memo
         out = []
         for token in self.segment(text):
-            token = token.strip()
-            if not token or token in stop or not keep(token):
-                continue
-            if token.isascii():
-                token = token.lower()
-                if token in stop:
-                    continue
-            out.append(token)
+            kept = memo.get(token, _UNSEEN)
+            if kept is _UNSEEN:
+                kept = self._keep(token)
+                if len(memo) < _MEMO_SIZE:
+                    memo[token] = kept
+            if kept is not None:
+                out.append(kept)
         return out
+
+    def _keep(self, token: str) -> str | None:
+        token = token.strip()
+        if not token or token in self.stopwords or not _KEEP.search(token):
+            return None
+        if token.isascii():
+            token = token.lower()
+            if token in self.stopwords:
+                return None
+        return token
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
         """Tokenize several texts.
@@ -146,11 +157,13 @@ class Tokenizer:
         state = self.__dict__.copy()
         state["_engine"] = None
         state["_lock"] = None
+        state["_memo"] = {}
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._lock = threading.Lock()
+        self._memo = {}
 
     def __repr__(self) -> str:
         return (f"Tokenizer(backend={self.backend!r}, user_words={len(self.user_words)}, "
