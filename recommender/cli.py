@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
             raise _UsageError(f"no command given: use one of {', '.join(_COMMANDS)} (see 'recommender --help')")
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                             format="recommender: %(levelname)s: %(message)s")
-        import jieba  # its import resets its own logger to DEBUG, so quiet it afterwards
+        import jieba  # noqa: F401 - its import resets its own logger to DEBUG, so quiet it afterwards
 
         logging.getLogger("jieba").setLevel(logging.ERROR)
         _check_args(args)

@@ -20,6 +20,7 @@ from recommender.exceptions import (
     UnknownSectorError,
 )
 from recommender.model import features as feat
+from recommender.model import links as links_mod
 from recommender.model.evidence import select_evidence
 from recommender.model.results import Match, RecommendationResult
 from recommender.model.scoring import fuse, get_pooling, pool_segments
@@ -223,11 +224,12 @@ class Recommender(BaseEstimator):
         linker = PlaceLinker(gaz)
         links = linker.link(corpus)
         links = links[links["passage_id"].isin(set(body["passage_id"]))]
-        region_of_doc = self._document_regions(links, passages)
-        links = self._apply_salience(links, passages, region_of_doc, gaz)
+        region_of_doc = links_mod.document_regions(links, passages)
+        links = links_mod.apply_salience(links, region_of_doc, gaz, ancestor_weight=self.ancestor_weight,
+                                         foreign_weight=self.foreign_weight)
         passage_row = {int(pid): i for i, pid in enumerate(body["passage_id"])}
-        links, window_texts, window_passage = self._window_links(links, body, passage_row, region_of_doc, linker)
-        links = self._roll_up(links, gaz)
+        links, window_texts, window_passage = links_mod.window_links(links, body, passage_row, region_of_doc, linker)
+        links = links_mod.roll_up(links, gaz, self.rollup_weight)
         entity_ids = sorted(set(links["entity_id"]), key=lambda e: (_LEVEL_ORDER.get(gaz.get(e).level, 9), e))
         if not entity_ids:
             raise CorpusError("no passage of the corpus names a known place: nothing to rank")
@@ -263,7 +265,7 @@ class Recommender(BaseEstimator):
         LT = sp.csr_matrix(L.T)
         centroids = feat.l2_normalize_rows(LT @ X)
         tag_mass = sp.csr_matrix(LT @ T)
-        catalogue = self._catalogue_tags(entity_ids, gaz, tax)
+        catalogue = links_mod.catalogue_tags(entity_ids, gaz, tax)
         tag_profile = feat.l2_normalize_rows(
             feat.l2_normalize_rows(tag_mass) + self.catalogue_weight * feat.expand_tags(catalogue, H))
 
@@ -282,8 +284,8 @@ class Recommender(BaseEstimator):
         self.tag_profile_ = tag_profile
         self.tag_support_ = sp.csr_matrix(LT @ T_raw + catalogue)
         self.entity_ids_ = np.asarray(entity_ids)
-        self.entities_ = self._entity_table(entity_ids, gaz)
-        self.entity_passages_ = self._entity_passage_lists(L)
+        self.entities_ = links_mod.entity_table(entity_ids, gaz)
+        self.entity_passages_ = links_mod.entity_unit_lists(L)
         mass = np.asarray(L.sum(axis=0)).ravel()
         self.entity_shrink_ = mass / (mass + self.evidence_prior) if self.evidence_prior > 0 else np.ones_like(mass)
         self.passages_ = body[["passage_id", "doc_id", "source", "row", "start", "end", "text",
@@ -319,109 +321,6 @@ class Recommender(BaseEstimator):
         finally:
             vectorizer.set_params(tokenizer=pre["tokenizer"])
         return X
-
-    @staticmethod
-    def _document_regions(links: pd.DataFrame, passages: pd.DataFrame) -> dict[int, str]:
-        """A document's region: the place its ``document`` links point to."""
-        doc_of = dict(zip(passages["passage_id"].astype(int), passages["doc_id"].astype(int)))
-        region_of_doc: dict[int, str] = {}
-        doc_links = links[links["how"] == "document"]
-        for pid, eid in zip(doc_links["passage_id"], doc_links["entity_id"]):
-            region_of_doc.setdefault(doc_of[int(pid)], eid)
-        return {int(pid): region_of_doc[d] for pid, d in doc_of.items() if d in region_of_doc}
-
-    def _apply_salience(self, links: pd.DataFrame, passages: pd.DataFrame, region_of_passage: dict,
-                        gaz) -> pd.DataFrame:
-        """Scale links to places that contain the passage's document region by
-        ``ancestor_weight`` and to other places outside it by ``foreign_weight``."""
-        if links.empty:
-            return links
-        factors = []
-        for pid, eid in zip(links["passage_id"], links["entity_id"]):
-            region = region_of_passage.get(int(pid))
-            if region is None or eid == region or region in gaz.ancestors(eid):
-                factors.append(1.0)
-            elif eid in gaz.ancestors(region):
-                factors.append(self.ancestor_weight)
-            else:
-                factors.append(self.foreign_weight)
-        return links.assign(weight=links["weight"].to_numpy() * np.asarray(factors))
-
-    @staticmethod
-    def _window_links(links: pd.DataFrame, body: pd.DataFrame, passage_row: dict, region_of_passage: dict,
-                      linker):
-        """Give each link a feature unit: the passage, or a mention window when the
-        passage names several places (see :mod:`recommender.model.windows`)."""
-        from recommender.model.windows import mention_windows
-
-        mention_links = links[links["how"] == "mention"]
-        counts = mention_links.groupby("passage_id")["entity_id"].nunique()
-        multi = set(counts[counts >= 2].index.astype(int))
-        texts = dict(zip(body["passage_id"].astype(int), body["norm_text"]))
-        window_texts: list[str] = []
-        window_passage: list[int] = []
-        unit_of: dict[tuple[int, str], int] = {}
-        n_body = len(body)
-        for pid in sorted(multi):
-            text = texts[pid]
-            found = getattr(linker, "last_mentions_", {}).get(pid)
-            windows = mention_windows(text, found if found is not None else linker.mentions(text))
-            region = region_of_passage.get(pid)
-            for eid, window in windows.items():
-                if eid == region:
-                    continue
-                unit_of[(pid, eid)] = n_body + len(window_texts)
-                window_texts.append(window)
-                window_passage.append(passage_row[pid])
-        units = [unit_of.get((int(pid), eid), passage_row[int(pid)]) if how == "mention" else passage_row[int(pid)]
-                 for pid, eid, how in zip(links["passage_id"], links["entity_id"], links["how"])]
-        return links.assign(unit=units), window_texts, window_passage
-
-    def _roll_up(self, links: pd.DataFrame, gaz) -> pd.DataFrame:
-        """Let a park's or town's evidence count for the district (or city) containing it."""
-        extra = []
-        for unit, eid, weight in zip(links["unit"], links["entity_id"], links["weight"]):
-            if gaz.get(eid).level not in ("park", "town"):
-                continue
-            for anc in gaz.ancestors(eid):
-                if gaz.get(anc).level in ("park", "town"):
-                    continue
-                extra.append((unit, anc, float(weight) * self.rollup_weight))
-                break
-        cols = ["unit", "entity_id", "weight"]
-        both = pd.concat([links[cols], pd.DataFrame(extra, columns=cols)]) if extra else links[cols]
-        return both.groupby(["unit", "entity_id"], as_index=False, sort=True)["weight"].max()
-
-    def _catalogue_tags(self, entity_ids, gaz, tax) -> sp.csr_matrix:
-        rows, cols = [], []
-        for i, eid in enumerate(entity_ids):
-            for label in gaz.get(eid).sectors or ():
-                for code in tax.catalogue_codes(label):
-                    rows.append(i)
-                    cols.append(tax.index(code))
-        vals = np.ones(len(rows), dtype=np.float32)
-        m = sp.coo_matrix((vals, (rows, cols)), shape=(len(entity_ids), len(tax.codes))).tocsr()
-        m.data = np.minimum(m.data, 1.0)
-        return m
-
-    @staticmethod
-    def _entity_table(entity_ids, gaz) -> pd.DataFrame:
-        rows = []
-        for eid in entity_ids:
-            e = gaz.get(eid)
-            parent_name = gaz.get(e.parent).name if e.parent else ""
-            rows.append({"entity_id": eid, "name": e.name, "level": e.level, "parent": parent_name,
-                         "path": tuple(e.path), "ancestors": tuple(gaz.ancestors(eid))})
-        return pd.DataFrame(rows)
-
-    @staticmethod
-    def _entity_passage_lists(L: sp.csr_matrix):
-        Lc = sp.csc_matrix(L)
-        out = []
-        for j in range(Lc.shape[1]):
-            lo, hi = Lc.indptr[j], Lc.indptr[j + 1]
-            out.append((Lc.indices[lo:hi].copy(), Lc.data[lo:hi].astype(np.float32)))
-        return out
 
     # -------------------------------------------------------------------- profiles
     def prepare(self, profile: Any) -> PreparedProfile:

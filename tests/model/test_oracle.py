@@ -3,6 +3,7 @@
 import numpy as np
 
 from recommender.model import features as feat
+from recommender.model.links import catalogue_tags
 
 PROFILES = [
     {"sectors": ["轨道交通装备"], "text": "轨道交通牵引变流器配套企业"},
@@ -28,7 +29,7 @@ def brute_force(model, prepared):
     T_exact = model.T_.toarray().astype(np.float64)
     T_full = feat.expand_tags(model.T_raw_, model.hierarchy_).toarray().astype(np.float64)
     L = model.L_.toarray().astype(np.float64)
-    catalogue = model._catalogue_tags(list(model.entity_ids_), model.gazetteer_, model.taxonomy_)
+    catalogue = catalogue_tags(list(model.entity_ids_), model.gazetteer_, model.taxonomy_)
     C = feat.expand_tags(catalogue, model.hierarchy_).toarray().astype(np.float64)
     tax = model.taxonomy_
     Q = model._query_vectors([prepared])[0].toarray().astype(np.float64)[0]

@@ -1,0 +1,158 @@
+"""From the linker's passage–place links to the place-link matrix of a model.
+
+Each function is one step of the rule the README describes: a document's own region;
+salience of links to places outside it; mention windows for passages that name several
+places; roll-up of parks and towns to the district containing them; and the tables a
+fitted model keeps about its places.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+__all__ = ["document_regions", "apply_salience", "window_links", "roll_up", "catalogue_tags",
+           "entity_table", "entity_unit_lists"]
+
+
+def document_regions(links: pd.DataFrame, passages: pd.DataFrame) -> dict[int, str]:
+    """Map each passage id to its document's region: the place its ``document`` links name.
+
+    Examples
+    --------
+    >>> links = pd.DataFrame({"passage_id": [0, 1], "entity_id": ["a", "a"], "how": ["document", "mention"]})
+    >>> passages = pd.DataFrame({"passage_id": [0, 1, 2], "doc_id": [5, 5, 6]})
+    >>> document_regions(links, passages)
+    {0: 'a', 1: 'a'}
+    """
+    doc_of = dict(zip(passages["passage_id"].astype(int), passages["doc_id"].astype(int)))
+    region_of_doc: dict[int, str] = {}
+    doc_links = links[links["how"] == "document"]
+    for pid, eid in zip(doc_links["passage_id"], doc_links["entity_id"]):
+        region_of_doc.setdefault(doc_of[int(pid)], eid)
+    return {int(pid): region_of_doc[d] for pid, d in doc_of.items() if d in region_of_doc}
+
+
+def apply_salience(links: pd.DataFrame, region_of_passage: dict, gaz, *, ancestor_weight: float,
+                   foreign_weight: float) -> pd.DataFrame:
+    """Scale links by where the place stands relative to the passage's document region.
+
+    The region itself and places inside it keep their weight; places that contain the
+    region (its city, its province) get ``ancestor_weight``; any other place
+    ``foreign_weight``. Passages of documents without a known region are unchanged.
+    """
+    if links.empty:
+        return links
+    factors = []
+    for pid, eid in zip(links["passage_id"], links["entity_id"]):
+        region = region_of_passage.get(int(pid))
+        if region is None or eid == region or region in gaz.ancestors(eid):
+            factors.append(1.0)
+        elif eid in gaz.ancestors(region):
+            factors.append(ancestor_weight)
+        else:
+            factors.append(foreign_weight)
+    return links.assign(weight=links["weight"].to_numpy() * np.asarray(factors))
+
+
+def window_links(links: pd.DataFrame, body: pd.DataFrame, passage_row: dict, region_of_passage: dict,
+                 linker):
+    """Give each link a feature unit: its passage's row, or a mention window.
+
+    A passage that names several places gets, for each named place other than the
+    document's own region, a window of text about that place (see
+    :mod:`recommender.model.windows`); the window becomes a new unit after the passages.
+
+    Returns
+    -------
+    links : DataFrame
+        With a ``unit`` column.
+    window_texts : list of str
+    window_passage : list of int
+        The passage row each window comes from.
+    """
+    from recommender.model.windows import mention_windows
+
+    mention_links = links[links["how"] == "mention"]
+    counts = mention_links.groupby("passage_id")["entity_id"].nunique()
+    multi = set(counts[counts >= 2].index.astype(int))
+    texts = dict(zip(body["passage_id"].astype(int), body["norm_text"]))
+    window_texts: list[str] = []
+    window_passage: list[int] = []
+    unit_of: dict[tuple[int, str], int] = {}
+    n_body = len(body)
+    known = getattr(linker, "last_mentions_", {})
+    for pid in sorted(multi):
+        text = texts[pid]
+        found = known.get(pid)
+        windows = mention_windows(text, found if found is not None else linker.mentions(text))
+        region = region_of_passage.get(pid)
+        for eid, window in windows.items():
+            if eid == region:
+                continue
+            unit_of[(pid, eid)] = n_body + len(window_texts)
+            window_texts.append(window)
+            window_passage.append(passage_row[pid])
+    units = [unit_of.get((int(pid), eid), passage_row[int(pid)]) if how == "mention" else passage_row[int(pid)]
+             for pid, eid, how in zip(links["passage_id"], links["entity_id"], links["how"])]
+    return links.assign(unit=units), window_texts, window_passage
+
+
+def roll_up(links: pd.DataFrame, gaz, rollup_weight: float) -> pd.DataFrame:
+    """Let a park's or town's evidence also count for the district (or city) containing it,
+    at ``rollup_weight`` times its link weight; one row per (unit, place), strongest kept."""
+    extra = []
+    for unit, eid, weight in zip(links["unit"], links["entity_id"], links["weight"]):
+        if gaz.get(eid).level not in ("park", "town"):
+            continue
+        for anc in gaz.ancestors(eid):
+            if gaz.get(anc).level in ("park", "town"):
+                continue
+            extra.append((unit, anc, float(weight) * rollup_weight))
+            break
+    cols = ["unit", "entity_id", "weight"]
+    both = pd.concat([links[cols], pd.DataFrame(extra, columns=cols)]) if extra else links[cols]
+    return both.groupby(["unit", "entity_id"], as_index=False, sort=True)["weight"].max()
+
+
+def catalogue_tags(entity_ids, gaz, tax) -> sp.csr_matrix:
+    """(places × tags) matrix of the places' official leading industries (2018 catalogue)."""
+    rows, cols = [], []
+    for i, eid in enumerate(entity_ids):
+        for label in gaz.get(eid).sectors or ():
+            for code in tax.catalogue_codes(label):
+                rows.append(i)
+                cols.append(tax.index(code))
+    vals = np.ones(len(rows), dtype=np.float32)
+    m = sp.coo_matrix((vals, (rows, cols)), shape=(len(entity_ids), len(tax.codes))).tocsr()
+    m.data = np.minimum(m.data, 1.0)
+    return m
+
+
+def entity_table(entity_ids, gaz) -> pd.DataFrame:
+    """The places of a model: id, name, level, parent name, path and ancestor ids."""
+    rows = []
+    for eid in entity_ids:
+        e = gaz.get(eid)
+        parent_name = gaz.get(e.parent).name if e.parent else ""
+        rows.append({"entity_id": eid, "name": e.name, "level": e.level, "parent": parent_name,
+                     "path": tuple(e.path), "ancestors": tuple(gaz.ancestors(eid))})
+    return pd.DataFrame(rows)
+
+
+def entity_unit_lists(L: sp.spmatrix) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each place (column of ``L``), its feature units and their link weights.
+
+    Examples
+    --------
+    >>> units, weights = entity_unit_lists(sp.csr_matrix(np.array([[1.0, 0.0], [0.5, 1.0]])))[0]
+    >>> units.tolist(), weights.tolist()
+    ([0, 1], [1.0, 0.5])
+    """
+    Lc = sp.csc_matrix(L)
+    out = []
+    for j in range(Lc.shape[1]):
+        lo, hi = Lc.indptr[j], Lc.indptr[j + 1]
+        out.append((Lc.indices[lo:hi].copy(), Lc.data[lo:hi].astype(np.float32)))
+    return out
