@@ -7,7 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-import recommender.batch as batch
+import recommender.batch_files as batch_files
+import recommender.io as rio
 from recommender.batch import OUTPUT_COLUMNS, score_batch, score_file
 from recommender.exceptions import InputError, TableSchemaError
 
@@ -139,8 +140,8 @@ def test_large_files_are_read_in_chunks(model, messy_profiles, tmp_path, monkeyp
     whole, streamed = tmp_path / "whole.jsonl", tmp_path / "streamed.jsonl"
     score_file(model, src, whole, top_k=2, evidence_k=1)
     calls = []
-    monkeypatch.setattr(batch, "STREAM_THRESHOLD_BYTES", 0)
-    monkeypatch.setattr(batch, "read_profiles_table", lambda p: calls.append(p), raising=False)
+    monkeypatch.setattr(batch_files, "STREAM_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(rio, "read_profiles_table", lambda p: calls.append(p))
     score_file(model, src, streamed, top_k=2, evidence_k=1, chunk_size=5)
     assert not calls
     assert streamed.read_bytes() == whole.read_bytes()
@@ -148,7 +149,7 @@ def test_large_files_are_read_in_chunks(model, messy_profiles, tmp_path, monkeyp
 
 
 def test_streamed_table_without_profile_columns(model, tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "STREAM_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(batch_files, "STREAM_THRESHOLD_BYTES", 0)
     src = tmp_path / "p.csv"
     src.write_text("name,owner\na,b\n", encoding="utf-8")
     with pytest.raises(TableSchemaError):
