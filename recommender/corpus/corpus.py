@@ -222,6 +222,8 @@ def load_corpus(
     b = _Builder(max_len, min_len)
 
     def skip(path: str, reason: str) -> None:
+        if reason.startswith(f"{path}: "):  # errors name their file; the report already does
+            reason = reason[len(path) + 2:]
         logger.warning("skipping %s: %s", path, reason)
         report.files_skipped.append((path, reason))
 
