@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["Recommender", "PreparedProfile"]
 
-#: Link weight kept when a park's or town's evidence is rolled up to its district.
+#: Corpora with fewer passages are tokenized in-process whatever ``n_jobs`` says.
+PARALLEL_MIN_PASSAGES = 2000
 _LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "park": 3, "town": 4}
 
 
@@ -220,6 +221,13 @@ class Recommender(BaseEstimator):
         if body.empty:
             raise CorpusError("the corpus has no body passages to learn from: give report pages or tables with text")
 
+        # --- tokenization starts first: on a large corpus with n_jobs > 1 it runs in worker
+        # processes while this process links places and tags industries
+        texts = body["norm_text"].tolist()
+        user_words = sorted(set(gaz.surface_forms()) | set(tax.vocabulary()))
+        tokenizer = Tokenizer(user_words=user_words, backend=self.tokenizer_backend)
+        pending = self._start_tokenization(tokenizer, texts)
+
         # --- place links (salience, mention windows, roll-up to districts)
         linker = PlaceLinker(gaz)
         links = linker.link(corpus)
@@ -237,22 +245,12 @@ class Recommender(BaseEstimator):
         n_units = len(body) + len(window_texts)
         L = feat.link_matrix(links, entity_index, n_units)
 
-        # --- text features (passages, then the mention windows in the same vector space)
-        user_words = sorted(set(gaz.surface_forms()) | set(tax.vocabulary()))
-        tokenizer = Tokenizer(user_words=user_words, backend=self.tokenizer_backend)
-        vectorizer = feat.make_vectorizer(tokenizer, min_df=self.min_df, max_df=self.max_df,
-                                          sublinear_tf=self.sublinear_tf, n_documents=len(body))
-        texts = body["norm_text"].tolist()
-        X = self._fit_tfidf(vectorizer, tokenizer, texts)
-        if window_texts:
-            X = sp.vstack([X, vectorizer.transform(window_texts)]).tocsr()
-
-        # --- tag features
+        # --- tag features (computed before the TF-IDF so that they overlap parallel tokenization)
         H = feat.hierarchy_matrix(tax, self.hierarchy_credit)
         T_raw, hits = tagger.analyze_many(texts + window_texts)
         T_raw = sp.csr_matrix(T_raw, dtype=np.float32)
         # each passage's (code, term) hits, kept to name the matched words of evidence
-        self.passage_hits_ = hits[:len(texts)]
+        passage_hits = hits[:len(texts)]
         T = feat.expand_tags(T_raw, H)
         # passage evidence counts only a passage on the sector itself or on a sub-sector;
         # the parent-tag credit enters through the place's tag profile
@@ -260,6 +258,13 @@ class Recommender(BaseEstimator):
         H_full.data = np.where(H_full.data >= 1.0, H_full.data, 0.0).astype(np.float32)
         H_full.eliminate_zeros()
         T_exact = feat.expand_tags(T_raw, H_full)
+
+        # --- text features (passages, then the mention windows in the same vector space)
+        vectorizer = feat.make_vectorizer(tokenizer, min_df=self.min_df, max_df=self.max_df,
+                                          sublinear_tf=self.sublinear_tf, n_documents=len(body))
+        X = self._fit_tfidf(vectorizer, texts, pending)
+        if window_texts:
+            X = sp.vstack([X, vectorizer.transform(window_texts)]).tocsr()
 
         # --- place profiles
         LT = sp.csr_matrix(L.T)
@@ -269,6 +274,7 @@ class Recommender(BaseEstimator):
         tag_profile = feat.l2_normalize_rows(
             feat.l2_normalize_rows(tag_mass) + self.catalogue_weight * feat.expand_tags(catalogue, H))
 
+        self.passage_hits_ = passage_hits
         self.unit_passage_ = np.concatenate([np.arange(len(body)), np.asarray(window_passage, dtype=np.int64)])
         self.gazetteer_ = gaz
         self.taxonomy_ = tax
@@ -297,30 +303,36 @@ class Recommender(BaseEstimator):
                     self.vocabulary_size_)
         return self
 
-    def _fit_tfidf(self, vectorizer, tokenizer, texts):
-        # each worker rebuilds the jieba engine (about a second), so parallel tokenization
-        # only pays on large corpora; one chunk per worker keeps rebuilds to one each
+    def _start_tokenization(self, tokenizer, texts):
+        """Start tokenizing ``texts`` in worker processes, or return None to do it inline.
+
+        Each worker rebuilds the jieba engine (about a second), so this only pays on large
+        corpora; one chunk per worker keeps the rebuilds to one each. The returned
+        generator yields the workers' token lists in order.
+        """
         n_workers = joblib_effective_n_jobs(self.n_jobs)
-        if n_workers <= 1 or len(texts) < 2000:
-            try:
-                return vectorizer.fit_transform(texts)
-            except ValueError as exc:
-                raise CorpusError(f"cannot build a vocabulary from the corpus ({exc}); give texts with words") from exc
+        if n_workers <= 1 or len(texts) < PARALLEL_MIN_PASSAGES:
+            return None
         from joblib import Parallel, delayed
 
-        chunks = np.array_split(np.arange(len(texts)), n_workers)
-        parts = Parallel(n_jobs=self.n_jobs)(
-            delayed(tokenizer.tokenize_many)([texts[i] for i in idx]) for idx in chunks if len(idx))
-        tokens = [t for part in parts for t in part]
-        pre = vectorizer.get_params()
-        vectorizer.set_params(tokenizer=_Pretokenized(), token_pattern=None)
+        chunks = [idx for idx in np.array_split(np.arange(len(texts)), n_workers) if len(idx)]
+        return Parallel(n_jobs=n_workers, return_as="generator")(
+            delayed(tokenizer.tokenize_many)([texts[i] for i in idx]) for idx in chunks)
+
+    @staticmethod
+    def _fit_tfidf(vectorizer, texts, pending):
         try:
-            X = vectorizer.fit_transform(tokens)
+            if pending is None:
+                return vectorizer.fit_transform(texts)
+            tokens = [t for part in pending for t in part]
+            pre = vectorizer.get_params()
+            vectorizer.set_params(tokenizer=_Pretokenized(), token_pattern=None)
+            try:
+                return vectorizer.fit_transform(tokens)
+            finally:
+                vectorizer.set_params(tokenizer=pre["tokenizer"])
         except ValueError as exc:
             raise CorpusError(f"cannot build a vocabulary from the corpus ({exc}); give texts with words") from exc
-        finally:
-            vectorizer.set_params(tokenizer=pre["tokenizer"])
-        return X
 
     # -------------------------------------------------------------------- profiles
     def prepare(self, profile: Any) -> PreparedProfile:

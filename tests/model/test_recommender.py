@@ -218,3 +218,23 @@ def test_every_match_has_evidence_about_the_profile(model):
     with_ev = [m.name for m in model.recommend({"text": "光伏"}, top_k=5).matches]
     without = model.recommend({"text": "光伏"}, top_k=5, evidence_k=0).matches
     assert [m.name for m in without] == with_ev and all(not m.evidence for m in without)
+
+
+def test_parallel_tokenization_gives_the_same_model(model, sample_corpus, monkeypatch):
+    import recommender.model.recommender as rec_module
+
+    monkeypatch.setattr(rec_module, "PARALLEL_MIN_PASSAGES", 0)
+    started = []
+    original = Recommender._start_tokenization
+
+    def spy(self, tokenizer, texts):
+        pending = original(self, tokenizer, texts)
+        started.append(pending is not None)
+        return pending
+
+    monkeypatch.setattr(Recommender, "_start_tokenization", spy)
+    parallel = Recommender(n_jobs=2).fit(sample_corpus)
+    assert started == [True]
+    assert (parallel.X_ != model.X_).nnz == 0
+    for profile in PROFILES[:4]:
+        assert parallel.recommend(profile).to_dict() == model.recommend(profile).to_dict()
