@@ -271,13 +271,8 @@ def _pad(text: str, width: int) -> str:
 
 def _cmd_score(args) -> int:
     from recommender.batch import score_file
-    from recommender.io import output_format
 
-    # check the paths before paying for a model load or fit
-    if not Path(args.profiles).is_file():
-        raise FileNotFoundError(f"profiles file not found: {args.profiles}")
-    output_format(args.out)
-    model = _load_or_fit(args.model)
+    model = _load_or_fit(args.model)  # paths were checked by _check_args before this
     summary = score_file(model, args.profiles, args.out, top_k=args.top_k, evidence_k=args.evidence_k,
                          n_jobs=args.n_jobs, backend=args.backend, scheduler=args.scheduler,
                          chunk_size=args.chunk_size, progress=not args.quiet)
