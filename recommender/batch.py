@@ -359,16 +359,12 @@ def _check_chunk_size(chunk_size: Any) -> int:
     return int(chunk_size)
 
 
-def _check_k(value: Any, name: str, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= 10_000:
-        raise InputError(f"{name} must be an integer between {low} and 10000, got {value!r}")
-
-
 def _check_params(top_k, evidence_k, n_jobs, backend, chunk_size) -> int:
     from recommender.batch_backends import check_backend, check_n_jobs
+    from recommender.model.recommender import check_k
 
-    _check_k(top_k, "top_k", 1)
-    _check_k(evidence_k, "evidence_k", 0)
+    check_k(top_k, "top_k", 1)
+    check_k(evidence_k, "evidence_k", 0)
     check_backend(backend)
     check_n_jobs(n_jobs)
     return _check_chunk_size(chunk_size)

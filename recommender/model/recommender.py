@@ -16,7 +16,6 @@ from recommender.exceptions import (
     CorpusError,
     InputError,
     NotFittedError,
-    UnknownRegionError,
     UnknownSectorError,
 )
 from recommender.model import features as feat
@@ -43,7 +42,6 @@ class PreparedProfile:
     profile: InvestorProfile
     codes: tuple[str, ...]
     tag_weights: tuple[float, ...]
-    sector_codes: tuple[str, ...]
     query_text: str
     expansion_text: str
     allowed: np.ndarray | None
@@ -374,7 +372,7 @@ class Recommender(BaseEstimator):
 
             warnings.append(f"profile text truncated to {MAX_TEXT_CHARS} characters")
         allowed = self._filter_mask(profile, gaz)
-        return PreparedProfile(profile, codes, tag_weights, tuple(resolution.codes), text, " ".join(expansion),
+        return PreparedProfile(profile, codes, tag_weights, text, " ".join(expansion),
                                allowed, tuple(warnings))
 
     def _filter_mask(self, profile: InvestorProfile, gaz) -> np.ndarray | None:
@@ -389,12 +387,7 @@ class Recommender(BaseEstimator):
             inside = [bool(regions & ({eid} | set(anc))) for eid, anc in zip(ents["entity_id"], ents["ancestors"])]
             mask &= np.asarray(inside, dtype=bool)
         if profile.exclude:
-            excluded = set()
-            for name in profile.exclude:
-                try:
-                    excluded.add(gaz.resolve_region(name))
-                except UnknownRegionError:
-                    raise
+            excluded = {gaz.resolve_region(name) for name in profile.exclude}
             mask &= ~ents["entity_id"].isin(excluded).to_numpy()
         return mask
 
@@ -480,8 +473,8 @@ class Recommender(BaseEstimator):
         -------
         RecommendationResult
         """
-        _check_k(top_k, "top_k")
-        _check_k(evidence_k, "evidence_k", allow_zero=True)
+        check_k(top_k, "top_k")
+        check_k(evidence_k, "evidence_k", low=0)
         prepared = self.prepare(profile)
         return self._results([prepared], top_k, evidence_k)[0]
 
@@ -493,8 +486,8 @@ class Recommender(BaseEstimator):
         ``error`` says why, and the others are unaffected; with ``"raise"`` the first
         bad profile raises.
         """
-        _check_k(top_k, "top_k")
-        _check_k(evidence_k, "evidence_k", allow_zero=True)
+        check_k(top_k, "top_k")
+        check_k(evidence_k, "evidence_k", low=0)
         self._check_fitted()
         slots: list[Any] = []
         prepared: list[PreparedProfile] = []
@@ -600,10 +593,16 @@ def _r(x: float) -> float:
     return float(round(float(x), 6))
 
 
-def _check_k(value, name, allow_zero=False):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise InputError(f"{name} must be an integer, got {value!r}")
-    low = 0 if allow_zero else 1
-    if not low <= int(value) <= 10_000:
-        raise InputError(f"{name} must be between {low} and 10000, got {value}")
+def check_k(value, name: str, low: int = 1) -> None:
+    """Refuse a ``top_k``/``evidence_k`` that is not an integer between ``low`` and 10000.
 
+    Examples
+    --------
+    >>> check_k(5, "top_k")
+    >>> check_k(0, "top_k")
+    Traceback (most recent call last):
+    ...
+    recommender.exceptions.InputError: top_k must be an integer between 1 and 10000, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= 10_000:
+        raise InputError(f"{name} must be an integer between {low} and 10000, got {value!r}")

@@ -56,20 +56,12 @@ class RuntimeTables:
         self.flat_units = Lc.indices.astype(np.int64)
         self.flat_weights = Lc.data.astype(np.float32)
         self.flat_offsets = Lc.indptr[:-1].astype(np.int64)
-        self._hits: dict[int, list] = {}
-        self._stored = getattr(model, "passage_hits_", None)
-        self._tagger = model.tagger_
+        self._hits = model.passage_hits_
         self._expansions: dict[tuple, object] = {}
 
     def hits(self, passage_row: int) -> list:
-        """The tagger's hits in a passage (memoised)."""
-        found = self._hits.get(passage_row)
-        if found is None and self._stored is not None:
-            found = self._stored[passage_row]
-        if found is None:
-            found = [(h.code, h.term) for h in self._tagger.find(self.norm_text[passage_row])]
-            self._hits[passage_row] = found
-        return found
+        """The tagger's ``(code, term)`` hits in a passage, kept from the fit's tagging scan."""
+        return self._hits[passage_row]
 
     def tag_terms(self, passage_row: int, codes) -> list[str]:
         """Words of a passage that carry one of ``codes`` or one of their sub-sectors."""
