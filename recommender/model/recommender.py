@@ -25,6 +25,7 @@ from recommender.model.results import Match, RecommendationResult
 from recommender.model.scoring import fuse, get_pooling, pool_segments
 from recommender.profiles import InvestorProfile
 from recommender.text.normalize import normalize_for_features
+from recommender.validation import check_k
 
 logger = logging.getLogger(__name__)
 
@@ -591,18 +592,3 @@ class _Pretokenized:
 
 def _r(x: float) -> float:
     return float(round(float(x), 6))
-
-
-def check_k(value, name: str, low: int = 1) -> None:
-    """Refuse a ``top_k``/``evidence_k`` that is not an integer between ``low`` and 10000.
-
-    Examples
-    --------
-    >>> check_k(5, "top_k")
-    >>> check_k(0, "top_k")
-    Traceback (most recent call last):
-    ...
-    recommender.exceptions.InputError: top_k must be an integer between 1 and 10000, got 0
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= 10_000:
-        raise InputError(f"{name} must be an integer between {low} and 10000, got {value!r}")

@@ -39,7 +39,7 @@ def test_dask_with_a_connected_client(model, messy_profiles, cluster):
 
 
 def test_unreachable_scheduler_is_an_input_error(model, monkeypatch):
-    import recommender.batch_backends as backends
+    import recommender.batch.backends as backends
     from recommender.exceptions import InputError
 
     monkeypatch.setattr(backends, "DASK_CONNECT_TIMEOUT", "2s")

@@ -99,7 +99,7 @@ def test_streams_a_generator_without_len(model):
 
 def test_unknown_columns_warn_once(model, messy_profiles, caplog):
     table = messy_profiles.assign(owner="x", budget=1.5)
-    with caplog.at_level(logging.WARNING, logger="recommender.batch"):
+    with caplog.at_level(logging.WARNING, logger="recommender.batch.chunks"):
         out = score_batch(model, table, top_k=1, evidence_k=0, chunk_size=2)
     msgs = [r.getMessage() for r in caplog.records if "unknown profile column" in r.getMessage()]
     assert len(msgs) == 1 and "'budget'" in msgs[0] and "'owner'" in msgs[0]
@@ -184,7 +184,7 @@ def test_progress_bar_only_on_a_terminal(model, monkeypatch):
     import io
     import sys
 
-    from recommender.batch import _progress_bar
+    from recommender.batch.chunks import progress_bar as _progress_bar
 
     assert _progress_bar(False, 10) is None
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a TTY

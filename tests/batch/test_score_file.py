@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-import recommender.batch_files as batch_files
+import recommender.batch.files as batch_files
 import recommender.io as rio
 from recommender.batch import OUTPUT_COLUMNS, score_batch, score_file
 from recommender.exceptions import InputError, TableSchemaError

@@ -2,7 +2,7 @@
 
 Reads CSV (UTF-8 or GB18030), JSONL or Parquet profiles in chunks and writes JSONL, CSV
 (formula cells neutralised) or Parquet results chunk by chunk to a temporary file that is
-renamed at the end. The scoring itself is :mod:`recommender.batch`.
+renamed at the end. The scoring itself is :mod:`recommender.batch.api`.
 """
 
 from __future__ import annotations
@@ -19,18 +19,17 @@ from typing import Any
 
 import pandas as pd
 
-from recommender.batch import (
+from recommender.batch.api import check_params, iter_scored
+from recommender.batch.chunks import (
+    FLOAT_COLUMNS,
+    INT_COLUMNS,
     OUTPUT_COLUMNS,
-    _FLOAT_COLUMNS,
-    _INT_COLUMNS,
-    _ROW_ERROR_KEY,
-    _FrameStream,
-    _check_params,
-    _chunked,
-    _first_line,
-    _iter_scored,
-    _json_record,
+    ROW_ERROR_KEY,
+    FrameStream,
+    chunked,
+    first_line,
     flat_frame,
+    json_record,
 )
 from recommender.exceptions import InputError, TableSchemaError
 
@@ -55,12 +54,12 @@ def _sniff_encoding(path: Path) -> str:
         return "gb18030"
 
 
-def _csv_stream(path: Path, chunk_size: int) -> _FrameStream:
+def _csv_stream(path: Path, chunk_size: int) -> FrameStream:
     encoding = _sniff_encoding(path)
     try:
         header = pd.read_csv(path, dtype=str, nrows=0, encoding=encoding)
     except Exception as exc:  # noqa: BLE001
-        raise InputError(f"cannot read {path}: {exc.__class__.__name__}: {_first_line(str(exc))}") from None
+        raise InputError(f"cannot read {path}: {exc.__class__.__name__}: {first_line(str(exc))}") from None
     _check_columns(path, [str(c).strip() for c in header.columns])
 
     def frames():
@@ -69,16 +68,16 @@ def _csv_stream(path: Path, chunk_size: int) -> _FrameStream:
                                  chunksize=chunk_size, on_bad_lines="error")
             yield from reader
         except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
-            raise InputError(f"cannot read {path}: {exc.__class__.__name__}: {_first_line(str(exc))}") from None
+            raise InputError(f"cannot read {path}: {exc.__class__.__name__}: {first_line(str(exc))}") from None
 
-    return _FrameStream(frames)
+    return FrameStream(frames)
 
 
-def _jsonl_stream(path: Path, chunk_size: int) -> _FrameStream:
+def _jsonl_stream(path: Path, chunk_size: int) -> FrameStream:
     def rows():
         from recommender.io import iter_jsonl_objects
 
-        yield from iter_jsonl_objects(path, _ROW_ERROR_KEY)
+        yield from iter_jsonl_objects(path, ROW_ERROR_KEY)
 
     try:
         first = list(islice(rows(), chunk_size))
@@ -90,27 +89,27 @@ def _jsonl_stream(path: Path, chunk_size: int) -> _FrameStream:
     def frames():
         it = rows()
         try:
-            for chunk in _chunked(it, chunk_size):
+            for chunk in chunked(it, chunk_size):
                 yield pd.DataFrame(chunk)
         except UnicodeDecodeError as exc:
             raise InputError(f"cannot read {path}: not UTF-8 text ({exc.reason})") from None
 
-    return _FrameStream(frames)
+    return FrameStream(frames)
 
 
-def _parquet_stream(path: Path, chunk_size: int) -> _FrameStream:
+def _parquet_stream(path: Path, chunk_size: int) -> FrameStream:
     pq = _import_parquet()
     try:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # noqa: BLE001
-        raise InputError(f"cannot read {path}: {exc.__class__.__name__}: {_first_line(str(exc))}") from None
+        raise InputError(f"cannot read {path}: {exc.__class__.__name__}: {first_line(str(exc))}") from None
     _check_columns(path, [str(c).strip() for c in pf.schema_arrow.names])
 
     def frames():
         for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
             yield batch.to_pandas()
 
-    return _FrameStream(frames)
+    return FrameStream(frames)
 
 
 def _check_columns(path: Path, columns: list[str]) -> None:
@@ -148,8 +147,8 @@ def _parquet_schema():
     import pyarrow as pa
 
     types = {c: pa.string() for c in OUTPUT_COLUMNS}
-    types.update({c: pa.int64() for c in _INT_COLUMNS})
-    types.update({c: pa.float64() for c in _FLOAT_COLUMNS})
+    types.update({c: pa.int64() for c in INT_COLUMNS})
+    types.update({c: pa.float64() for c in FLOAT_COLUMNS})
     types["weak_evidence"] = pa.bool_()
     return pa.schema([(c, types[c]) for c in OUTPUT_COLUMNS])
 
@@ -159,7 +158,7 @@ class _JsonlWriter:
         self.fh = open(path, "w", encoding="utf-8", newline="\n")
 
     def write(self, rows, results):
-        lines = [json.dumps(_json_record(r, res), ensure_ascii=False, sort_keys=False) + "\n"
+        lines = [json.dumps(json_record(r, res), ensure_ascii=False, sort_keys=False) + "\n"
                  for r, res in zip(rows, results)]
         self.fh.write("".join(lines))
 
@@ -249,7 +248,7 @@ def score_file(model, in_path, out_path, top_k: int = 10, evidence_k: int = 3, n
     fmt = output_format(out_path)
     if fmt == "parquet":
         _import_parquet()
-    chunk_size = _check_params(top_k, evidence_k, n_jobs, backend, chunk_size)
+    chunk_size = check_params(top_k, evidence_k, n_jobs, backend, chunk_size)
     profiles, total = _open_profiles(in_path, chunk_size)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:8]}.tmp")
@@ -257,7 +256,7 @@ def score_file(model, in_path, out_path, top_k: int = 10, evidence_k: int = 3, n
     writer = None
     try:
         writer = _WRITERS[fmt](tmp)
-        for rows, results in _iter_scored(model, profiles, top_k=top_k, evidence_k=evidence_k, n_jobs=n_jobs,
+        for rows, results in iter_scored(model, profiles, top_k=top_k, evidence_k=evidence_k, n_jobs=n_jobs,
                                           backend=backend, chunk_size=chunk_size, scheduler=scheduler,
                                           progress=progress, total=total):
             writer.write(rows, results)

@@ -1,7 +1,7 @@
 """Where batch chunks run: in this process, on local workers (joblib) or on a Dask cluster.
 
 Each backend takes an iterable of chunks (lists of profile items, see
-:func:`recommender.batch.score_chunk`) and yields one list of results per chunk, in the
+:func:`recommender.batch.chunks.score_chunk`) and yields one list of results per chunk, in the
 order the chunks came in. Chunks are consumed lazily and only a bounded number are in
 flight at once, so a stream of any length runs in bounded memory.
 
@@ -20,6 +20,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from recommender.batch.chunks import score_chunk
 from recommender.exceptions import InputError, UnknownOptionError
 
 logger = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def run_chunks(model, chunks: Iterable[list], *, top_k: int, evidence_k: int, n_
     model : Recommender
         A fitted model.
     chunks : iterable of list
-        Lists of ``(row, profile_id, payload)`` items (see :func:`recommender.batch.score_chunk`).
+        Lists of ``(row, profile_id, payload)`` items (see :func:`recommender.batch.chunks.score_chunk`).
     top_k, evidence_k : int
         Passed to :meth:`Recommender.recommend_many`.
     n_jobs : int, default=1
@@ -124,7 +125,6 @@ def run_chunks(model, chunks: Iterable[list], *, top_k: int, evidence_k: int, n_
 
 
 def _run_serial(model, chunks, top_k, evidence_k):
-    from recommender.batch import score_chunk
 
     for chunk in chunks:
         yield score_chunk(model, chunk, top_k, evidence_k)
@@ -137,7 +137,6 @@ def _score_chunk_from_file(model_path: str, items: list, top_k: int, evidence_k:
     The cache is keyed by the file's name, which holds a digest of the pickled model,
     so a worker reused for a later run of the same model does not load it again.
     """
-    from recommender.batch import score_chunk
 
     key = Path(model_path).name
     model = _WORKER_MODELS.get(key)
@@ -170,7 +169,6 @@ def _dump_model(model, tmpdir: str) -> str:
 def _run_joblib(model, chunks, top_k, evidence_k, n_jobs, backend):
     from joblib import Parallel, delayed
 
-    from recommender.batch import score_chunk
 
     workers = _effective_workers(n_jobs)
     if backend == "threading":  # shared memory: no copy of the model needed
@@ -200,7 +198,6 @@ def _import_distributed():
 
 def _run_dask(model, chunks, top_k, evidence_k, n_jobs, scheduler):
     distributed = _import_distributed()
-    from recommender.batch import score_chunk
 
     cluster = None
     own_client = True

@@ -1,11 +1,10 @@
-"""Batch scoring: a table of investor profiles in, one ranked result per profile out.
+"""Profile rows to scored chunks: row checks, chunking, chunk scoring and result frames.
 
-Nothing is lost: every input profile comes back, in input order, either with its
-matches or with a one-line ``error``; a bad row never affects the others. Profiles are
-scored chunk by chunk with :meth:`Recommender.recommend_many` (vectorised sparse
-products inside), in this process, on local joblib workers or on a Dask cluster (see
-:mod:`recommender.batch_backends`), and results stream out chunk by chunk so that a
-very large input runs in bounded memory.
+The pieces every batch path shares: input rows become profile items (a bad row becomes
+an error item and never affects the others), items are grouped into chunks, a chunk is
+scored with :meth:`Recommender.recommend_many`, and results become DataFrames. Where
+chunks run is :mod:`recommender.batch.backends`; the public entry points are
+:mod:`recommender.batch.api` and :mod:`recommender.batch.files`.
 """
 
 from __future__ import annotations
@@ -27,8 +26,9 @@ from recommender.profiles import MAX_TEXT_CHARS, PROFILE_FIELDS, InvestorProfile
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RESULT_COLUMNS", "OUTPUT_COLUMNS", "score_batch", "iter_score_batch", "score_file",
-           "score_chunk", "result_frame", "flat_frame"]
+__all__ = ["RESULT_COLUMNS", "OUTPUT_COLUMNS", "INT_COLUMNS", "FLOAT_COLUMNS", "ROW_ERROR_KEY",
+           "FrameStream", "ItemMaker", "iter_items", "chunked", "first_line", "score_chunk",
+           "result_frame", "flat_frame", "json_record"]
 
 #: Columns of :func:`score_batch`'s result, one row per input profile.
 RESULT_COLUMNS = ["profile_id", "row", "error", "weak_evidence", "warnings", "matches", "n_matches"]
@@ -36,10 +36,10 @@ RESULT_COLUMNS = ["profile_id", "row", "error", "weak_evidence", "warnings", "ma
 OUTPUT_COLUMNS = ["profile_id", "row"] + FLAT_COLUMNS[1:] + ["weak_evidence", "warnings"]
 #: CSV/JSONL/Parquet inputs larger than this are read in chunks rather than at once.
 #: Cell (``__error__``) the JSONL reader sets for a line that is not a JSON object.
-_ROW_ERROR_KEY = "__error__"
+ROW_ERROR_KEY = "__error__"
 _LIST_FIELDS = ("sectors", "regions", "levels", "exclude")
-_INT_COLUMNS = ("row", "rank", "evidence_row", "evidence_start", "evidence_end")
-_FLOAT_COLUMNS = ("score", "text_score", "tag_score", "evidence_score")
+INT_COLUMNS = ("row", "rank", "evidence_row", "evidence_start", "evidence_end")
+FLOAT_COLUMNS = ("score", "text_score", "tag_score", "evidence_score")
 
 
 # ------------------------------------------------------------------------ input items
@@ -76,7 +76,7 @@ def _profile_id(value: Any, row: int) -> str:
     return str(value).strip()
 
 
-class _ItemMaker:
+class ItemMaker:
     """Turn raw inputs (dicts, table rows, profiles, strings) into ``(row, profile_id, payload)``.
 
     Unknown columns are dropped with a single logged warning per batch.
@@ -86,7 +86,7 @@ class _ItemMaker:
         self.warned_unknown = False
 
     def warn_unknown(self, unknown: Iterable[str]) -> None:
-        unknown = sorted({str(k) for k in unknown} - {_ROW_ERROR_KEY})
+        unknown = sorted({str(k) for k in unknown} - {ROW_ERROR_KEY})
         if unknown and not self.warned_unknown:
             self.warned_unknown = True
             logger.warning("ignoring unknown profile column(s) %s; valid columns: %s",
@@ -107,7 +107,7 @@ class _ItemMaker:
         extra = [k for k in raw if k not in PROFILE_FIELDS]
         if extra:
             self.warn_unknown(extra)
-        bad = raw.get(_ROW_ERROR_KEY)
+        bad = raw.get(ROW_ERROR_KEY)
         if not _missing(bad):
             return row, pid, _RowError(str(bad))
         clean = {}
@@ -128,7 +128,7 @@ def _frame_rows(frame: pd.DataFrame, start: int) -> Iterator[tuple[int, dict]]:
         yield start + offset, rec
 
 
-class _FrameStream:
+class FrameStream:
     """An iterable of DataFrame chunks read from a large profiles file."""
 
     def __init__(self, make_iter):
@@ -138,7 +138,7 @@ class _FrameStream:
         return self._make_iter()
 
 
-def _progress_bar(progress: bool, total: int | None):
+def progress_bar(progress: bool, total: int | None):
     if not progress:
         return None
     try:
@@ -150,11 +150,11 @@ def _progress_bar(progress: bool, total: int | None):
     return tqdm(total=total, unit="profile", file=sys.stderr, dynamic_ncols=True, leave=False)
 
 
-def _iter_items(profiles: Any, maker: _ItemMaker) -> Iterator[tuple[int, str, Any]]:
+def iter_items(profiles: Any, maker: ItemMaker) -> Iterator[tuple[int, str, Any]]:
     """Yield ``(row, profile_id, payload)`` for a DataFrame, an iterable of frames' rows or profiles."""
     if isinstance(profiles, pd.DataFrame):
         frames: Iterable[pd.DataFrame] = [profiles]
-    elif isinstance(profiles, _FrameStream):
+    elif isinstance(profiles, FrameStream):
         frames = profiles
     else:
         if isinstance(profiles, (str, dict, InvestorProfile)):
@@ -175,7 +175,7 @@ def _iter_items(profiles: Any, maker: _ItemMaker) -> Iterator[tuple[int, str, An
             dup = sorted(set(frame.columns[frame.columns.duplicated()]))
             raise TableSchemaError(f"duplicated column(s) {', '.join(map(repr, dup))} in the profiles table")
         maker.warn_unknown(c for c in frame.columns if c not in PROFILE_FIELDS)
-        keep = [c for c in frame.columns if c in PROFILE_FIELDS or c == _ROW_ERROR_KEY]
+        keep = [c for c in frame.columns if c in PROFILE_FIELDS or c == ROW_ERROR_KEY]
         frame = frame[keep]
         for lo in range(0, len(frame), step):
             part = frame.iloc[lo:lo + step]
@@ -184,7 +184,7 @@ def _iter_items(profiles: Any, maker: _ItemMaker) -> Iterator[tuple[int, str, An
         row += len(frame)
 
 
-def _chunked(items: Iterator, size: int) -> Iterator[list]:
+def chunked(items: Iterator, size: int) -> Iterator[list]:
     while True:
         chunk = list(islice(items, size))
         if not chunk:
@@ -262,13 +262,13 @@ def score_chunk(model, items: list, top_k: int = 10, evidence_k: int = 3) -> lis
         if note:
             # the note (with the original length) replaces the model's shorter one
             changes["warnings"] = note + tuple(w for w in res.warnings if "truncated" not in w)
-        if res.error is not None and res.error != _first_line(res.error):
-            changes["error"] = _first_line(res.error)
+        if res.error is not None and res.error != first_line(res.error):
+            changes["error"] = first_line(res.error)
         out.append(dataclasses.replace(res, **changes) if changes else res)
     return out
 
 
-def _first_line(text: str) -> str:
+def first_line(text: str) -> str:
     lines = str(text).strip().splitlines()
     return lines[0] if lines else ""
 
@@ -313,7 +313,7 @@ def result_frame(rows: list[int], results: list[RecommendationResult]) -> pd.Dat
     return frame
 
 
-def _json_record(row: int, result: RecommendationResult) -> dict[str, Any]:
+def json_record(row: int, result: RecommendationResult) -> dict[str, Any]:
     rec = result.to_dict()
     out = {"profile_id": rec.pop("profile_id"), "row": row}
     out.update(rec)
@@ -341,148 +341,12 @@ def flat_frame(rows: list[int], results: list[RecommendationResult]) -> pd.DataF
         parts.append(part)
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=OUTPUT_COLUMNS)
     frame = frame[OUTPUT_COLUMNS]
-    for col in _INT_COLUMNS:
+    for col in INT_COLUMNS:
         frame[col] = pd.array([None if _missing(v) else int(v) for v in frame[col]], dtype="Int64")
-    for col in _FLOAT_COLUMNS:
+    for col in FLOAT_COLUMNS:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     frame["weak_evidence"] = frame["weak_evidence"].astype(bool)
     for col in OUTPUT_COLUMNS:
-        if col not in _INT_COLUMNS and col not in _FLOAT_COLUMNS and col != "weak_evidence":
+        if col not in INT_COLUMNS and col not in FLOAT_COLUMNS and col != "weak_evidence":
             frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     return frame
-
-
-# ---------------------------------------------------------------------- batch API
-def _check_chunk_size(chunk_size: Any) -> int:
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
-        raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    return int(chunk_size)
-
-
-def _check_params(top_k, evidence_k, n_jobs, backend, chunk_size) -> int:
-    from recommender.batch_backends import check_backend, check_n_jobs
-    from recommender.model.recommender import check_k
-
-    check_k(top_k, "top_k", 1)
-    check_k(evidence_k, "evidence_k", 0)
-    check_backend(backend)
-    check_n_jobs(n_jobs)
-    return _check_chunk_size(chunk_size)
-
-
-def _iter_scored(model, profiles, *, top_k, evidence_k, n_jobs, backend, chunk_size, scheduler,
-                 progress, total=None) -> Iterator[tuple[list[int], list[RecommendationResult]]]:
-    """Yield ``(rows, results)`` chunk by chunk, in input order."""
-    from recommender.batch_backends import run_chunks
-
-    chunk_size = _check_params(top_k, evidence_k, n_jobs, backend, chunk_size)
-    if hasattr(model, "_check_fitted"):
-        model._check_fitted()
-    if total is None and hasattr(profiles, "__len__") and not isinstance(profiles, _FrameStream):
-        total = len(profiles)
-    maker = _ItemMaker()
-    row_chunks: deque[list[int]] = deque()
-
-    def chunks():
-        for chunk in _chunked(_iter_items(profiles, maker), chunk_size):
-            row_chunks.append([row for row, _, _ in chunk])
-            yield chunk
-
-    bar = _progress_bar(progress, total)
-    try:
-        for results in run_chunks(model, chunks(), top_k=top_k, evidence_k=evidence_k, n_jobs=n_jobs,
-                                  backend=backend, scheduler=scheduler):
-            rows = row_chunks.popleft()
-            if bar is not None:
-                bar.update(len(rows))
-            yield rows, results
-    finally:
-        if bar is not None:
-            bar.close()
-
-
-def iter_score_batch(model, profiles, top_k: int = 10, evidence_k: int = 3, n_jobs: int = 1,
-                     backend: str = "loky", chunk_size: int = 512, scheduler: Any = None,
-                     progress: bool = False) -> Iterator[pd.DataFrame]:
-    """Score profiles chunk by chunk and yield one result DataFrame per chunk, in input order.
-
-    Same parameters and row shape as :func:`score_batch`; only one chunk's results (per
-    worker) are held at a time, so a million-row input streams through.
-
-    Yields
-    ------
-    DataFrame
-        Columns :data:`RESULT_COLUMNS`, at most ``chunk_size`` rows.
-    """
-    for rows, results in _iter_scored(model, profiles, top_k=top_k, evidence_k=evidence_k, n_jobs=n_jobs,
-                                      backend=backend, chunk_size=chunk_size, scheduler=scheduler,
-                                      progress=progress):
-        yield result_frame(rows, results)
-
-
-def score_batch(model, profiles, top_k: int = 10, evidence_k: int = 3, n_jobs: int = 1,
-                backend: str = "loky", chunk_size: int = 512, scheduler: Any = None,
-                progress: bool = False) -> pd.DataFrame:
-    """Score a table of investor profiles: one result row per input profile, in input order.
-
-    Parameters
-    ----------
-    model : Recommender
-        A fitted model.
-    profiles : DataFrame or iterable
-        A table with the profile fields as columns (``profile_id``, ``sectors``, ``text``,
-        ``regions``, ``levels``, ``exclude``; list cells as lists or ``;``-separated text),
-        or an iterable of dicts, :class:`InvestorProfile` objects or texts. Unknown
-        columns are ignored with one logged warning.
-    top_k : int, default=10
-        Places per profile.
-    evidence_k : int, default=3
-        Evidence passages per place.
-    n_jobs : int, default=1
-        Workers (``-1`` = all CPUs). ``1`` scores in this process.
-    backend : {"loky", "threading", "dask"}, default="loky"
-        ``loky``: local worker processes (joblib); ``dask``: a dask.distributed cluster.
-    chunk_size : int, default=512
-        Profiles scored together in one vectorised call.
-    scheduler : str, optional
-        Address of a running Dask scheduler (``tcp://host:8786``) for ``backend="dask"``;
-        without it a local cluster of ``n_jobs`` processes is started for the run.
-    progress : bool, default=False
-        Show a tqdm progress bar on a terminal.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``profile_id`` (the given id, or the row number as text), ``row``
-        (0-based input row), ``error`` (None or a one-line message), ``weak_evidence``,
-        ``warnings`` (list of str), ``matches`` (list of match dicts as in the result
-        records) and ``n_matches``.
-
-    Raises
-    ------
-    InputError
-        Bad parameters or a ``profiles`` argument that is not a table. Bad rows never
-        raise: they get their own ``error``.
-
-    Examples
-    --------
-    >>> from recommender import Recommender, load_sample_corpus
-    >>> rec = Recommender().fit(load_sample_corpus())
-    >>> table = pd.DataFrame({"profile_id": ["a", "b"], "sectors": ["陶瓷", ""], "text": ["日用陶瓷", ""]})
-    >>> out = score_batch(rec, table, top_k=2)
-    >>> out["profile_id"].tolist(), out["n_matches"].tolist(), out["error"].isna().tolist()
-    (['a', 'b'], [2, 0], [True, False])
-    """
-    frames = list(iter_score_batch(model, profiles, top_k=top_k, evidence_k=evidence_k, n_jobs=n_jobs,
-                                   backend=backend, chunk_size=chunk_size, scheduler=scheduler,
-                                   progress=progress))
-    if not frames:
-        return result_frame([], [])
-    return pd.concat(frames, ignore_index=True)
-
-
-def score_file(model, in_path, out_path, *args, **kwargs) -> str:
-    """Score a profiles file and write the results; see :func:`recommender.batch_files.score_file`."""
-    from recommender.batch_files import score_file as _score_file
-
-    return _score_file(model, in_path, out_path, *args, **kwargs)
