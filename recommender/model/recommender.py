@@ -228,7 +228,7 @@ class Recommender(BaseEstimator):
         pending = self._start_tokenization(tokenizer, texts)
 
         # --- place links (salience, mention windows, roll-up to districts)
-        linker = PlaceLinker(gaz)
+        linker = PlaceLinker(gaz, document_weight=self.document_link_weight)
         links = linker.link(corpus)
         links = links[links["passage_id"].isin(set(body["passage_id"]))]
         region_of_doc = links_mod.document_regions(links, passages)
