@@ -100,6 +100,25 @@ class CorpusError(InputError):
     """A corpus path that does not exist or a corpus with no usable text."""
 
 
+class DecodeError(InputError):
+    """A file that cannot be read as text; ``reason`` is short (``binary``, ``empty`` …)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class GazetteerError(InputError):
+    """The gazetteer tables are inconsistent (duplicate id, unknown parent, ...)."""
+
+
+class UnknownEntityError(GazetteerError, KeyError):
+    """An entity id that the gazetteer does not hold."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
 class ModelError(RecommenderError):
     """A model artifact that is missing, corrupt or from another version."""
 

@@ -75,6 +75,11 @@ def _has_glyphs(path: str, text: str = _PROBE) -> bool:
         return False
 
 
+#: Fallback fonts that map every code point to a placeholder box: they "have" Chinese glyphs
+#: but draw none, so they never count as a CJK font.
+PLACEHOLDER_FONT_PREFIXES = ("Last Resort",)
+
+
 @functools.lru_cache(maxsize=1)
 def _find_cjk_font() -> str | None:
     _mpl()
@@ -83,6 +88,8 @@ def _find_cjk_font() -> str | None:
     entries = font_manager.fontManager.ttflist
     by_name: dict[str, list[str]] = {}
     for entry in entries:
+        if entry.name.startswith(PLACEHOLDER_FONT_PREFIXES):
+            continue
         by_name.setdefault(entry.name, []).append(entry.fname)
     for name in CJK_FONT_PREFERENCES:
         if any(_has_glyphs(path) for path in by_name.get(name, ())):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from recommender.exceptions import CorpusError, TableSchemaError
+from recommender.exceptions import CorpusError, DecodeError, TableSchemaError
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +48,6 @@ TEXT_COLUMNS = ("text", "full_text", "content", "body")
 REGION_COLUMNS = ("region", "province", "city", "district")
 TITLE_COLUMNS = ("title",)
 DATE_COLUMNS = ("publish_date", "date")
-
-
-class DecodeError(ValueError):
-    """A file that cannot be read as text; ``reason`` is short (``binary``, ``empty`` …)."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _as_list(paths) -> list:

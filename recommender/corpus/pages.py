@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from recommender.corpus.furniture import furniture_rules
 from recommender.corpus.segment import Block, trim_span
 
 __all__ = ["PageDocument", "detect_layout", "split_page", "split_table_text", "find_doc_date", "line_spans"]
@@ -40,43 +41,15 @@ _DATE_IN = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
 _PLAN_HEAD = re.compile(r"^(?:第[一二三四五六七八九十百零〇0-9]+[篇章节]|专栏\s*[0-9一二三四五六七八九十]+)")
 _SENT_PUNCT = "。;；,，:：、"
 
-# A line equal to / starting with one of these ends the page's content.
-_CUT_EXACT = {
-    "有想补充的信息?点我投稿", "有想补充的信息？点我投稿", "投稿提示", "投稿须知", "附件", "温馨提示:", "温馨提示：",
-    "温馨提示", "投资咨询热线", "跳转到",
-}
-_CUT_PREFIX = ("一、产业园区网投稿信息内容规范", "1.产业园区网现征集", "我已阅读并同意")
-_CUT_RE = re.compile(r"^共\s*\d+\s*页$")
-
-# In table texts, a line starting with one of these ends the document (page tail chrome).
-_TAIL_PREFIX = ("相关报道", "相关文档", "相关链接", "扫一扫", "打印本页", "关闭窗口", "分享到", "》》点击", "责任编辑")
-
-# Furniture lines dropped wherever they occur.
-_FURNITURE_EXACT = {
-    "确定", "确认", "关闭", "招商中心", "获取园区招商政策资料", "立即获取", "收藏", "前言", "详情", "附件",
-    "联系我们", "企业入驻", "招商引资政策", "工业用地招商", "租购厂房仓库", "其他相关咨询", "投资咨询热线",
-    "下载", "打印", "全屏", "加大", "还原", "减小", "】", "【", "分享:", "分享：", "首页", ">", "大", "中", "小",
-    "|", "×", "(", "（", "打印本页", "关闭窗口",
-}
-_FURNITURE_RE = [
-    re.compile(r"^共\s*\d+\s*页$"),
-    re.compile(r"^[\d\s]*(?:尾页|首页|上一页|下一页)[\d\s]*$"),
-    re.compile(r"^\d{3,4}-\d{3}-\d{4}$"),  # hotline
-    re.compile(r"^[-•·]\s*(?:联系我们|企业入驻|招商引资政策|工业用地招商|租购厂房仓库|其他相关咨询)$"),
-    re.compile(r"【下载附件】"),
-    re.compile(r"投资项目经济评价系统|大牛约稿"),
-    re.compile(r"^\[[^\]]*\]\s*发表于"),
-    re.compile(r"^(?:制图|摄影|图|文|摄|编辑|责编|校对)\s*[/／:：]\s*\S{1,12}$"),
-    re.compile(r"^图片由.{1,30}提供$"),
-    re.compile(r"^.{0,24}(?:记者|通讯员).{0,30}$"),  # byline (only on short lines; checked below)
-    re.compile(r"^【字[号体][:：]?$"),
-    re.compile(r"^(?:来源|时间|发表时间|发布时间|阅读量|作者|责任编辑)[:：]"),
-    re.compile(r"^(?:您的位置|当前位置)[:：]"),
-    re.compile(r"^[(（]来源[:：].{1,20}[)）]$"),
-    re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日\s*\d{1,2}[时:：]\d{1,2}分?$"),
-    re.compile(r"^\S{0,16}作政府工作报告[。.]?$"),  # photo caption
-    re.compile(r"(?:记者|摄影).{0,20}摄$"),
-]
+# Web-page furniture, as data (``corpus/data/page_furniture.csv``): ``cut`` lines end the
+# page's content, ``tail`` lines end a table row's document, ``furniture`` lines are dropped.
+_RULES = furniture_rules()
+_CUT_EXACT = _RULES.exact("cut")
+_CUT_PREFIX = _RULES.prefixes("cut")
+_CUT_RES = _RULES.patterns("cut")
+_TAIL_PREFIX = _RULES.prefixes("tail")
+_FURNITURE_EXACT = _RULES.exact("furniture")
+_FURNITURE_RE = _RULES.patterns("furniture")
 
 
 @dataclass
@@ -126,7 +99,7 @@ def line_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[
 
 
 def _is_cut(line: str) -> bool:
-    return line in _CUT_EXACT or line.startswith(_CUT_PREFIX) or bool(_CUT_RE.match(line))
+    return line in _CUT_EXACT or line.startswith(_CUT_PREFIX) or any(rx.match(line) for rx in _CUT_RES)
 
 
 def is_furniture(line: str) -> bool:

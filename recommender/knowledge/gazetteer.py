@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from recommender.exceptions import InputError, UnknownRegionError, close_matches
+from recommender.exceptions import GazetteerError, UnknownEntityError, UnknownRegionError, close_matches
 
 logger = logging.getLogger(__name__)
 
@@ -31,17 +31,6 @@ __all__ = ["Gazetteer", "Entity", "LEVELS", "GazetteerError"]
 LEVELS = ("province", "city", "district", "park", "town")
 DATA_DIR = Path(__file__).resolve().parent / "data"
 HUNAN = "430000"
-
-
-class GazetteerError(InputError):
-    """The gazetteer tables are inconsistent (duplicate id, unknown parent, ...)."""
-
-
-class UnknownEntityError(GazetteerError, KeyError):
-    """An entity id that the gazetteer does not hold."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,10 @@
-"""Shared fixtures for the batch tests: one fitted model per session, saved once to disk."""
+"""Fixtures for the batch tests (the session model is in ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from recommender import Recommender, load_sample_corpus
-
-
-@pytest.fixture(scope="session")
-def model():
-    return Recommender().fit(load_sample_corpus())
-
-
-@pytest.fixture(scope="session")
-def model_path(model, tmp_path_factory):
-    path = tmp_path_factory.mktemp("batch-model") / "model.joblib"
-    model.save(path)
-    return path
 
 
 @pytest.fixture()

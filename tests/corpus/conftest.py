@@ -1,4 +1,4 @@
-"""Shared fixtures for the corpus tests: the sample corpus is loaded once per session."""
+"""Fixtures for the corpus tests: the provincial reports, loaded once per session."""
 
 from __future__ import annotations
 
@@ -12,11 +12,6 @@ from recommender.datasets import sample_corpus_paths
 # tests/corpus/conftest.py -> the repo root is parents[2]; ../shared sits beside the clone
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 PROVINCIAL = SHARED / "data" / "provincial_reports_2026"
-
-
-@pytest.fixture(scope="session")
-def sample_corpus():
-    return load_corpus(sample_corpus_paths())
 
 
 @pytest.fixture(scope="session")

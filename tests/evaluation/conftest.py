@@ -1,21 +1,8 @@
-"""Shared fixtures for the evaluation tests: one sample-fitted model per session."""
+"""Fixtures for the evaluation tests (the session model is in ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
 import pytest
-
-@pytest.fixture(scope="session")
-def model():
-    from recommender import Recommender, load_sample_corpus
-
-    return Recommender().fit(load_sample_corpus())
-
-
-@pytest.fixture(scope="session")
-def model_path(model, tmp_path_factory):
-    path = tmp_path_factory.mktemp("model") / "sample.joblib"
-    model.save(path)
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Shared fixtures for the plot tests: the Agg backend and one fitted model per session."""
+"""Fixtures for the plot tests: the Agg backend and one result of the session model."""
 
 from __future__ import annotations
 
@@ -6,19 +6,6 @@ import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
-
-from recommender import Recommender, load_sample_corpus  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def corpus():
-    return load_sample_corpus()
-
-
-@pytest.fixture(scope="session")
-def model(corpus):
-    return Recommender().fit(corpus)
-
 
 @pytest.fixture(scope="session")
 def rail_result(model):

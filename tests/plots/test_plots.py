@@ -228,7 +228,8 @@ def test_score_breakdown_errors():
 
 
 # ---------------------------------------------------------- documents per place
-def test_documents_per_place_from_corpus(corpus):
+def test_documents_per_place_from_corpus(sample_corpus):
+    corpus = sample_corpus
     fig = plots.documents_per_place_chart(corpus, top=5)
     ax = fig.axes[0]
     labels = _labels(ax.get_yticklabels())

@@ -1,4 +1,4 @@
-"""Shared fixtures for the robustness tests: one sample model per session, saved to a temp path.
+"""Fixtures for the robustness tests: the session model saved with a pinned build fingerprint.
 
 The model is saved with a fixed build fingerprint (and the CLI tests see the same one), so
 that the CLI's "fitted by a different build" notice never adds a stderr line while the
@@ -12,17 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from recommender import Recommender, load_sample_corpus
 from recommender.model import persistence
 
 # tests/robustness/conftest.py -> repo root is parents[2]; ../shared sits beside the clone
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 FINGERPRINT = "robustness-tests"
-
-
-@pytest.fixture(scope="session")
-def model():
-    return Recommender().fit(load_sample_corpus())
 
 
 @pytest.fixture(scope="session")
