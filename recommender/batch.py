@@ -21,6 +21,7 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 import pandas as pd
 
+from recommender.columns import apply_profile_columns, map_profile_columns
 from recommender.exceptions import InputError, RecommenderError, TableSchemaError
 from recommender.model.results import FLAT_COLUMNS, RecommendationResult
 from recommender.profiles import MAX_TEXT_CHARS, PROFILE_FIELDS, InvestorProfile
@@ -174,9 +175,12 @@ def _iter_items(profiles: Any, maker: _ItemMaker) -> Iterator[tuple[int, str, An
         if frame.columns.duplicated().any():
             dup = sorted(set(frame.columns[frame.columns.duplicated()]))
             raise TableSchemaError(f"duplicated column(s) {', '.join(map(repr, dup))} in the profiles table")
-        maker.warn_unknown(c for c in frame.columns if c not in PROFILE_FIELDS)
-        keep = [c for c in frame.columns if c in PROFILE_FIELDS or c == _ROW_ERROR_KEY]
-        frame = frame[keep]
+        mapping = map_profile_columns(c for c in frame.columns if c != _ROW_ERROR_KEY)
+        maker.warn_unknown(mapping.ignored)
+        mapped, _ = apply_profile_columns(frame, mapping)
+        if _ROW_ERROR_KEY in frame.columns:
+            mapped[_ROW_ERROR_KEY] = frame[_ROW_ERROR_KEY]
+        frame = mapped
         for lo in range(0, len(frame), step):
             part = frame.iloc[lo:lo + step]
             for r, rec in _frame_rows(part, row + lo):
@@ -432,8 +436,10 @@ def score_batch(model, profiles, top_k: int = 10, evidence_k: int = 3, n_jobs: i
     profiles : DataFrame or iterable
         A table with the profile fields as columns (``profile_id``, ``sectors``, ``text``,
         ``regions``, ``levels``, ``exclude``; list cells as lists or ``;``-separated text),
-        or an iterable of dicts, :class:`InvestorProfile` objects or texts. Unknown
-        columns are ignored with one logged warning.
+        or an iterable of dicts, :class:`InvestorProfile` objects or texts. A table's
+        columns may also carry the usual Chinese headers (企业名称, 所属行业, 企业简介,
+        主营业务, 意向区域, 层级, 排除, simplified or traditional; see
+        :mod:`recommender.columns`). Unknown columns are ignored with one logged warning.
     top_k : int, default=10
         Places per profile.
     evidence_k : int, default=3
