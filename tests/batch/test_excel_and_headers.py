@@ -201,3 +201,30 @@ def test_cli_sheet_errors_are_one_line(model_path, chinese_xlsx, tmp_path, capsy
     code = main(["score", str(csv_in), "--sheet", "名单", "--out", str(tmp_path / "r.csv"), "--model", str(model_path)])
     assert code == 2 and "--sheet is for .xlsx" in capsys.readouterr().err
     assert not (tmp_path / "r.csv").exists()
+
+
+def test_header_table_names_exactly_the_contract_fields():
+    from recommender import columns, profiles
+
+    assert columns.FIELDS == profiles.PROFILE_FIELDS
+    assert {f for f, _ in columns.profile_headers().values()} == set(profiles.PROFILE_FIELDS)
+    for field in profiles.PROFILE_FIELDS:  # the contract's own names always map to themselves
+        assert columns.profile_headers()[field][0] == field
+
+
+def test_built_header_tables_match_their_seeds(tmp_path, monkeypatch):
+    """The committed tables are what the build script makes from the seeds."""
+    pytest.importorskip("opencc")
+    from importlib import resources
+
+    from recommender.data import build_profile_columns as build
+
+    for name in ("profile_columns.csv", "profile_levels.csv"):
+        (tmp_path / name.replace(".csv", "_seed.csv")).write_text(
+            resources.files("recommender.data").joinpath(name.replace(".csv", "_seed.csv")).read_text(encoding="utf-8"),
+            encoding="utf-8")
+    monkeypatch.setattr(build, "HERE", tmp_path)
+    build.main()
+    for name in ("profile_columns.csv", "profile_levels.csv"):
+        packaged = resources.files("recommender.data").joinpath(name).read_text(encoding="utf-8")
+        assert (tmp_path / name).read_text(encoding="utf-8") == packaged
