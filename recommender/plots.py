@@ -525,9 +525,13 @@ def _map_records(data: Any) -> list[dict]:
 
     def from_match(m):
         if isinstance(m, dict):
-            path = m.get("path") or ()
-            path = tuple(p for p in (path.split("/") if isinstance(path, str) else path) if p)
-            return {"entity_id": str(m.get("entity_id")), "name": m.get("name"), "level": m.get("level"),
+            path = m.get("path")
+            path = path.split("/") if isinstance(path, str) else (path if isinstance(path, (list, tuple)) else ())
+            path = tuple(p for p in path if p)
+            eid = m.get("entity_id")
+            if isinstance(eid, float) and eid.is_integer():  # an adcode read back from CSV as a number
+                eid = int(eid)
+            return {"entity_id": str(eid), "name": m.get("name"), "level": m.get("level"),
                     "path": path, "score": float(m.get("score"))}
         return {"entity_id": m.entity_id, "name": m.name, "level": m.level, "path": tuple(m.path),
                 "score": float(m.score)}

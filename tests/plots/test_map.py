@@ -121,6 +121,19 @@ def test_batch_frames_are_drawn(model):
     assert [t.get_text() for t in fig2.axes[0].texts] == [f"1 {results[0].matches[0].name}"]
 
 
+def test_csv_results_read_back_are_drawn(tmp_path, national):
+    from recommender.io import write_csv
+
+    flat = pd.concat([national.to_frame(), RecommendationResult(profile_id="bad", error="x").to_frame()])
+    flat = flat[flat["entity_id"].isna() | flat["entity_id"].str.isdigit()]  # numeric ids only: read back as floats
+    write_csv(flat, tmp_path / "r.csv")
+    back = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig")
+    assert back["entity_id"].dtype.kind == "f"
+    ax = plots.china_map(back, top_n=2).axes[0]
+    assert [t.get_text() for t in ax.texts] == ["1 重庆市", "2 长春市"]
+    assert _region_colour(ax, "430000") != (0.93, 0.93, 0.93, 1.0)  # 醴陵市 placed by its code
+
+
 def test_bad_inputs_raise_input_error(national):
     with pytest.raises(InputError, match="level must be one of province, city"):
         plots.china_map(national, level="district")
