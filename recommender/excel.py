@@ -20,7 +20,7 @@ from recommender.exceptions import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["read_sheet", "write_xlsx", "XlsxResultWriter", "MAX_ROWS", "MAX_CELL_CHARS"]
+__all__ = ["read_sheet", "write_xlsx", "batch_to_xlsx", "XlsxResultWriter", "MAX_ROWS", "MAX_CELL_CHARS"]
 
 #: Rows of one Excel sheet, header included.
 MAX_ROWS = 1_048_576
@@ -320,3 +320,57 @@ def profiles_sheet(rows, results, inputs: pd.DataFrame | None = None) -> pd.Data
         own.columns = [f"input: {c}" if c in PROFILE_SHEET_COLUMNS else str(c) for c in own.columns]
         frame = pd.concat([frame, own], axis=1)
     return frame
+
+
+def _result_from_record(rec: Mapping[str, Any]):
+    """Rebuild a result from a row of :func:`~recommender.batch.score_batch`'s frame."""
+    from dataclasses import fields
+
+    from recommender.model.results import Evidence, Match, RecommendationResult
+
+    ev_fields = {f.name for f in fields(Evidence)}
+    match_fields = {f.name for f in fields(Match)}
+    matches = []
+    for m in rec.get("matches") or []:
+        evidence = tuple(Evidence(**{k: (tuple(v) if k == "terms" else v) for k, v in e.items() if k in ev_fields})
+                         for e in m.get("evidence") or [])
+        kw = {k: v for k, v in m.items() if k in match_fields and k != "evidence"}
+        for key in ("path", "matched_sectors", "matched_terms"):
+            kw[key] = tuple(kw.get(key) or ())
+        matches.append(Match(**kw, evidence=evidence))
+    error = rec.get("error")
+    return RecommendationResult(profile_id=rec.get("profile_id"), matches=tuple(matches),
+                                weak_evidence=bool(rec.get("weak_evidence")), warnings=tuple(rec.get("warnings") or ()),
+                                error=None if error is None or (isinstance(error, float) and error != error) else error)
+
+
+def batch_to_xlsx(batch: pd.DataFrame, path, profiles: pd.DataFrame | None = None) -> None:
+    """Write :func:`~recommender.batch.score_batch`'s result as the workbook ``recommender score`` writes.
+
+    Parameters
+    ----------
+    batch : DataFrame
+        The frame returned by ``score_batch`` (columns ``profile_id``, ``row``, ``error``,
+        ``weak_evidence``, ``warnings``, ``matches``).
+    path : str or Path
+        The ``.xlsx`` file to write.
+    profiles : DataFrame, optional
+        The table that was scored: its cells follow each row of the ``profiles`` sheet.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from recommender import Recommender, load_sample_corpus
+    >>> from recommender.batch import score_batch
+    >>> table = pd.DataFrame({"企业名称": ["甲公司", "乙公司"], "所属行业": ["陶瓷", ""]})
+    >>> batch = score_batch(Recommender().fit(load_sample_corpus()), table, top_k=2)
+    >>> p = os.path.join(tempfile.mkdtemp(), "结果.xlsx")
+    >>> batch_to_xlsx(batch, p, profiles=table)
+    >>> sheet = pd.read_excel(p, sheet_name="profiles")
+    >>> sheet[["profile_id", "status", "n_matches", "企业名称"]].values.tolist()
+    [['甲公司', 'ok', 2, '甲公司'], ['乙公司', 'error', 0, '乙公司']]
+    """
+    results = [_result_from_record(rec) for rec in batch.to_dict(orient="records")]
+    writer = XlsxResultWriter(path, profiles)
+    writer.write([int(r) for r in batch["row"]], results)
+    writer.close()

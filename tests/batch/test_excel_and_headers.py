@@ -228,3 +228,18 @@ def test_built_header_tables_match_their_seeds(tmp_path, monkeypatch):
     for name in ("profile_columns.csv", "profile_levels.csv"):
         packaged = resources.files("recommender.data").joinpath(name).read_text(encoding="utf-8")
         assert (tmp_path / name).read_text(encoding="utf-8") == packaged
+
+
+def test_batch_to_xlsx_writes_what_the_cli_writes(model, first_sheet_xlsx, tmp_path):
+    from recommender.batch import score_file
+    from recommender.excel import batch_to_xlsx, read_sheet
+
+    score_file(model, first_sheet_xlsx, tmp_path / "cli.xlsx", top_k=3, evidence_k=1)
+    table = read_sheet(first_sheet_xlsx)
+    batch_to_xlsx(score_batch(model, table, top_k=3, evidence_k=1), tmp_path / "api.xlsx", profiles=table)
+    cli = pd.read_excel(tmp_path / "cli.xlsx", sheet_name=None)
+    api = pd.read_excel(tmp_path / "api.xlsx", sheet_name=None)
+    assert list(cli) == list(api) == ["matches", "profiles"]
+    for name in cli:
+        pd.testing.assert_frame_equal(cli[name], api[name])
+    assert len(api["profiles"]) == len(ROWS)
