@@ -6,6 +6,7 @@ import io
 import sys
 import warnings
 
+import matplotlib
 import matplotlib.colors as mcolors
 import pandas as pd
 import pytest
@@ -74,8 +75,7 @@ def test_boundary_data_covers_china():
 def test_province_map_shades_by_best_score(national):
     fig = plots.china_map(national, top_n=3)
     ax = fig.axes[0]
-    cmap = plt_cmap = __import__("matplotlib").colormaps["YlOrRd"]
-    best = mcolors.to_rgba(plt_cmap(1.0))
+    best = mcolors.to_rgba(matplotlib.colormaps["YlOrRd"](1.0))
     assert _region_colour(ax, "500000") == pytest.approx(best, abs=0.01)  # 重庆市: best score
     hunan, guangdong = _region_colour(ax, "430000"), _region_colour(ax, "440000")
     grey = (0.93, 0.93, 0.93, 1.0)
@@ -83,7 +83,6 @@ def test_province_map_shades_by_best_score(national):
     assert hunan != grey and guangdong != grey and hunan != guangdong
     # the darker the colour, the higher the score: 湖南 (0.30) darker than 广东 (0.10)
     assert sum(hunan[:3]) < sum(guangdong[:3])
-    assert cmap is plt_cmap
     assert [t.get_text() for t in ax.texts] == ["1 重庆市", "2 长春市", "3 醴陵市"]
     assert ax.get_title() == "推荐地点得分（省级）"
 
@@ -163,3 +162,14 @@ def test_map_renders_chinese_without_missing_glyphs(national):
         warnings.simplefilter("always")
         fig.savefig(io.BytesIO(), format="png", dpi=60)
     assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
+def test_a_region_takes_its_best_place_score_not_the_mean():
+    result = RecommendationResult(profile_id="p", matches=(
+        _match(1, "430281", "醴陵市", "district", ("湖南省", "株洲市"), 0.30),
+        _match(2, "440100", "广州市", "city", ("广东省",), 0.20),
+        _match(3, "430521", "邵东市", "district", ("湖南省", "邵阳市"), 0.05),
+    ))
+    ax = plots.china_map(result).axes[0]
+    hunan, guangdong = _region_colour(ax, "430000"), _region_colour(ax, "440000")
+    assert sum(hunan[:3]) < sum(guangdong[:3])  # 0.30 beats 0.20; a mean (0.175) would not
