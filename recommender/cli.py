@@ -63,9 +63,11 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=["table", "json", "csv"], default="table")
     r.add_argument("--model", help="model file (default: $RECOMMENDER_MODEL or models/recommender.joblib)")
 
-    s = sub.add_parser("score", help="score a table of profiles (CSV, JSONL or Parquet)")
-    s.add_argument("profiles", help="profiles file: .csv, .jsonl or .parquet")
-    s.add_argument("--out", required=True, help="results file: .jsonl, .csv or .parquet")
+    s = sub.add_parser("score", help="score a table of profiles (CSV, JSONL, Parquet or Excel)")
+    s.add_argument("profiles", help="profiles file: .csv, .jsonl, .parquet or .xlsx (Chinese headers such as "
+                   "企业名称, 所属行业, 企业简介, 意向区域 are understood)")
+    s.add_argument("--out", required=True, help="results file: .jsonl, .csv (UTF-8 with BOM), .parquet or .xlsx")
+    s.add_argument("--sheet", help="sheet of an .xlsx profiles file (default: the first)")
     s.add_argument("--top-k", type=int, default=10)
     s.add_argument("--evidence-k", type=int, default=2)
     s.add_argument("--n-jobs", type=int, default=1)
@@ -120,7 +122,9 @@ def _check_args(args) -> None:
         output_format(args.out)  # raises InputError for an unsupported extension
         profiles = Path(args.profiles)
         if not profiles.is_file():
-            raise _UsageError(f"profiles file not found: {profiles} (give a .csv, .jsonl or .parquet table)")
+            raise _UsageError(f"profiles file not found: {profiles} (give a .csv, .jsonl, .parquet or .xlsx table)")
+        if args.sheet is not None and profiles.suffix.lower() != ".xlsx":
+            raise _UsageError(f"--sheet is for .xlsx workbooks; {profiles.name} is not one")
     if args.command == "evaluate" and not Path(args.benchmark_dir).is_dir():
         raise _UsageError(f"benchmark directory not found: {args.benchmark_dir} "
                           "(it needs profiles.csv and judgements.csv)")
@@ -275,7 +279,8 @@ def _cmd_score(args) -> int:
     model = _load_or_fit(args.model)  # paths were checked by _check_args before this
     summary = score_file(model, args.profiles, args.out, top_k=args.top_k, evidence_k=args.evidence_k,
                          n_jobs=args.n_jobs, backend=args.backend, scheduler=args.scheduler,
-                         chunk_size=args.chunk_size, progress=not args.quiet)
+                         chunk_size=args.chunk_size, progress=not args.quiet, sheet=args.sheet,
+                         on_columns=lambda line: print(f"recommender: {line}", file=sys.stderr))
     print(summary, file=sys.stderr)
     return 0
 

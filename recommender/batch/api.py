@@ -110,8 +110,10 @@ def score_batch(model, profiles, top_k: int = 10, evidence_k: int = 3, n_jobs: i
     profiles : DataFrame or iterable
         A table with the profile fields as columns (``profile_id``, ``sectors``, ``text``,
         ``regions``, ``levels``, ``exclude``; list cells as lists or ``;``-separated text),
-        or an iterable of dicts, :class:`InvestorProfile` objects or texts. Unknown
-        columns are ignored with one logged warning.
+        or an iterable of dicts, :class:`InvestorProfile` objects or texts. A table's
+        columns may also carry the usual Chinese headers (企业名称, 所属行业, 企业简介,
+        主营业务, 意向区域, 层级, 排除, simplified or traditional; see
+        :mod:`recommender.columns`). Unknown columns are ignored with one logged warning.
     top_k : int, default=10
         Places per profile.
     evidence_k : int, default=3

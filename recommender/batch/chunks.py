@@ -20,6 +20,7 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 import pandas as pd
 
+from recommender.columns import apply_profile_columns, map_profile_columns
 from recommender.exceptions import InputError, RecommenderError, TableSchemaError
 from recommender.model.results import FLAT_COLUMNS, RecommendationResult
 from recommender.profiles import MAX_TEXT_CHARS, PROFILE_FIELDS, InvestorProfile
@@ -174,9 +175,12 @@ def iter_items(profiles: Any, maker: ItemMaker) -> Iterator[tuple[int, str, Any]
         if frame.columns.duplicated().any():
             dup = sorted(set(frame.columns[frame.columns.duplicated()]))
             raise TableSchemaError(f"duplicated column(s) {', '.join(map(repr, dup))} in the profiles table")
-        maker.warn_unknown(c for c in frame.columns if c not in PROFILE_FIELDS)
-        keep = [c for c in frame.columns if c in PROFILE_FIELDS or c == ROW_ERROR_KEY]
-        frame = frame[keep]
+        mapping = map_profile_columns(c for c in frame.columns if c != ROW_ERROR_KEY)
+        maker.warn_unknown(mapping.ignored)
+        mapped, _ = apply_profile_columns(frame, mapping)
+        if ROW_ERROR_KEY in frame.columns:
+            mapped[ROW_ERROR_KEY] = frame[ROW_ERROR_KEY]
+        frame = mapped
         for lo in range(0, len(frame), step):
             part = frame.iloc[lo:lo + step]
             for r, rec in _frame_rows(part, row + lo):

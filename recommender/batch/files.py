@@ -1,8 +1,10 @@
 """Batch scoring from files: stream a profiles table in, write one result per profile out.
 
-Reads CSV (UTF-8 or GB18030), JSONL or Parquet profiles in chunks and writes JSONL, CSV
-(formula cells neutralised) or Parquet results chunk by chunk to a temporary file that is
-renamed at the end. The scoring itself is :mod:`recommender.batch.api`.
+Reads CSV (UTF-8 with or without BOM, or GB18030), JSONL, Parquet or Excel profiles
+(large CSV/JSONL/Parquet files in chunks), with the contract's column names or the
+Chinese headers of :mod:`recommender.columns`, and writes JSONL, CSV (UTF-8 with BOM,
+formula cells neutralised), Parquet or Excel results chunk by chunk to a temporary file
+that is renamed at the end. The scoring itself is :mod:`recommender.batch.api`.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import time
 import uuid
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
+from recommender.columns import ColumnMapping, apply_profile_columns, check_profile_columns, map_profile_columns
 from recommender.batch.api import check_params, iter_scored
 from recommender.batch.chunks import (
     FLOAT_COLUMNS,
@@ -31,7 +34,7 @@ from recommender.batch.chunks import (
     flat_frame,
     json_record,
 )
-from recommender.exceptions import InputError, TableSchemaError
+from recommender.exceptions import InputError
 
 logger = logging.getLogger(__name__)
 
@@ -60,17 +63,18 @@ def _csv_stream(path: Path, chunk_size: int) -> FrameStream:
         header = pd.read_csv(path, dtype=str, nrows=0, encoding=encoding)
     except Exception as exc:  # noqa: BLE001
         raise InputError(f"cannot read {path}: {exc.__class__.__name__}: {first_line(str(exc))}") from None
-    _check_columns(path, [str(c).strip() for c in header.columns])
+    mapping = _check_columns(path, [str(c).strip() for c in header.columns])
 
     def frames():
         try:
             reader = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding=encoding,
                                  chunksize=chunk_size, on_bad_lines="error")
-            yield from reader
+            for chunk in reader:
+                yield _map_chunk(chunk)
         except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
             raise InputError(f"cannot read {path}: {exc.__class__.__name__}: {first_line(str(exc))}") from None
 
-    return FrameStream(frames)
+    return FrameStream(frames), mapping
 
 
 def _jsonl_stream(path: Path, chunk_size: int) -> FrameStream:
@@ -83,18 +87,18 @@ def _jsonl_stream(path: Path, chunk_size: int) -> FrameStream:
         first = list(islice(rows(), chunk_size))
     except UnicodeDecodeError as exc:
         raise InputError(f"cannot read {path}: not UTF-8 text ({exc.reason})") from None
-    keys = {k for obj in first for k in obj}
-    _check_columns(path, sorted(keys))
+    keys = list(dict.fromkeys(k for obj in first for k in obj))
+    mapping = _check_columns(path, keys)
 
     def frames():
         it = rows()
         try:
             for chunk in chunked(it, chunk_size):
-                yield pd.DataFrame(chunk)
+                yield _map_chunk(pd.DataFrame(chunk))
         except UnicodeDecodeError as exc:
             raise InputError(f"cannot read {path}: not UTF-8 text ({exc.reason})") from None
 
-    return FrameStream(frames)
+    return FrameStream(frames), mapping
 
 
 def _parquet_stream(path: Path, chunk_size: int) -> FrameStream:
@@ -103,35 +107,49 @@ def _parquet_stream(path: Path, chunk_size: int) -> FrameStream:
         pf = pq.ParquetFile(path)
     except Exception as exc:  # noqa: BLE001
         raise InputError(f"cannot read {path}: {exc.__class__.__name__}: {first_line(str(exc))}") from None
-    _check_columns(path, [str(c).strip() for c in pf.schema_arrow.names])
+    mapping = _check_columns(path, [str(c).strip() for c in pf.schema_arrow.names])
 
     def frames():
         for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
-            yield batch.to_pandas()
+            yield _map_chunk(batch.to_pandas())
 
-    return FrameStream(frames)
-
-
-def _check_columns(path: Path, columns: list[str]) -> None:
-    if "sectors" not in columns and "text" not in columns:
-        raise TableSchemaError(f"{path} has no 'sectors' or 'text' column (columns: {', '.join(columns) or 'none'}); "
-                               "a profiles table needs at least one of them")
+    return FrameStream(frames), mapping
 
 
-def _open_profiles(in_path, chunk_size: int):
-    """Return ``(profiles, total)``: a DataFrame for a small file, a chunk stream for a large one."""
-    from recommender.io import read_profiles_table
+def _check_columns(path: Path, columns: list[str]) -> ColumnMapping:
+    columns = [c for c in columns if c != ROW_ERROR_KEY]
+    mapping = map_profile_columns(columns)
+    check_profile_columns(mapping, columns, str(path))
+    return mapping
+
+
+def _map_chunk(frame: pd.DataFrame) -> pd.DataFrame:
+    """A chunk with the contract's column names (a JSON Lines row error column kept)."""
+    frame.columns = [str(c).strip() for c in frame.columns]
+    mapped, _ = apply_profile_columns(frame, map_profile_columns(c for c in frame.columns if c != ROW_ERROR_KEY))
+    if ROW_ERROR_KEY in frame.columns:
+        mapped[ROW_ERROR_KEY] = frame[ROW_ERROR_KEY]
+    return mapped
+
+
+def _open_profiles(in_path, chunk_size: int, sheet: str | None = None):
+    """Return ``(profiles, total, mapping, raw)``: a DataFrame for a small file (``raw`` the
+    table as read), a chunk stream for a large one (``total`` and ``raw`` None)."""
+    from recommender.io import read_profiles_source
 
     path = Path(in_path)
     if not path.is_file():
         raise InputError(f"profiles file not found: {path}")
     ext = path.suffix.lower()
-    if path.stat().st_size > STREAM_THRESHOLD_BYTES and ext in (".csv", ".jsonl", ".parquet"):
+    if sheet is None and path.stat().st_size > STREAM_THRESHOLD_BYTES and ext in (".csv", ".jsonl", ".parquet"):
         logger.info("reading %s in chunks of %d rows", path, chunk_size)
         stream = {".csv": _csv_stream, ".jsonl": _jsonl_stream, ".parquet": _parquet_stream}[ext]
-        return stream(path, max(chunk_size, 1024)), None
-    frame = read_profiles_table(path)
-    return frame, len(frame)
+        frames, mapping = stream(path, max(chunk_size, 1024))
+        return frames, None, mapping, None
+    raw = read_profiles_source(path, sheet)
+    mapping = _check_columns(path, list(raw.columns))
+    frame = _map_chunk(raw.copy(deep=False))
+    return frame, len(frame), mapping, raw.drop(columns=[ROW_ERROR_KEY], errors="ignore")
 
 
 # ------------------------------------------------------------------------ files out
@@ -200,24 +218,38 @@ class _ParquetWriter:
         self.writer.close()
 
 
-_WRITERS = {"jsonl": _JsonlWriter, "csv": _CsvWriter, "parquet": _ParquetWriter}
+def _xlsx_writer(path: Path, inputs: pd.DataFrame | None = None):
+    from recommender.excel import XlsxResultWriter
+
+    return XlsxResultWriter(path, inputs)
+
+
+_WRITERS = {"jsonl": _JsonlWriter, "csv": _CsvWriter, "parquet": _ParquetWriter, "xlsx": _xlsx_writer}
 
 
 def score_file(model, in_path, out_path, top_k: int = 10, evidence_k: int = 3, n_jobs: int = 1,
                backend: str = "loky", scheduler: Any = None, chunk_size: int = 512,
-               progress: bool = False) -> str:
+               progress: bool = False, sheet: str | None = None,
+               on_columns: Callable[[str], Any] | None = None) -> str:
     """Score a profiles file and write the results; return a one-line summary.
 
-    The input is a CSV (UTF-8 or GB18030), JSONL or Parquet table of profiles (see
-    :func:`score_batch`); a very large CSV/JSONL/Parquet file is read in chunks. The
-    output format follows ``out_path``'s extension:
+    The input is a CSV (UTF-8 with or without BOM, or GB18030), JSONL, Parquet or Excel
+    (``.xlsx``, first sheet or ``sheet``) table of profiles (see :func:`score_batch`);
+    its columns may carry the contract's names or the usual Chinese headers (企业名称,
+    所属行业, 企业简介, 主营业务, 意向区域, 层级, 排除, simplified or traditional, see
+    :mod:`recommender.columns`). A very large CSV/JSONL/Parquet file is read in chunks.
+    The output format follows ``out_path``'s extension:
 
     - ``.jsonl``: one result record per input row, in input order (``profile_id``,
       ``row``, ``error``, ``weak_evidence``, ``warnings``, ``resolved_sectors``,
       ``matches``); byte-identical across runs and worker counts;
-    - ``.csv`` (formula-like cells neutralised) and ``.parquet``: one row per (profile,
-      match) with the first evidence passage flattened (columns :data:`OUTPUT_COLUMNS`),
-      and one row with only the id and error for a profile with no match.
+    - ``.csv`` (UTF-8 with BOM, formula-like cells neutralised) and ``.parquet``: one row
+      per (profile, match) with the first evidence passage flattened (columns
+      :data:`OUTPUT_COLUMNS`), and one row with only the id and error for a profile with
+      no match;
+    - ``.xlsx``: a ``matches`` sheet as the CSV plus a readable ``citation`` of the first
+      evidence, and a ``profiles`` sheet with every input row (its status, error,
+      warnings, best place, then the row's own cells); formula-like cells neutralised.
 
     Results are written chunk by chunk to a temporary file renamed to ``out_path`` at
     the end, so a failed run leaves no partial output.
@@ -228,6 +260,11 @@ def score_file(model, in_path, out_path, top_k: int = 10, evidence_k: int = 3, n
     in_path, out_path : str or Path
     top_k, evidence_k, n_jobs, backend, scheduler, chunk_size, progress
         As in :func:`score_batch`.
+    sheet : str, optional
+        The sheet of an ``.xlsx`` input (default the first).
+    on_columns : callable, optional
+        Called once with a one-line description of the input columns used and ignored
+        (:meth:`ColumnMapping.describe`), before scoring starts.
 
     Returns
     -------
@@ -239,7 +276,9 @@ def score_file(model, in_path, out_path, top_k: int = 10, evidence_k: int = 3, n
     InputError
         A missing or unreadable input file, or an unsupported output extension.
     TableSchemaError
-        A table with neither a ``sectors`` nor a ``text`` column.
+        A table with no column for ``sectors`` or ``text``.
+    ImportError
+        Excel or Parquet files without their optional extra.
     """
     from recommender.io import output_format
 
@@ -248,14 +287,20 @@ def score_file(model, in_path, out_path, top_k: int = 10, evidence_k: int = 3, n
     fmt = output_format(out_path)
     if fmt == "parquet":
         _import_parquet()
+    if fmt == "xlsx" or Path(in_path).suffix.lower() == ".xlsx":
+        from recommender.excel import import_openpyxl
+
+        import_openpyxl()
     chunk_size = check_params(top_k, evidence_k, n_jobs, backend, chunk_size)
-    profiles, total = _open_profiles(in_path, chunk_size)
+    profiles, total, mapping, raw = _open_profiles(in_path, chunk_size, sheet)
+    if on_columns is not None:
+        on_columns(mapping.describe())
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:8]}.tmp")
     counts = {"profiles": 0, "matched": 0, "errored": 0}
     writer = None
     try:
-        writer = _WRITERS[fmt](tmp)
+        writer = _WRITERS[fmt](tmp, raw) if fmt == "xlsx" else _WRITERS[fmt](tmp)
         for rows, results in iter_scored(model, profiles, top_k=top_k, evidence_k=evidence_k, n_jobs=n_jobs,
                                           backend=backend, chunk_size=chunk_size, scheduler=scheduler,
                                           progress=progress, total=total):

@@ -32,7 +32,7 @@ def test_score_writes_jsonl_and_prints_summary(model_path, profiles_csv, messy_p
 def test_score_csv_output(model_path, profiles_csv, tmp_path, capsys):
     out = tmp_path / "results.csv"
     assert main(["score", str(profiles_csv), "--out", str(out), "--model", str(model_path), "--quiet"]) == 0
-    assert out.read_text(encoding="utf-8").startswith("profile_id,row,rank,entity_id")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfprofile_id,row,rank,entity_id")  # BOM: Excel reads UTF-8
 
 
 def test_missing_input_file_exits_2(model_path, tmp_path, capsys):
@@ -53,6 +53,6 @@ def test_table_without_profile_columns_exits_2(model_path, tmp_path, capsys):
 
 
 def test_unsupported_output_extension_exits_2(model_path, profiles_csv, tmp_path, capsys):
-    code = main(["score", str(profiles_csv), "--out", str(tmp_path / "r.xlsx"), "--model", str(model_path)])
+    code = main(["score", str(profiles_csv), "--out", str(tmp_path / "r.xls"), "--model", str(model_path)])
     err = capsys.readouterr().err
     assert code == 2 and "unsupported output extension" in err

@@ -164,7 +164,7 @@ def test_errors_before_any_output(model, tmp_path, profiles_csv):
     with pytest.raises(TableSchemaError, match="'sectors' or 'text'"):
         score_file(model, bad, tmp_path / "r.jsonl")
     with pytest.raises(InputError, match="unsupported output extension"):
-        score_file(model, profiles_csv, tmp_path / "r.xlsx")
+        score_file(model, profiles_csv, tmp_path / "r.xls")
     with pytest.raises(InputError, match="chunk_size"):
         score_file(model, profiles_csv, tmp_path / "r.jsonl", chunk_size=0)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "profiles.csv"]

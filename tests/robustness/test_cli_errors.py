@@ -88,13 +88,13 @@ def test_profiles_table_without_required_columns(capsys, cli_env, tmp_path):
     assert not (tmp_path / "r.jsonl").exists()
 
 
-@pytest.mark.parametrize("out_name", ["results.xlsx", "results", "results.json"])
+@pytest.mark.parametrize("out_name", ["results.xls", "results", "results.json"])
 def test_unsupported_output_extension(capsys, cli_env, tmp_path, out_name):
     table = tmp_path / "profiles.csv"
     table.write_text("profile_id,text\np1,陶瓷\n", encoding="utf-8")
     code, out, err = run_cli(capsys, "score", table, "--out", tmp_path / out_name)
     line = one_error_line(err)
-    assert code == 2 and "unsupported output extension" in line and ".jsonl, .csv or .parquet" in line
+    assert code == 2 and "unsupported output extension" in line and ".jsonl, .csv, .parquet or .xlsx" in line
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "no-manifest", "bad-manifest"])

@@ -59,7 +59,7 @@ def test_frame_to_csv_text_and_write_csv(tmp_path):
     assert back["x"].tolist() == [-1.0] * len(FORMULA_IDS)
     path = tmp_path / "out.csv"
     write_csv(frame, path)
-    assert path.read_text(encoding="utf-8") == text
+    assert path.read_text(encoding="utf-8-sig") == text  # with the BOM that Excel needs
     assert frame["=cmd"].tolist() == FORMULA_IDS  # the caller's frame is not modified
 
 
