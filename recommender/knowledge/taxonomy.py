@@ -232,8 +232,9 @@ class SectorResolution:
 
     @property
     def literals(self) -> list[str]:
-        """The strings to search as literal text: every approximate or unmatched input."""
-        return list(dict.fromkeys(m.input for m in self.items if not m.exact and sector_key(m.input)))
+        """The strings to search as literal text: every approximate or unmatched input
+        that holds a word character (``"!!!"`` cannot be searched)."""
+        return list(dict.fromkeys(m.input for m in self.items if not m.exact and re.search(r"\w", m.input)))
 
 
 class Taxonomy:

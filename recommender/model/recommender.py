@@ -345,12 +345,14 @@ class Recommender(BaseEstimator):
         tax, gaz = self.taxonomy_, self.gazetteer_
         warnings: list[str] = []
         resolution = tax.resolve_many(list(profile.sectors))
+        # sector strings without an exact match are searched as literal text, never tagged
+        literals = [normalize_for_features(s) for s in resolution.literals]
         if resolution.unresolved:
             msg = UnknownSectorError(resolution.unresolved, resolution.suggestions)
-            if not resolution.codes and not profile.text:
+            if not resolution.codes and not profile.text and not any(literals):
                 raise msg
-            warnings.append(str(msg))
-            logger.warning("%s", msg)
+            warnings.append(f"{msg}; searched as literal text" if literals else str(msg))
+            logger.warning("%s", warnings[-1])
         text = normalize_for_features(profile.text)
         # tags found in the text weigh by how central they are to it (hits and context,
         # relative to the strongest); sectors the investor named weigh 1
@@ -372,7 +374,8 @@ class Recommender(BaseEstimator):
 
             warnings.append(f"profile text truncated to {MAX_TEXT_CHARS} characters")
         allowed = self._filter_mask(profile, gaz)
-        return PreparedProfile(profile, codes, tag_weights, text, " ".join(expansion),
+        query_text = " ".join([text, *literals]).strip()
+        return PreparedProfile(profile, codes, tag_weights, query_text, " ".join(expansion),
                                allowed, tuple(warnings))
 
     def _filter_mask(self, profile: InvestorProfile, gaz) -> np.ndarray | None:
