@@ -20,6 +20,7 @@ from recommender.exceptions import (
 )
 from recommender.model import features as feat
 from recommender.model import links as links_mod
+from recommender.model import catalogue as cat_mod
 from recommender.model.evidence import select_evidence
 from recommender.model.results import Match, RecommendationResult
 from recommender.model.scoring import fuse, get_pooling, pool_segments
@@ -185,6 +186,7 @@ class Recommender(BaseEstimator):
         state = super().__getstate__()
         state = dict(state)
         state.pop("_runtime_tables", None)
+        state.pop("_catalogue_scope", None)
         return state
 
     # ------------------------------------------------------------------------- fit
@@ -528,11 +530,20 @@ class Recommender(BaseEstimator):
         for j in order:
             if len(matches) >= top_k:
                 break
-            # a place is a match only with at least one passage about what was asked
+            # a place is a match only with a passage about what was asked, or its catalogue row
             evidence = select_evidence(self, j, i, scores, q_terms, p, max(evidence_k, 1))
-            if not evidence:
+            cited = cat_mod.catalogue_evidence(self, str(self.entity_ids_[j]), p)
+            if not evidence and cited is None:
                 continue
-            matches.append(self._match(len(matches) + 1, j, i, scores, p, evidence[:evidence_k], q_terms))
+            evidence = evidence[:evidence_k]
+            if cited is not None and len(evidence) < evidence_k:
+                evidence.append(cited)  # after the report passages: a report outranks a catalogue line
+            matches.append(self._match(len(matches) + 1, j, i, scores, p, evidence, q_terms))
+        # then catalogue zones that no passage links to, from their catalogue row alone: a
+        # report's evidence outranks a bare catalogue line
+        if len(matches) < top_k:
+            for item in cat_mod.catalogue_only(self, p)[: top_k - len(matches)]:
+                matches.append(cat_mod.catalogue_match(self, len(matches) + 1, item, evidence_k))
         best = matches[0].score if matches else 0.0
         warnings = list(p.warnings)
         weak = best < self.weak_threshold

@@ -286,5 +286,5 @@ def test_build_script_reproduces_tables(tmp_path):
     for name in ("curated_places.csv", "curated_aliases.csv", "alias_stoplist.csv", "devzone_overrides.csv"):
         shutil.copy(DATA_DIR / name, tmp_path / name)
     build(SHARED, tmp_path)
-    for name in ("entities.csv", "devzone_place_mapping.csv", "ambiguous_surfaces.csv"):
+    for name in ("entities.csv", "devzone_place_mapping.csv", "ambiguous_surfaces.csv", "china_devzones_2018.csv"):
         assert (tmp_path / name).read_text(encoding="utf-8") == (DATA_DIR / name).read_text(encoding="utf-8"), name

@@ -26,6 +26,9 @@ Outputs, written beside this script (UTF-8 CSV, list cells joined by ``|``):
   override's ``P:`` public fact, ``typo:`` …).
 * ``ambiguous_surfaces.csv`` -- every surface form shared by several entities, with the
   preferred entity under the documented rule (see :func:`preference_key`).
+* ``china_devzones_2018.csv`` -- the catalogue itself, copied byte for byte: catalogue
+  evidence cites the span of a zone's 主导产业 cell in this file
+  (:mod:`recommender.knowledge.catalogue`).
 
 Alias rules
 -----------
@@ -54,6 +57,7 @@ import argparse
 import csv
 import logging
 import re
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -382,6 +386,8 @@ def build(shared: Path, out_dir: Path = HERE) -> dict[str, int]:
     cities = _read(admin / "city.csv")
     areas = _read(admin / "area.csv")
     zones = _read(shared / "data" / "devzones" / "china_devzones_2018.csv")
+    # bundled verbatim: catalogue evidence cites spans of this file
+    shutil.copyfile(shared / "data" / "devzones" / "china_devzones_2018.csv", out_dir / "china_devzones_2018.csv")
     curated = _read(out_dir / "curated_places.csv")
     extra_aliases = _read(out_dir / "curated_aliases.csv")
     stop = {r["surface"] for r in _read(out_dir / "alias_stoplist.csv")}
