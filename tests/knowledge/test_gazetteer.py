@@ -288,3 +288,16 @@ def test_build_script_reproduces_tables(tmp_path):
     build(SHARED, tmp_path)
     for name in ("entities.csv", "devzone_place_mapping.csv", "ambiguous_surfaces.csv", "china_devzones_2018.csv"):
         assert (tmp_path / name).read_text(encoding="utf-8") == (DATA_DIR / name).read_text(encoding="utf-8"), name
+
+
+def test_inspect_entities_lists_every_catalogue_zone_under_its_province():
+    from recommender.inspect import entities_records, sectors_records
+
+    records = {r["entity_id"]: r for r in entities_records()}
+    zones = pd.read_csv(DATA_DIR / "devzone_place_mapping.csv", dtype=str, keep_default_na=False)
+    for row in zones.itertuples(index=False):
+        rec = records[row.entity_id]
+        assert rec["level"] == "park" and rec["path"][0] == row.province
+    sectors = sectors_records()
+    assert all(r["code"] and r["name_en"] for r in sectors)
+    assert {"EQP.MACHTOOL", "GB.40"} <= {r["code"] for r in sectors}
