@@ -441,3 +441,16 @@ def test_build_script_reproduces_tables(tmp_path):
     assert set(tables) == {"taxonomy.csv", "gbt4754_index.csv", "catalogue_labels.csv"}
     for name, text in tables.items():
         assert text == data_path(name).read_text(encoding="utf-8"), name
+
+
+@pytest.mark.skipif(not (SHARED / "data" / "city_reports").exists(), reason="shared reports absent")
+def test_mining_script_reproduces_its_committed_output(tmp_path):
+    from recommender.knowledge.data.mine_industry_phrases import main
+
+    out = tmp_path / "mined.csv"
+    assert main(["--shared", str(SHARED), "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == data_path("mined_industry_phrases.csv").read_text(encoding="utf-8")
+    mined = {r["phrase"]: r for r in csv.DictReader(open(out, encoding="utf-8"))}
+    # the reviewed emerging industries were found in the reports
+    for phrase in ("生物制造", "具身智能", "量子科技", "脑机接口", "商业航天"):
+        assert phrase in mined and mined[phrase]["known"] == "yes", phrase
