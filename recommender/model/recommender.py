@@ -18,9 +18,9 @@ from recommender.exceptions import (
     NotFittedError,
     UnknownSectorError,
 )
+from recommender.model import catalogue as cat_mod
 from recommender.model import features as feat
 from recommender.model import links as links_mod
-from recommender.model import catalogue as cat_mod
 from recommender.model.evidence import select_evidence
 from recommender.model.results import Match, RecommendationResult
 from recommender.model.scoring import fuse, get_pooling, pool_segments
