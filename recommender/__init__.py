@@ -29,6 +29,7 @@ _EXPORTS = {
     "load_sample_corpus": "recommender.datasets",
     "Gazetteer": "recommender.knowledge.gazetteer",
     "Taxonomy": "recommender.knowledge.taxonomy",
+    "SectorMatch": "recommender.knowledge.taxonomy",
     "RecommenderError": "recommender.exceptions",
 }
 

@@ -30,7 +30,8 @@ def entities_records(gazetteer=None) -> list[dict]:
 
 
 def sectors_records(taxonomy=None) -> list[dict]:
-    """Return every industry tag as a contract record (``code, name, aliases, name_en, parent``).
+    """Return every industry tag as a contract record (``code, name, aliases, name_en, parent``,
+    with ``terms``, ``synonyms_en``, its GB/T 4754 code ``gbt4754`` and ``false_friends``).
 
     Examples
     --------
@@ -42,7 +43,8 @@ def sectors_records(taxonomy=None) -> list[dict]:
     tax = taxonomy or Taxonomy.default()
     return [{"code": r.code, "name": r.name, "aliases": list(r.aliases), "name_en": r.name_en,
              "parent": r.parent, "terms": list(r.terms), "synonyms_en": list(r.synonyms_en),
-             "gbt4754": r.gbt4754} for r in tax.tags.itertuples(index=False)]
+             "gbt4754": r.gbt4754, "false_friends": list(r.false_friends)}
+            for r in tax.tags.itertuples(index=False)]
 
 
 def _corpus_record(model) -> dict:

@@ -55,7 +55,7 @@ def _model_run(model, ok: list, k: int) -> list[list[RankedPlace]]:
     for res in results:
         out.append([RankedPlace(m.entity_id, m.name, float(m.score),
                                 tuple({"text": e.text, "source": e.source, "start": e.start, "end": e.end,
-                                       "row": e.row, "score": e.score} for e in m.evidence))
+                                       "row": e.row, "score": e.score, "kind": e.kind} for e in m.evidence))
                     for m in res.matches])
     return out
 
@@ -156,7 +156,8 @@ def _score_profile(ranked: list[RankedPlace], judged: dict[str, int], gaz, keywo
     for p in ranked:
         for ev in p.evidence:
             cited += 1
-            if not M.verbatim_ok(ev["text"], ev["source"], ev["start"], ev["end"], ev["row"], reader=reader):
+            row = None if ev.get("kind") == "catalogue" else ev["row"]  # a catalogue span indexes the whole file
+            if not M.verbatim_ok(ev["text"], ev["source"], ev["start"], ev["end"], row, reader=reader):
                 failures.append(f"{p.name}: {ev['source']} [{ev['start']}:{ev['end']}]")
     out["cited"] = cited
     out["verbatim_failures"] = failures

@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+import ahocorasick_rs
 import numpy as np
 import scipy.sparse as sp
 
@@ -149,6 +150,9 @@ class IndustryTagger:
         self._lens = {ch: sorted(ls, reverse=True) for ch, ls in lens.items()}
         chars = "".join(sorted(self._lens))
         self._starts = re.compile("[" + re.escape(chars) + "]") if chars else None
+        # one automaton finds the leftmost-longest strings in a single pass over the text
+        self._automaton = (ahocorasick_rs.AhoCorasick(list(table), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+                           if table else None)
         self._exclude = {c: _literal_regex(tax.exclude_contexts(c)) for c in tax.codes}
         self._predicates = _literal_regex(PREDICATES)
         self._governance = _literal_regex(GOVERNANCE)
@@ -200,6 +204,62 @@ class IndustryTagger:
 
     def _scan(self, text: str):
         """Yield ``(start, end, codes, context, term_offset)`` for each surviving match."""
+        if not isinstance(text, str):
+            raise InputError(f"text must be a str, got {type(text).__name__}")
+        if not text or self._automaton is None:
+            return
+        s = self._prepare(text)
+        table = self._table
+        for i, j in self._spans(s):
+            codes = table[s[i:j]]
+            if codes:
+                ctx, off = self._context(s, i, j)
+                yield i, j, codes, ctx, off
+
+    def _spans(self, s: str):
+        """Leftmost-longest matches ``(start, end)`` of the table in the prepared text.
+
+        The automaton gives the longest match at the leftmost position; an ASCII string
+        must also start and end on word boundaries, and when it does not the position
+        is re-read by :meth:`_at` (shorter strings there) before the automaton resumes.
+        """
+        n = len(s)
+        pos = 0
+        while pos < n:
+            restart = None
+            for _, a, b in self._automaton.find_matches_as_indexes(s[pos:] if pos else s):
+                i, j = a + pos, b + pos
+                length = j - i
+                if s[i] in _ASCII_ALNUM and i > 0 and s[i - 1] in _ASCII_ALNUM:
+                    restart = i + 1
+                    break
+                if s[j - 1] in _ASCII_ALNUM and j < n and s[j] in _ASCII_ALNUM:
+                    end = self._at(s, i, length)
+                    if end is not None:
+                        yield i, end
+                        restart = end
+                    else:
+                        restart = i + 1
+                    break
+                yield i, j
+            if restart is None:
+                return
+            pos = restart
+
+    def _at(self, s: str, i: int, below: int) -> int | None:
+        """End of the longest valid string at ``i`` shorter than ``below``, or None."""
+        n = len(s)
+        for length in self._lens.get(s[i], ()):
+            j = i + length
+            if length >= below or j > n or s[i:j] not in self._table:
+                continue
+            if s[j - 1] in _ASCII_ALNUM and j < n and s[j] in _ASCII_ALNUM:
+                continue
+            return j
+        return None
+
+    def _scan_reference(self, text: str):
+        """The same matches as :meth:`_scan`, found by a plain loop (kept to test it)."""
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
         if not text or self._starts is None:

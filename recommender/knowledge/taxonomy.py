@@ -10,20 +10,34 @@ order of tag matrices. Two companion tables live beside it:
     ``储能式有轨电车`` is a tram, not energy storage). The tagger consumes them by
     longest match and gives them the codes listed (often none).
 ``catalogue_labels.csv``
-    every 主导产业 label of the 2018 Hunan development-zone catalogue mapped to tag codes,
-    derived by ``data/build_taxonomy.py``.
+    every 主导产业 label of the national 2018 development-zone catalogue mapped to tag
+    codes, with the method that mapped it.
+``gbt4754_index.csv``
+    every node of GB/T 4754-2017 (all four levels) with the tag that stands for it, so
+    that official codes and names (``3612``, ``新能源车整车制造``) resolve.
+
+All three and ``taxonomy.csv`` itself are built by ``data/build_taxonomy.py`` from the
+reviewed ``curated_tags.csv`` and ``emerging_industries.csv``, GB/T 4754-2017 and the
+catalogue; a test checks that the committed tables are what the script builds.
 
 Table columns of ``taxonomy.csv``: ``code, name, name_en, parent, gbt4754, aliases, terms,
-query_terms, synonyms_en, exclude_contexts, shared``. ``query_terms`` are words an investor
-may type that are too ambiguous to tag running text with (``牵引``, ``介入``);
-``exclude_contexts`` are strings that veto a tagger hit of the tag when they occur nearby;
-``shared`` lists strings the tag may share with another tag (every tag that holds the
-string must list it).
+query_terms, synonyms_en, exclude_contexts, shared, false_friends``. ``query_terms`` are
+words an investor may type that are too ambiguous to tag running text with (``牵引``,
+``介入``); ``exclude_contexts`` are strings that veto a tagger hit of the tag when they
+occur nearby; ``shared`` lists strings the tag may share with another tag (every tag that
+holds the string must list it); ``false_friends`` lists strings that look like the tag but
+are not (``黄金周`` for 黄金珠宝): the tagger consumes them and tags nothing.
+
+Resolving a sector string (:meth:`Taxonomy.match`) records the route it took, one of
+:data:`ROUTES`: ``code``, ``name``, ``alias``, ``english`` and ``compound`` are exact;
+``fuzzy`` is a guess (a close spelling, or tag terms found inside the string) and
+``literal`` means nothing matched: the string is to be searched as text.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import functools
 import logging
 import re
@@ -38,19 +52,35 @@ import pandas as pd
 from recommender.exceptions import TableSchemaError, close_matches
 from recommender.text.normalize import to_simplified
 
-__all__ = ["Taxonomy", "SectorResolution", "sector_key"]
+__all__ = ["Taxonomy", "SectorResolution", "SectorMatch", "sector_key", "split_compound", "ROUTES"]
 
 logger = logging.getLogger(__name__)
 
 LIST_SEP = "|"
-_LIST_COLUMNS = ("aliases", "terms", "query_terms", "synonyms_en", "exclude_contexts", "shared")
+_LIST_COLUMNS = ("aliases", "terms", "query_terms", "synonyms_en", "exclude_contexts", "shared", "false_friends")
 _TEXT_COLUMNS = ("name_en", "parent", "gbt4754")
 _REQUIRED = ("code", "name")
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _GBT_RE = re.compile(r"^(?:[A-T]|\d{2,4})$")
 # Suffixes an investor may add to a sector name ("陶瓷产业", "物流行业"); stripped as a fallback.
 _ZH_SUFFIXES = ("产业链", "产业集群", "制造业", "产业", "行业", "领域", "企业", "板块", "业")
+# Generic heads and modifiers around an industry word in catalogue labels and profiles
+# (铝冶炼加工, 汽车配套, 高端装备制造, 特色食品): tried after the suffixes above.
+_ZH_HEADS = ("精深加工", "深加工", "加工制造", "生产加工", "制造", "加工", "制品", "产品", "配套", "生产",
+             "开发", "研发", "组装")
+_ZH_MODIFIERS = ("现代", "新型", "高端", "绿色", "特色", "先进", "优势", "传统", "智能")
+# Parts of a compound that only qualify the part before them (汽车及配套, 钢铁及压延).
+_PART_HEADS = ("配件", "零配件", "延伸加工", "压延", "销售", "服务", "应用", "深加工")
+# Official GB/T names without their type word, for resolving (仪器仪表制造业 → 仪器仪表).
+_GBT_TYPE_SUFFIXES = ("制造业", "制造")
 _ASCII_FOLD = {c: c + 0x20 for c in range(ord("A"), ord("Z") + 1)}
+#: How a sector string was resolved; the first five are exact.
+ROUTES = ("code", "name", "alias", "english", "compound", "fuzzy", "literal")
+EXACT_ROUTES = frozenset(ROUTES[:5])
+# Separators of a compound sector string (新能源汽车及零部件, 钢铁、有色金属, 生物医药和医疗器械).
+_COMPOUND_SEP = re.compile(r"\s*(?:以及|及其|、|及|和|与|/|,|;|\+|&)\s*")
+# A close spelling counts as a fuzzy match from this similarity ratio on.
+_FUZZY_RATIO = 0.75
 
 
 def sector_key(text: str) -> str:
@@ -82,6 +112,85 @@ def _split(cell) -> list[str]:
     return [p.strip() for p in str(cell).split(LIST_SEP) if p.strip()]
 
 
+def _trimmed(key: str) -> list[str]:
+    """The key without a generic head (加工, 配套 …) and/or a modifier (现代, 高端 …).
+
+    Examples
+    --------
+    >>> _trimmed("高端装备制造")
+    ['高端装备', '装备制造', '装备']
+    """
+    out = []
+    heads = [key[: -len(h)] for h in _ZH_HEADS if key.endswith(h) and len(key) - len(h) >= 2]
+    mods = [key[len(m):] for m in _ZH_MODIFIERS if key.startswith(m) and len(key) - len(m) >= 2]
+    out.extend(heads[:1])
+    out.extend(mods[:1])
+    for m in mods[:1]:
+        out.extend(m[: -len(h)] for h in _ZH_HEADS if m.endswith(h) and len(m) - len(h) >= 2)
+    return list(dict.fromkeys(out))
+
+
+def split_compound(text: str) -> list[str]:
+    """Split a compound sector string into its parts (one part if it is not compound).
+
+    Parts shorter than two characters are glued back to their neighbour, so that
+    ``机械和设备`` splits but a one-character part never stands alone.
+
+    Examples
+    --------
+    >>> split_compound("新能源汽车及零部件")
+    ['新能源汽车', '零部件']
+    >>> split_compound("钢铁、有色金属"), split_compound("电子信息/软件")
+    (['钢铁', '有色金属'], ['电子信息', '软件'])
+    >>> split_compound("陶瓷")
+    ['陶瓷']
+    """
+    if not isinstance(text, str):
+        return []
+    parts = [p.strip() for p in _COMPOUND_SEP.split(text.strip()) if p and p.strip()]
+    if any(len(p) < 2 and not p.isascii() for p in parts):
+        return [text.strip()] if text.strip() else []
+    return parts
+
+
+@dataclass(frozen=True)
+class SectorMatch:
+    """How one sector string (or one part of a compound string) was resolved.
+
+    Attributes
+    ----------
+    input : str
+        The string resolved (a compound's part for route ``compound``).
+    codes : tuple of str
+        Tag codes; empty for route ``literal``. For route ``fuzzy`` they are a guess.
+    route : str
+        One of :data:`ROUTES`.
+    source : str
+        The string as the user wrote it.
+
+    Examples
+    --------
+    >>> m = Taxonomy.default().match("陶瓷")[0]
+    >>> m.codes, m.route, m.exact
+    (('MAT.CERAMIC',), 'name', True)
+    """
+
+    input: str
+    codes: tuple[str, ...]
+    route: str
+    source: str
+
+    @property
+    def exact(self) -> bool:
+        """True for the routes code, name, alias, english and compound."""
+        return self.route in EXACT_ROUTES
+
+    def to_dict(self) -> dict:
+        """A plain record (``input, codes, route, source, exact``)."""
+        return {"input": self.input, "codes": list(self.codes), "route": self.route,
+                "source": self.source, "exact": self.exact}
+
+
 @dataclass(frozen=True)
 class SectorResolution:
     """The outcome of resolving several sector strings.
@@ -89,22 +198,43 @@ class SectorResolution:
     Attributes
     ----------
     codes : list of str
-        Tag codes found, de-duplicated, in input order.
+        Tag codes of the exact matches, de-duplicated, in input order.
     unresolved : list of str
-        Input strings that matched no tag.
+        Input strings (parts, for a compound) without an exact match: matched
+        approximately (``fuzzy``) or not at all (``literal``).
     suggestions : dict
         For each unresolved string, close matches among tag names and aliases.
+    items : tuple of SectorMatch
+        One per input string; a compound string gives one item per part.
 
     Examples
     --------
-    >>> r = Taxonomy.default().resolve_many(["陶瓷", "EV", "陶磁业务"])
+    >>> r = Taxonomy.default().resolve_many(["陶瓷", "EV", "陶磁", "陶磁业务"])
     >>> r.codes, r.unresolved
-    (['MAT.CERAMIC', 'AUTO.NEV'], ['陶磁业务'])
+    (['MAT.CERAMIC', 'AUTO.NEV'], ['陶磁', '陶磁业务'])
+    >>> [m.route for m in r.items], r.fuzzy_codes
+    (['name', 'english', 'fuzzy', 'literal'], ['MAT.CERAMIC'])
     """
 
     codes: list[str] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
     suggestions: dict[str, list[str]] = field(default_factory=dict)
+    items: tuple[SectorMatch, ...] = ()
+
+    @property
+    def fuzzy_codes(self) -> list[str]:
+        """Codes guessed for approximate matches (not in :attr:`codes` unless also exact)."""
+        out: list[str] = []
+        for m in self.items:
+            if m.route == "fuzzy":
+                out.extend(c for c in m.codes if c not in out)
+        return out
+
+    @property
+    def literals(self) -> list[str]:
+        """The strings to search as literal text: every approximate or unmatched input
+        that holds a word character (``"!!!"`` cannot be searched)."""
+        return list(dict.fromkeys(m.input for m in self.items if not m.exact and re.search(r"\w", m.input)))
 
 
 class Taxonomy:
@@ -118,7 +248,11 @@ class Taxonomy:
     false_friends : pandas.DataFrame, optional
         Columns ``string, codes`` (codes ``|``-separated, may be empty).
     catalogue : pandas.DataFrame, optional
-        Columns ``label, codes``: development-zone catalogue labels to tag codes.
+        Columns ``label, codes`` (and ``method``): development-zone catalogue labels to
+        tag codes. A label mapped by ``override``, ``resolve`` or ``compound`` resolves
+        as an alias; one mapped by ``tagged`` (terms found inside it) only fuzzily.
+    gbt : pandas.DataFrame, optional
+        Columns ``code, name, tag``: GB/T 4754 nodes and the tag that stands for each.
 
     Raises
     ------
@@ -139,7 +273,7 @@ class Taxonomy:
     """
 
     def __init__(self, tags: pd.DataFrame, false_friends: pd.DataFrame | None = None,
-                 catalogue: pd.DataFrame | None = None):
+                 catalogue: pd.DataFrame | None = None, gbt: pd.DataFrame | None = None):
         self.tags = self._check_tags(tags)
         self.codes = list(self.tags["code"])
         self._index = {c: i for i, c in enumerate(self.codes)}
@@ -152,18 +286,31 @@ class Taxonomy:
         self._lookup, self._en = self._build_lookup()
         self._code_lookup = {c.lower(): c for c in self.codes}
         self.false_friends = self._check_false_friends(false_friends)
-        self._catalogue = self._check_catalogue(catalogue)
+        for c in self.codes:
+            for ff in self._rows[c]["false_friends"]:
+                known = self._lookup.get(sector_key(ff))
+                if known:
+                    raise TableSchemaError(f"taxonomy ({c}): false friend {ff!r} is a string of {', '.join(known)}")
+                self.false_friends.setdefault(ff, ())
+        self._catalogue, self._catalogue_exact = self._check_catalogue(catalogue)
+        self._gbt_code, self._gbt_name = self._check_gbt(gbt)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        for k in ("_tagger", "_zh_pool"):  # caches, rebuilt on first use
+            state.pop(k, None)
+        return state
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def from_csv(cls, path, false_friends=None, catalogue=None) -> "Taxonomy":
+    def from_csv(cls, path, false_friends=None, catalogue=None, gbt=None) -> "Taxonomy":
         """Load a taxonomy from a CSV file (and optional companion tables).
 
         Parameters
         ----------
         path : str or Path
             The ``taxonomy.csv``-shaped table.
-        false_friends, catalogue : str or Path, optional
+        false_friends, catalogue, gbt : str or Path, optional
             Companion tables; omitted tables are empty.
 
         Raises
@@ -182,7 +329,8 @@ class Taxonomy:
         tags = _read_csv(path)
         ff = _read_csv(false_friends) if false_friends else None
         cat = _read_csv(catalogue) if catalogue else None
-        return cls(tags, ff, cat)
+        gb = _read_csv(gbt) if gbt else None
+        return cls(tags, ff, cat, gb)
 
     @classmethod
     def default(cls) -> "Taxonomy":
@@ -244,7 +392,7 @@ class Taxonomy:
                 p = parents[p]
             rec["level"] = level
         cols = ["code", "name", "aliases", "terms", "name_en", "synonyms_en", "parent", "gbt4754",
-                "level", "query_terms", "exclude_contexts", "shared"]
+                "level", "query_terms", "exclude_contexts", "shared", "false_friends"]
         return pd.DataFrame(records, columns=cols)
 
     def _build_lookup(self):
@@ -294,10 +442,11 @@ class Taxonomy:
             out[s] = codes
         return out
 
-    def _check_catalogue(self, table) -> dict[str, list[str]]:
+    def _check_catalogue(self, table) -> tuple[dict[str, list[str]], set[str]]:
         out: dict[str, list[str]] = {}
+        exact: set[str] = set()
         if table is None:
-            return out
+            return out, exact
         for col in ("label", "codes"):
             if col not in table.columns:
                 raise TableSchemaError(f"catalogue-label table lacks column {col!r}")
@@ -306,8 +455,35 @@ class Taxonomy:
             for c in codes:
                 if c not in self._index:
                     raise TableSchemaError(f"catalogue-label row {i + 2}: unknown code {c!r}")
-            out[sector_key(str(row["label"]))] = codes
-        return out
+            key = sector_key(str(row["label"]))
+            out[key] = codes
+            if codes and str(row.get("method") or "override") in ("override", "resolve", "compound"):
+                exact.add(key)
+        return out, exact
+
+    def _check_gbt(self, table) -> tuple[dict[str, str], dict[str, str]]:
+        by_code: dict[str, str] = {}
+        by_name: dict[str, str] = {}
+        if table is None:
+            return by_code, by_name
+        for col in ("code", "name", "tag"):
+            if col not in table.columns:
+                raise TableSchemaError(f"GB/T index table lacks column {col!r}")
+        for i, row in enumerate(table.to_dict("records")):
+            tag = str(row["tag"]).strip()
+            if tag not in self._index:
+                raise TableSchemaError(f"GB/T index row {i + 2}: unknown tag {tag!r}")
+            by_code[str(row["code"]).strip().lower()] = tag
+            by_name.setdefault(sector_key(str(row["name"])), tag)
+        for row in table.to_dict("records"):
+            name = sector_key(str(row["name"]))
+            for suf in _GBT_TYPE_SUFFIXES:
+                if name.endswith(suf) and len(name) - len(suf) >= 2:
+                    core = name[: -len(suf)]
+                    if core not in self._lookup and "其他" not in core:
+                        by_name.setdefault(core, str(row["tag"]).strip())
+                    break
+        return by_code, by_name
 
     # ----------------------------------------------------------------- structure
     def __len__(self) -> int:
@@ -382,45 +558,187 @@ class Taxonomy:
 
     # ---------------------------------------------------------------- resolving
     def resolve(self, sector: str) -> list[str]:
-        """Codes for a sector string; ``[]`` when unknown.
+        """Codes for a sector string resolved exactly; ``[]`` otherwise.
 
-        Accepts a code (any case), a Chinese name, alias, term or query term, an English
-        name or synonym (any case, hyphens or spaces, a plural ``s`` tolerated), traditional
-        Chinese, and a Chinese name followed by 产业/行业/产业链 and the like.
+        Accepts a code (any case), a GB/T 4754 code or official name at any level, a
+        Chinese name, alias, term or query term, an English name or synonym (any case,
+        hyphens or spaces, a plural ``s`` tolerated), traditional Chinese, a Chinese name
+        followed by 产业/行业/产业链 and the like, and a catalogue label reviewed in
+        ``catalogue_labels.csv``. Compounds and approximate matches are left to
+        :meth:`match`.
 
         Examples
         --------
         >>> tax = Taxonomy.default()
         >>> tax.resolve("mat.ceramic"), tax.resolve("陶瓷行业"), tax.resolve("Remote Sensing")
         (['MAT.CERAMIC'], ['MAT.CERAMIC'], ['DIG.GEO'])
+        >>> tax.resolve("3612"), tax.resolve("新能源车整车制造")
+        (['AUTO.NEV'], ['AUTO.NEV'])
         >>> tax.resolve("量子引力")
         []
         """
+        return list(self._exact(sector)[0])
+
+    def _exact(self, sector) -> tuple[list[str], str | None]:
+        """``(codes, route)`` of an exact resolution, or ``([], None)``."""
         if not isinstance(sector, str):
-            return []
+            return [], None
         raw = unicodedata.normalize("NFKC", sector).strip()
-        if raw.lower() in self._code_lookup:
-            return [self._code_lookup[raw.lower()]]
+        low = raw.lower()
+        if low in self._code_lookup:
+            return [self._code_lookup[low]], "code"
+        gb = self._gbt_code.get(low)
+        if gb is None and re.fullmatch(r"[a-t]\d{2,4}", low):
+            gb = self._gbt_code.get(low[1:])
+        if gb is not None:
+            return [gb], "code"
         key = sector_key(raw)
         if not key:
-            return []
-        found = self._lookup.get(key)
-        if found:
-            return list(found)
+            return [], None
+        found = self._keyed(key)
+        if found[0]:
+            return found
         if key.isascii():
             for alt in (key[:-1] if key.endswith("s") else None, key + "s"):
                 if alt and alt in self._lookup:
-                    return list(self._lookup[alt])
-            return []
+                    return list(self._lookup[alt]), "english"
+            return [], None
         for suf in _ZH_SUFFIXES:
             if key.endswith(suf) and len(key) > len(suf) + 1:
-                found = self._lookup.get(key[: -len(suf)])
-                if found:
-                    return list(found)
-        return []
+                codes, route = self._keyed(key[: -len(suf)])
+                if codes:
+                    return codes, route
+        if key in self._catalogue_exact:
+            return list(self._catalogue[key]), "alias"
+        for base in _trimmed(key):
+            codes, route = self._keyed(base)
+            if codes:
+                return codes, "alias"
+        return [], None
+
+    def _keyed(self, key: str) -> tuple[list[str], str | None]:
+        found = self._lookup.get(key)
+        if found:
+            if any(sector_key(self._rows[c]["name"]) == key for c in found):
+                return list(found), "name"
+            if key in self._en:
+                return list(found), "english"
+            return list(found), "alias"
+        gb = self._gbt_name.get(key)
+        if gb is not None:
+            return [gb], "name"
+        return [], None
+
+    def match(self, sector: str) -> list[SectorMatch]:
+        """Resolve one sector string and say how (see :data:`ROUTES`).
+
+        In order: an exact match of the whole string (route ``code``, ``name``,
+        ``alias`` or ``english``); a compound (A及B, A、B, A和B, A与B, A/B, or two
+        industry words side by side such as 医药化工) whose parts are resolved one by
+        one (an exactly resolved part has route ``compound``; a part that only
+        qualifies the one before it, such as 配套, is dropped); a
+        ``fuzzy`` match — a close spelling of a tag name or alias, or tag terms found
+        inside the string — whose codes are a guess; else ``literal`` (no codes: the
+        string is to be searched as text). Never raises.
+
+        Returns
+        -------
+        list of SectorMatch
+            One item, or one per part of a compound.
+
+        Examples
+        --------
+        >>> tax = Taxonomy.default()
+        >>> [(m.input, m.codes, m.route) for m in tax.match("钢铁、有色金属")]
+        [('钢铁', ('MAT.STEEL',), 'compound'), ('有色金属', ('MAT.NONFERR',), 'compound')]
+        >>> [(m.codes, m.route) for m in tax.match("陶磁")]
+        [(('MAT.CERAMIC',), 'fuzzy')]
+        >>> [(m.codes, m.route) for m in tax.match("量子引力波探测")]
+        [((), 'literal')]
+        """
+        source = sector if isinstance(sector, str) else str(sector)
+        text = unicodedata.normalize("NFKC", source).strip()
+        codes, route = self._exact(text)
+        if codes:
+            return [SectorMatch(text, tuple(codes), route, source)]
+        parts = split_compound(text)
+        if len(parts) > 1:
+            out = []
+            for k, part in enumerate(parts):
+                codes, route = self._exact(part)
+                if codes:
+                    out.append(SectorMatch(part, tuple(codes), "compound", source))
+                elif k and sector_key(part) in _ZH_HEADS + _PART_HEADS:
+                    continue  # 汽车及配套: 配套 qualifies the part before it
+                else:
+                    out.append(self._approximate(part, source))
+            return out
+        pair = self._juxtaposed(text)
+        if pair:
+            return [SectorMatch(p, tuple(c), "compound", source) for p, c in pair]
+        return [self._approximate(text, source)]
+
+    def _juxtaposed(self, text: str) -> list[tuple[str, list[str]]] | None:
+        """Two industry words written without a separator (医药化工, 轻工纺织), or None.
+
+        Each half must have two characters or more and resolve exactly; the longest
+        first half wins.
+        """
+        key = sector_key(text)
+        if key.isascii() or len(key) < 4:
+            return None
+        for cut in range(len(key) - 2, 1, -1):
+            left, right = self._exact(key[:cut])[0], self._exact(key[cut:])[0]
+            if left and right:
+                return [(key[:cut], left), (key[cut:], right)]
+        return None
+
+    def _approximate(self, text: str, source: str) -> SectorMatch:
+        key = sector_key(text)
+        if not key:
+            return SectorMatch(text, (), "literal", source)
+        guessed = self._catalogue.get(key)
+        if guessed:
+            return SectorMatch(text, tuple(guessed), "fuzzy", source)
+        if key.isascii():
+            pool = self._en
+        else:
+            pool = self._zh_names()
+        # a close spelling: one character off in a short word (陶磁), or a high ratio
+        cutoff = 0.5 if len(key) <= 3 else _FUZZY_RATIO
+        close = [c for c in difflib.get_close_matches(key, list(pool), n=3, cutoff=cutoff)
+                 if len(key) > 3 or len(c) == len(key)][:1]
+        if close:
+            return SectorMatch(text, tuple(pool[close[0]]), "fuzzy", source)
+        if not key.isascii():
+            inside = self._terms_inside(text)
+            if inside:
+                return SectorMatch(text, tuple(inside), "fuzzy", source)
+        return SectorMatch(text, (), "literal", source)
+
+    def _zh_names(self) -> dict[str, list[str]]:
+        pool = self.__dict__.get("_zh_pool")
+        if pool is None:
+            pool = {}
+            for c in self.codes:
+                r = self._rows[c]
+                for s in [r["name"], *r["aliases"]]:
+                    k = sector_key(s)
+                    if k and not k.isascii():
+                        pool.setdefault(k, [c])
+            self.__dict__["_zh_pool"] = pool
+        return pool
+
+    def _terms_inside(self, text: str) -> list[str]:
+        tagger = self.__dict__.get("_tagger")
+        if tagger is None:
+            from recommender.knowledge.tagging import IndustryTagger
+
+            tagger = self.__dict__["_tagger"] = IndustryTagger(self)
+        return list(dict.fromkeys(h.code for h in tagger.find(text)))
 
     def resolve_many(self, sectors: Iterable[str] | str) -> SectorResolution:
-        """Resolve several sector strings at once.
+        """Resolve several sector strings at once; never raises.
 
         Parameters
         ----------
@@ -429,29 +747,32 @@ class Taxonomy:
         Returns
         -------
         SectorResolution
+            ``codes`` holds the exact matches only; ``items`` says how every string
+            (or compound part) was resolved.
 
         Examples
         --------
         >>> r = Taxonomy.default().resolve_many(["遥感", "GIS", "硬质合全"])
         >>> r.codes, r.unresolved, "硬质合金" in r.suggestions["硬质合全"]
         (['DIG.GEO'], ['硬质合全'], True)
+        >>> [m.route for m in r.items]
+        ['alias', 'english', 'fuzzy']
         """
         if isinstance(sectors, str):
             sectors = [sectors]
+        items: list[SectorMatch] = []
+        for s in sectors:
+            items.extend(self.match(s))
         codes: list[str] = []
         unresolved: list[str] = []
         suggestions: dict[str, list[str]] = {}
-        for s in sectors:
-            found = self.resolve(s)
-            if not found:
-                if s not in unresolved:
-                    unresolved.append(s)
-                    suggestions[s] = self.suggest(s)
-                continue
-            for c in found:
-                if c not in codes:
-                    codes.append(c)
-        return SectorResolution(codes=codes, unresolved=unresolved, suggestions=suggestions)
+        for m in items:
+            if m.exact:
+                codes.extend(c for c in m.codes if c not in codes)
+            elif m.input not in unresolved:
+                unresolved.append(m.input)
+                suggestions[m.input] = self.suggest(m.input)
+        return SectorResolution(codes=codes, unresolved=unresolved, suggestions=suggestions, items=tuple(items))
 
     def suggest(self, sector: str, n: int = 3) -> list[str]:
         """Close matches for ``sector`` among tag names and aliases (English for ASCII input).
@@ -597,10 +918,12 @@ def data_path(name: str) -> Path:
 @functools.lru_cache(maxsize=1)
 def _default_taxonomy() -> Taxonomy:
     cat = data_path("catalogue_labels.csv")
+    gbt = data_path("gbt4754_index.csv")
     tax = Taxonomy.from_csv(
         data_path("taxonomy.csv"),
         false_friends=data_path("false_friends.csv"),
         catalogue=cat if cat.exists() else None,
+        gbt=gbt if gbt.exists() else None,
     )
     logger.debug("loaded %r", tax)
     return tax

@@ -18,6 +18,7 @@ from recommender.exceptions import (
     NotFittedError,
     UnknownSectorError,
 )
+from recommender.model import catalogue as cat_mod
 from recommender.model import features as feat
 from recommender.model import links as links_mod
 from recommender.model.evidence import select_evidence
@@ -186,6 +187,7 @@ class Recommender(BaseEstimator):
         state = super().__getstate__()
         state = dict(state)
         state.pop("_runtime_tables", None)
+        state.pop("_catalogue_scope", None)
         return state
 
     # ------------------------------------------------------------------------- fit
@@ -346,12 +348,14 @@ class Recommender(BaseEstimator):
         tax, gaz = self.taxonomy_, self.gazetteer_
         warnings: list[str] = []
         resolution = tax.resolve_many(list(profile.sectors))
+        # sector strings without an exact match are searched as literal text, never tagged
+        literals = [normalize_for_features(s) for s in resolution.literals]
         if resolution.unresolved:
             msg = UnknownSectorError(resolution.unresolved, resolution.suggestions)
-            if not resolution.codes and not profile.text:
+            if not resolution.codes and not profile.text and not any(literals):
                 raise msg
-            warnings.append(str(msg))
-            logger.warning("%s", msg)
+            warnings.append(f"{msg}; searched as literal text" if literals else str(msg))
+            logger.warning("%s", warnings[-1])
         text = normalize_for_features(profile.text)
         # tags found in the text weigh by how central they are to it (hits and context,
         # relative to the strongest); sectors the investor named weigh 1
@@ -373,7 +377,8 @@ class Recommender(BaseEstimator):
 
             warnings.append(f"profile text truncated to {MAX_TEXT_CHARS} characters")
         allowed = self._filter_mask(profile, gaz)
-        return PreparedProfile(profile, codes, tag_weights, text, " ".join(expansion),
+        query_text = " ".join([text, *literals]).strip()
+        return PreparedProfile(profile, codes, tag_weights, query_text, " ".join(expansion),
                                allowed, tuple(warnings))
 
     def _filter_mask(self, profile: InvestorProfile, gaz) -> np.ndarray | None:
@@ -526,11 +531,20 @@ class Recommender(BaseEstimator):
         for j in order:
             if len(matches) >= top_k:
                 break
-            # a place is a match only with at least one passage about what was asked
+            # a place is a match only with a passage about what was asked, or its catalogue row
             evidence = select_evidence(self, j, i, scores, q_terms, p, max(evidence_k, 1))
-            if not evidence:
+            cited = cat_mod.catalogue_evidence(self, str(self.entity_ids_[j]), p)
+            if not evidence and cited is None:
                 continue
-            matches.append(self._match(len(matches) + 1, j, i, scores, p, evidence[:evidence_k], q_terms))
+            evidence = evidence[:evidence_k]
+            if cited is not None and len(evidence) < evidence_k:
+                evidence.append(cited)  # after the report passages: a report outranks a catalogue line
+            matches.append(self._match(len(matches) + 1, j, i, scores, p, evidence, q_terms))
+        # then catalogue zones that no passage links to, from their catalogue row alone: a
+        # report's evidence outranks a bare catalogue line
+        if len(matches) < top_k:
+            for item in cat_mod.catalogue_only(self, p)[: top_k - len(matches)]:
+                matches.append(cat_mod.catalogue_match(self, len(matches) + 1, item, evidence_k))
         best = matches[0].score if matches else 0.0
         warnings = list(p.warnings)
         weak = best < self.weak_threshold

@@ -16,6 +16,9 @@ class Evidence:
 
     ``text == decoded_source_text[start:end]`` where the decoded text is the whole file
     (page sources, ``row is None``) or the text field of data row ``row`` (table sources).
+    ``kind`` is ``"passage"`` (a report passage) or ``"catalogue"`` (a zone's 主导产业 cell
+    in the bundled development-zone catalogue: ``row`` is its data row and the span
+    indexes the whole file, ``open(source, encoding="utf-8").read()[start:end] == text``).
 
     Examples
     --------
@@ -33,14 +36,16 @@ class Evidence:
     score: float
     row: int | None = None
     terms: tuple[str, ...] = ()
+    kind: str = "passage"
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the contract's evidence record (``row`` only for table sources)."""
+        """Return the contract's evidence record (``row`` only for table and catalogue sources)."""
         out = {"text": self.text, "source": self.source, "start": self.start, "end": self.end,
                "title": self.title, "date": self.date, "score": self.score}
         if self.row is not None:
             out["row"] = self.row
         out["terms"] = list(self.terms)
+        out["kind"] = self.kind
         return out
 
 

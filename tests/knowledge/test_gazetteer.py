@@ -51,14 +51,63 @@ def test_all_hunan_county_units_under_hunan(gaz):
 
 
 def test_all_catalogue_zones_present(gaz):
-    zones = pd.read_csv(DATA_DIR / "devzone_place_mapping.csv", dtype=str)
-    assert len(zones) == 129
-    for code in zones["zone_code"]:
-        ent = gaz.get(code)
+    zones = pd.read_csv(DATA_DIR / "devzone_place_mapping.csv", dtype=str, keep_default_na=False)
+    assert len(zones) == 2543
+    assert zones["entity_id"].is_unique
+    assert (zones["basis"] != "").all()
+    for row in zones.itertuples(index=False):
+        ent = gaz.get(row.entity_id)
         assert ent.level == "park"
-        assert ent.path[0] == "湖南省"
-        assert ent.sectors, code
+        assert ent.path[0] == row.province
+        assert gaz.is_within(ent.entity_id, row.admin_code)
         assert ent.approval in ("国务院", "省政府")
+    hunan = zones[zones["province"] == "湖南省"]
+    assert len(hunan) == 129
+    assert all(gaz.get(z).sectors for z in hunan["entity_id"])
+
+
+def test_national_zones_placed_under_their_city_or_county(gaz):
+    (suzhou,) = gaz.lookup("苏州工业园区")
+    assert gaz.get(suzhou).path == ("江苏省", "苏州市")
+    (zhangjiang,) = gaz.lookup("上海张江高新技术产业开发区")
+    assert gaz.is_within(zhangjiang, "310115")  # 浦东新区
+    assert gaz.lookup("北京经开区") == ["G111001"]
+    (huangpu,) = gaz.lookup("张江高新区黄浦园")
+    assert gaz.is_within(huangpu, "310101")  # placed by the district its name holds
+    assert gaz.get(gaz.lookup("苏州浒墅关经开区")[0]).parent == "320500"
+
+
+def test_catalogue_junk_rules(gaz):
+    from recommender.knowledge.data.build_gazetteer import NON_INDUSTRY_LABELS, catalogue_sectors
+
+    # 在建 (under construction) names no industry: the zone is kept, without sectors
+    assert "在建" in NON_INDUSTRY_LABELS
+    assert gaz.get("G213019").name == "营口综合保税区" and gaz.get("G213019").sectors == ()
+    # stray punctuation is stripped from a label
+    assert catalogue_sectors("食品.、木制品加工") == ["食品", "木制品加工"]
+    assert gaz.get("S237008").sectors == ("食品", "木制品加工", "医药")
+    # a code shared by two zones: both are kept, each with its own suffixed id
+    assert "S377018" not in gaz
+    assert {gaz.get("S377018-1").name, gaz.get("S377018-2").name} == {"山东淄川经济开发区", "山东临淄经济开发区"}
+    # the 湽博 typo is placed under 淄博市 by a committed override with its basis
+    (zibo,) = gaz.lookup("湽博高新技术产业开发区")
+    assert gaz.get(zibo).parent == "370300"
+    zones = pd.read_csv(DATA_DIR / "devzone_place_mapping.csv", dtype=str, keep_default_na=False)
+    assert zones.loc[zones["short_name"] == "湽博", "basis"].iloc[0].startswith("typo")
+
+
+def test_generic_zone_words_are_never_global_aliases(gaz):
+    for bare in ("高新区", "经开区", "综保区", "开发区", "经济开发区", "高新技术产业开发区"):
+        assert gaz.lookup(bare) == []
+    # a generated form that several zones would share is dropped, not given to one of them
+    forms = gaz.surface_forms()
+    parks = set(gaz.entities.loc[gaz.entities["level"] == "park", "entity_id"])
+    hunan_parks = {p for p in parks if gaz.is_within(p, "430000")}
+    for form, ids in forms.items():
+        park_ids = [i for i in ids if i in parks and i not in hunan_parks]
+        if park_ids and len(ids) > 1:
+            # only a zone's official name may be shared (settled by ambiguous_surfaces.csv)
+            assert all(gaz.get(i).name == form for i in park_ids), form
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="shared reference data not beside the repository")
@@ -225,8 +274,21 @@ def test_build_script_reproduces_tables(tmp_path):
 
     from recommender.knowledge.data.build_gazetteer import build
 
-    for name in ("curated_places.csv", "curated_aliases.csv", "alias_stoplist.csv"):
+    for name in ("curated_places.csv", "curated_aliases.csv", "alias_stoplist.csv", "devzone_overrides.csv"):
         shutil.copy(DATA_DIR / name, tmp_path / name)
     build(SHARED, tmp_path)
-    for name in ("entities.csv", "devzone_place_mapping.csv", "ambiguous_surfaces.csv"):
+    for name in ("entities.csv", "devzone_place_mapping.csv", "ambiguous_surfaces.csv", "china_devzones_2018.csv"):
         assert (tmp_path / name).read_text(encoding="utf-8") == (DATA_DIR / name).read_text(encoding="utf-8"), name
+
+
+def test_inspect_entities_lists_every_catalogue_zone_under_its_province():
+    from recommender.inspect import entities_records, sectors_records
+
+    records = {r["entity_id"]: r for r in entities_records()}
+    zones = pd.read_csv(DATA_DIR / "devzone_place_mapping.csv", dtype=str, keep_default_na=False)
+    for row in zones.itertuples(index=False):
+        rec = records[row.entity_id]
+        assert rec["level"] == "park" and rec["path"][0] == row.province
+    sectors = sectors_records()
+    assert all(r["code"] and r["name_en"] for r in sectors)
+    assert {"EQP.MACHTOOL", "GB.40"} <= {r["code"] for r in sectors}

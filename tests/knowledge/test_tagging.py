@@ -213,3 +213,17 @@ def test_pickle_roundtrip(tagger):
     text = "IGBT芯片与陶瓷产业"
     assert t2.find(text) == tagger.find(text)
     assert t2.tag(text) == tagger.tag(text)
+
+
+def test_automaton_scan_matches_the_plain_loop():
+    """Oracle: the Aho-Corasick scan finds exactly what the position-by-position loop finds."""
+    from recommender import load_sample_corpus
+
+    tagger = IndustryTagger()
+    texts = load_sample_corpus().passages["norm_text"].tolist()
+    texts += ["A maker of Electric Vehicles and EVs", "IGBTs and IGBT芯片, xIGBT", "LFPx LFP BMS.",
+              "eVTOL evtols", "退休职工基本养老金实现增长,新建养老服务设施", "发展黄金珠宝与钟表机芯"]
+    for text in texts:
+        fast = [(i, j, codes) for i, j, codes, _, _ in tagger._scan(text)]
+        slow = [(i, j, codes) for i, j, codes, _, _ in tagger._scan_reference(text)]
+        assert fast == slow, text[:60]

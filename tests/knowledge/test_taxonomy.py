@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from recommender.exceptions import TableSchemaError
-from recommender.knowledge.taxonomy import SectorResolution, Taxonomy, data_path
+from recommender.knowledge.taxonomy import SectorMatch, SectorResolution, Taxonomy, data_path
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.exists():
@@ -28,15 +28,15 @@ def test_table_columns_and_types(tax):
     for rec in tax.tags.to_dict("records"):
         assert isinstance(rec["aliases"], list) and isinstance(rec["terms"], list)
         assert isinstance(rec["synonyms_en"], list)
-        assert rec["level"] in (1, 2)
+        assert rec["level"] in (1, 2, 3)
         assert rec["name_en"], rec["code"]
         assert (rec["level"] == 1) == (rec["parent"] == "")
 
 
 def test_size_and_shape(tax):
-    assert 60 <= len(tax.codes) <= 150
+    assert 150 <= len(tax.codes) <= 400
     top = [c for c in tax.codes if tax.parent(c) == ""]
-    assert 12 <= len(top) <= 20
+    assert 12 <= len(top) <= 40
     assert len(set(tax.codes)) == len(tax.codes)
     assert tax.codes == list(tax.tags["code"])
     for i, c in enumerate(tax.codes):
@@ -298,3 +298,159 @@ def test_default_is_cached_and_picklable(tax):
     assert Taxonomy.default() is tax
     t2 = pickle.loads(pickle.dumps(tax))
     assert t2.codes == tax.codes and t2.resolve("电动车") == ["AUTO.NEV"]
+
+
+# ------------------------------------------------------- national taxonomy (GB/T 4754)
+CURATED_IDS = [
+    "EQP", "EQP.RAIL", "EQP.AERO", "EQP.GA", "EQP.CONST", "EQP.GENERAL", "EQP.SPECIAL", "EQP.ROBOT",
+    "EQP.POWER", "EQP.METAL", "AUTO", "AUTO.PARTS", "AUTO.NEV", "AUTO.ICV", "ELEC", "ELEC.IC", "ELEC.PSEMI",
+    "ELEC.COMP", "ELEC.APPL", "MAT", "MAT.NEW", "MAT.CEMENTED", "MAT.NONFERR", "MAT.STEEL", "MAT.CERAMIC",
+    "MAT.GLASS", "MAT.BUILD", "MAT.CHEM", "MAT.POLY", "EN", "EN.PV", "EN.WIND", "EN.H2", "EN.STORAGE",
+    "EN.POWER", "ENV", "ENV.RECYCLE", "BIO", "BIO.PHARMA", "BIO.TCM", "BIO.DEVICE", "BIO.CARE", "FOOD",
+    "FOOD.AGRI", "FOOD.BEV", "FOOD.TEA", "FOOD.OILTEA", "AGRI", "AGRI.LIVESTOCK", "AGRI.HORT", "TEXT",
+    "TEXT.TEXTILE", "TEXT.APPAREL", "TEXT.LEATHER", "LIGHT", "LIGHT.FURN", "LIGHT.WOOD", "LIGHT.PAPER",
+    "LIGHT.FIREWORKS", "DIG", "DIG.SOFT", "DIG.AI", "DIG.DATA", "DIG.GEO", "LOG", "LOG.COLD", "LOG.BONDED",
+    "TRADE", "TRADE.ECOM", "TRADE.INTL", "TRADE.EXPO", "FIN", "SVC", "SVC.HR", "SVC.TEST", "SVC.RD", "CULT",
+    "CULT.CREATIVE", "CULT.TOUR", "CONST", "CONST.PREFAB", "MIN",
+]
+
+
+def test_curated_ids_kept_in_place(tax):
+    # fitted scores depend on the 82 hand-made tags: extended, never renumbered
+    assert tax.codes[: len(CURATED_IDS)] == CURATED_IDS
+
+
+def test_every_tag_has_english_name_and_known_gbt(tax):
+    gbt = pd.read_csv(data_path("gbt4754_index.csv"), dtype=str, keep_default_na=False)
+    codes = set(gbt["code"])
+    for rec in tax.tags.to_dict("records"):
+        assert rec["name_en"], rec["code"]
+        if rec["gbt4754"]:
+            assert rec["gbt4754"] in codes, rec["code"]
+    assert set(gbt["tag"]) <= set(tax.codes)
+    assert (gbt["level"].value_counts().sort_index().tolist()) == [20, 97, 473, 1381]
+
+
+def test_gbt_codes_and_names_resolve(tax):
+    assert tax.resolve("3612") == ["AUTO.NEV"]          # 新能源车整车制造: a curated tag stands for it
+    assert tax.resolve("3611") == ["AUTO"]              # nearest tagged node on its code path
+    assert tax.resolve("C36") == ["AUTO"]
+    assert tax.resolve("钟表与计时仪器制造") == ["LIGHT.CLOCK"]
+    assert tax.resolve("仪器仪表") == tax.resolve("仪器仪表制造业") == ["GB.40"]
+    assert tax.match("4030")[0].route == "code"
+    assert tax.match("稻谷种植")[0].route == "name"
+
+
+def test_gbt_terms_are_specific():
+    from recommender.knowledge.data.build_taxonomy import GENERIC_TERMS, usable_term
+
+    tax = Taxonomy.default()
+    for code in tax.codes:
+        if not code.startswith("GB."):
+            continue
+        for term in tax.row(code)["terms"]:
+            assert usable_term(term), (code, term)
+            assert term not in GENERIC_TERMS
+    for generic in ("服务", "制造", "其他", "生产", "管理", "其他谷物种植", "进行脱水"):
+        assert not usable_term(generic)
+
+
+def test_emerging_industries_resolve(tax):
+    for sector, code in [("工业母机", "EQP.MACHTOOL"), ("黄金珠宝", "LIGHT.JEWELRY"), ("生物制造", "BIO.BIOMFG"),
+                         ("核电", "EN.NUCLEAR"), ("商业航天", "EQP.SPACE"), ("具身智能", "EQP.HUMANOID"),
+                         ("人形机器人", "EQP.HUMANOID"), ("脑机接口", "BIO.BCI"), ("量子科技", "DIG.QUANTUM"),
+                         ("新型储能", "EN.STORAGE"), ("钟表", "LIGHT.CLOCK"), ("铝型材", "MAT.AL")]:
+        assert tax.resolve(sector) == [code], sector
+    # a child of a curated tag: a passage on it still answers the parent
+    assert "EQP.GENERAL" in tax.ancestors("EQP.MACHTOOL")
+    assert tax.parent("MAT.AL") == "MAT.NONFERR"
+
+
+def test_false_friends_of_emerging_tags():
+    from recommender.knowledge.tagging import IndustryTagger
+
+    tagger = IndustryTagger()
+    assert {h.code for h in tagger.find("黄金周旅游接待游客")} == {"CULT.TOUR"}
+    assert [h.code for h in tagger.find("发展黄金珠宝加工")] == ["LIGHT.JEWELRY"]
+    assert tagger.find("严格考核电力保供") == []
+    assert [h.code for h in tagger.find("丝绸之路经济带")] == []
+
+
+def test_sector_routes(tax):
+    def routes(s):
+        return [(m.input, m.codes, m.route) for m in tax.match(s)]
+
+    assert routes("ceramics") == [("ceramics", ("MAT.CERAMIC",), "english")]
+    assert routes("mat.ceramic") == [("mat.ceramic", ("MAT.CERAMIC",), "code")]
+    assert routes("遥感") == [("遥感", ("DIG.GEO",), "alias")]
+    assert routes("新能源汽车及零部件")[0][1] == ("AUTO.NEV", "AUTO.PARTS")
+    assert routes("陶瓷玻璃") == [("陶瓷", ("MAT.CERAMIC",), "compound"), ("玻璃", ("MAT.GLASS",), "compound")]
+    assert routes("陶瓷及配套") == [("陶瓷", ("MAT.CERAMIC",), "compound")]
+    assert routes("陶磁") == [("陶磁", ("MAT.CERAMIC",), "fuzzy")]
+    assert routes("火星殖民") == [("火星殖民", (), "literal")]
+    m = tax.match("钢铁、有色金属")
+    assert all(x.source == "钢铁、有色金属" for x in m) and all(x.exact for x in m)
+
+
+@pytest.mark.parametrize("compound", ["新能源汽车及零部件", "钢铁、有色金属", "生物医药和医疗器械", "电子信息及软件"])
+def test_four_compounds_resolve_to_two_sectors(tax, compound):
+    r = tax.resolve_many([compound])
+    assert len(r.codes) >= 2, r.items
+    assert not r.unresolved
+
+
+def test_resolve_many_never_raises_and_keeps_fields(tax):
+    r = tax.resolve_many(["陶瓷", "火星殖民", "", "陶磁"])
+    assert r.codes == ["MAT.CERAMIC"]
+    assert r.unresolved == ["火星殖民", "", "陶磁"]
+    assert r.fuzzy_codes == ["MAT.CERAMIC"]
+    assert r.literals == ["火星殖民", "陶磁"]
+    assert [m.route for m in r.items] == ["name", "literal", "literal", "fuzzy"]
+    assert all(isinstance(m, SectorMatch) for m in r.items)
+
+
+def test_catalogue_labels_resolve_as_profile_sectors(tax):
+    """>= 98% of the national catalogue's labels resolve exactly as a profile sector."""
+    with open(data_path("catalogue_labels.csv"), encoding="utf-8") as fh:
+        labels = [r["label"] for r in csv.DictReader(fh)]
+    assert len(labels) == 1073
+    resolved = [lab for lab in labels if tax.resolve_many([lab]).codes]
+    assert len(resolved) / len(labels) >= 0.98
+
+
+@pytest.mark.skipif(not (SHARED / "data").exists(), reason="shared reference data absent")
+def test_gbt_small_classes_resolve_as_profile_sectors(tax):
+    """>= 95% of the GB/T 4754 small-class names resolve exactly."""
+    df = pd.read_csv(SHARED / "data" / "industry_classification" / "gbt4754_2017.csv", dtype=str)
+    names = df.loc[df["level"] == "4", "name"].str.strip().tolist()
+    assert len(names) == 1381
+    resolved = [n for n in names if tax.resolve_many([n]).codes]
+    assert len(resolved) / len(names) >= 0.95
+
+
+@pytest.mark.skipif(not (SHARED / "data").exists(), reason="shared reference data absent")
+def test_build_script_reproduces_tables(tmp_path):
+    import shutil
+
+    from recommender.knowledge.data.build_taxonomy import build
+
+    for name in ("curated_tags.csv", "emerging_industries.csv", "gbt4754_en.csv", "catalogue_overrides.csv",
+                 "false_friends.csv"):
+        shutil.copy(data_path(name), tmp_path / name)
+    tables = build(SHARED, tmp_path)
+    assert set(tables) == {"taxonomy.csv", "gbt4754_index.csv", "catalogue_labels.csv"}
+    for name, text in tables.items():
+        assert text == data_path(name).read_text(encoding="utf-8"), name
+
+
+@pytest.mark.skipif(not (SHARED / "data" / "city_reports").exists(), reason="shared reports absent")
+def test_mining_script_reproduces_its_committed_output(tmp_path):
+    from recommender.knowledge.data.mine_industry_phrases import main
+
+    out = tmp_path / "mined.csv"
+    assert main(["--shared", str(SHARED), "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == data_path("mined_industry_phrases.csv").read_text(encoding="utf-8")
+    mined = {r["phrase"]: r for r in csv.DictReader(open(out, encoding="utf-8"))}
+    # the reviewed emerging industries were found in the reports
+    for phrase in ("生物制造", "具身智能", "量子科技", "脑机接口", "商业航天"):
+        assert phrase in mined and mined[phrase]["known"] == "yes", phrase

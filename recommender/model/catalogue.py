@@ -1,0 +1,114 @@
+"""Catalogue evidence: a park's official leading industries as a citation of its own kind.
+
+Two uses, both weighed below what a report says:
+
+* a place of the model whose catalogue row (主导产业) supports one of the profile's tags
+  cites that row after its report passages (:func:`catalogue_evidence`);
+* a catalogue zone that no passage of the corpus links to, but which lies in a county
+  or city the corpus describes, is ranked from its catalogue row alone
+  (:func:`catalogue_only`), with the score ``(1 - text_weight) · (1 - passage_weight) ·
+  catalogue_weight · coverage``: the part of the tag score that a place's catalogue
+  profile can earn, where ``coverage`` is the share of the profile's tag weight its row
+  supports (at most 0.1 with the default weights, below the weak-evidence threshold).
+  Such zones are listed after every place with report evidence: a report's evidence
+  outranks a bare catalogue line.
+
+A county or city is "described" by the corpus when its passages' summed link weight
+reaches ``max(1, evidence_prior)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recommender.knowledge.catalogue import DevZoneCatalogue
+from recommender.model.results import Evidence, Match
+
+__all__ = ["catalogue_evidence", "catalogue_only", "catalogue_match"]
+
+
+def _evidence(catalogue, row, labels, score) -> Evidence:
+    return Evidence(text=row.text, source=catalogue.source, start=row.start, end=row.end,
+                    title=f"中国开发区审核公告目录(2018) {row.name} 主导产业", date="2018",
+                    score=float(round(score, 6)), row=row.row, terms=tuple(labels), kind="catalogue")
+
+
+def _coverage(codes, prepared) -> float:
+    weights = dict(zip(prepared.codes, prepared.tag_weights))
+    total = sum(weights.values())
+    return sum(weights[c] for c in codes) / total if total > 0 else 0.0
+
+
+def catalogue_evidence(model, entity_id: str, prepared) -> Evidence | None:
+    """The place's catalogue row as evidence, when it supports one of the profile's tags.
+
+    Its score is ``catalogue_weight · (1 - text_weight) · coverage``.
+    """
+    if not prepared.codes:
+        return None
+    catalogue = DevZoneCatalogue.default()
+    row, codes, labels = catalogue.support(entity_id, prepared.codes, model.taxonomy_)
+    if not codes:
+        return None
+    score = model.catalogue_weight * (1.0 - model.text_weight) * _coverage(codes, prepared)
+    return _evidence(catalogue, row, labels, score)
+
+
+def _scope(model) -> list[str]:
+    """Catalogue zones outside the model's places, under a county or city the corpus describes."""
+    cached = model.__dict__.get("_catalogue_scope")
+    if cached is not None:
+        return cached
+    gaz = model.gazetteer_
+    mass = np.asarray(model.L_.sum(axis=0)).ravel()
+    need = max(1.0, float(model.evidence_prior))
+    described = {str(e) for e, m in zip(model.entity_ids_, mass)
+                 if m >= need and gaz.level(str(e)) in ("city", "district")}
+    known = {str(e) for e in model.entity_ids_}
+    out = []
+    for eid in gaz.entities.loc[gaz.entities["level"] == "park", "entity_id"]:
+        if eid in known or eid not in DevZoneCatalogue.default():
+            continue
+        if described.intersection(gaz.ancestors(eid)):
+            out.append(eid)
+    model.__dict__["_catalogue_scope"] = out
+    return out
+
+
+def catalogue_only(model, prepared) -> list[tuple[float, str, Evidence, tuple[str, ...]]]:
+    """Zones ranked from their catalogue row alone: ``(score, entity_id, evidence,
+    matched sector names)``, best first (ties by id), within the profile's filters."""
+    if not prepared.codes:
+        return []
+    catalogue = DevZoneCatalogue.default()
+    gaz, tax = model.gazetteer_, model.taxonomy_
+    profile = prepared.profile
+    regions = {gaz.resolve_region(r) for r in profile.regions} if profile.regions else set()
+    excluded = {gaz.resolve_region(r) for r in profile.exclude} if profile.exclude else set()
+    if profile.levels and "park" not in profile.levels:
+        return []
+    factor = (1.0 - model.text_weight) * (1.0 - model.passage_weight) * model.catalogue_weight
+    out = []
+    for eid in _scope(model):
+        if eid in excluded or (regions and not regions.intersection([eid, *gaz.ancestors(eid)])):
+            continue
+        row, codes, labels = catalogue.support(eid, prepared.codes, tax)
+        if not codes:
+            continue
+        score = float(round(factor * _coverage(codes, prepared), 6))
+        if score > 0:
+            out.append((score, eid, _evidence(catalogue, row, labels, score),
+                        tuple(tax.name(c) for c in codes)))
+    out.sort(key=lambda t: (-t[0], t[1]))
+    return out
+
+
+def catalogue_match(model, rank: int, item, evidence_k: int) -> Match:
+    """The :class:`Match` of a zone ranked from its catalogue row alone."""
+    score, eid, evidence, sectors = item
+    ent = model.gazetteer_.get(eid)
+    parent = model.gazetteer_.get(ent.parent).name if ent.parent else ""
+    return Match(rank=rank, entity_id=eid, name=ent.name, level=ent.level, parent=parent, path=tuple(ent.path),
+                 score=score, text_score=0.0, tag_score=float(round(score / max(1e-9, 1.0 - model.text_weight), 6)),
+                 matched_sectors=sectors, matched_terms=evidence.terms,
+                 evidence=(evidence,) if evidence_k > 0 else ())
