@@ -92,7 +92,7 @@ class IndustryTagger:
     Parameters
     ----------
     taxonomy : Taxonomy, optional
-        Defaults to :meth:`Taxonomy.default`.
+        The tags, their terms and false friends (e.g. :meth:`Taxonomy.default`).
     window : int, default 20
         Characters on each side of a hit (clipped at sentence ends) read as its context.
     governance_weight, neutral_weight : float
@@ -103,24 +103,21 @@ class IndustryTagger:
 
     Examples
     --------
-    >>> tagger = IndustryTagger()
+    >>> from recommender.knowledge.taxonomy import Taxonomy
+    >>> tagger = IndustryTagger(Taxonomy.default())
     >>> [(h.code, h.term) for h in tagger.find("发展油茶与茶陵红茶,硬质合金刀具")]
     [('FOOD.OILTEA', '油茶'), ('FOOD.TEA', '红茶'), ('MAT.CEMENTED', '硬质合金'), ('MAT.CEMENTED', '刀具')]
     >>> tagger.tag("打造轨道交通装备产业集群")
     {'EQP.RAIL': 0.5}
-    >>> w = IndustryTagger(parent_share=0.5).tag("打造轨道交通装备产业集群")
+    >>> w = IndustryTagger(Taxonomy.default(), parent_share=0.5).tag("打造轨道交通装备产业集群")
     >>> round(w["EQP.RAIL"], 2), round(w["EQP"], 2)
     (0.5, 0.29)
     >>> tagger.tag_many(["陶瓷产业", "IGBT芯片"]).shape[0]
     2
     """
 
-    def __init__(self, taxonomy=None, *, window: int = 20, governance_weight: float = 0.25,
+    def __init__(self, taxonomy, *, window: int = 20, governance_weight: float = 0.25,
                  neutral_weight: float = 0.6, parent_share: float = 0.0):
-        if taxonomy is None:
-            from recommender.knowledge.taxonomy import Taxonomy
-
-            taxonomy = Taxonomy.default()
         for name, v in (("governance_weight", governance_weight), ("neutral_weight", neutral_weight),
                         ("parent_share", parent_share)):
             if not 0.0 <= float(v) <= 1.0:
@@ -320,9 +317,11 @@ class IndustryTagger:
 
         Examples
         --------
-        >>> [h.code for h in IndustryTagger().find("全球首列储能式有轨电车;获得省级金融安全区授牌")]
+        >>> from recommender.knowledge.taxonomy import Taxonomy
+        >>> tagger = IndustryTagger(Taxonomy.default())
+        >>> [h.code for h in tagger.find("全球首列储能式有轨电车;获得省级金融安全区授牌")]
         ['EQP.RAIL']
-        >>> [(h.code, h.start) for h in IndustryTagger().find("A maker of Electric Vehicles and EVs")]
+        >>> [(h.code, h.start) for h in tagger.find("A maker of Electric Vehicles and EVs")]
         [('AUTO.NEV', 11), ('AUTO.NEV', 33)]
         """
         hits = []
@@ -367,7 +366,8 @@ class IndustryTagger:
 
         Examples
         --------
-        >>> t = IndustryTagger()
+        >>> from recommender.knowledge.taxonomy import Taxonomy
+        >>> t = IndustryTagger(Taxonomy.default())
         >>> t.tag("开展冷链食品排查,外防输入")
         {}
         >>> t.tag("建设冷链物流产业园")
@@ -381,7 +381,8 @@ class IndustryTagger:
 
         Examples
         --------
-        >>> m, hits = IndustryTagger().analyze_many(["陶瓷产业", "电动车"])
+        >>> from recommender.knowledge.taxonomy import Taxonomy
+        >>> m, hits = IndustryTagger(Taxonomy.default()).analyze_many(["陶瓷产业", "电动车"])
         >>> m.shape[0], hits
         (2, [[('MAT.CERAMIC', '陶瓷产业')], [('AUTO.NEV', '电动车')]])
         """
@@ -411,7 +412,8 @@ class IndustryTagger:
 
         Examples
         --------
-        >>> m = IndustryTagger().tag_many(["陶瓷产业", "", "电动车"])
+        >>> from recommender.knowledge.taxonomy import Taxonomy
+        >>> m = IndustryTagger(Taxonomy.default()).tag_many(["陶瓷产业", "", "电动车"])
         >>> m.shape[0], m.dtype.name, m[1].nnz
         (3, 'float32', 0)
         """

@@ -15,7 +15,7 @@ from recommender.knowledge.taxonomy import Taxonomy
 
 @pytest.fixture(scope="module")
 def tagger():
-    return IndustryTagger()
+    return IndustryTagger(Taxonomy.default())
 
 
 def codes(tagger, text):
@@ -161,7 +161,7 @@ def test_context_weighting(tagger):
 
 def test_parent_share(tagger):
     assert set(tagger.tag("新能源汽车产业")) == {"AUTO.NEV"}
-    w = IndustryTagger(parent_share=0.5).tag("新能源汽车产业")
+    w = IndustryTagger(Taxonomy.default(), parent_share=0.5).tag("新能源汽车产业")
     assert 0 < w["AUTO"] < w["AUTO.NEV"]
 
 
@@ -172,7 +172,7 @@ def test_tag_empty_and_bad_input(tagger):
     with pytest.raises(InputError):
         tagger.find(None)
     with pytest.raises(InputError):
-        IndustryTagger(parent_share=2)
+        IndustryTagger(Taxonomy.default(), parent_share=2)
 
 
 # ------------------------------------------------------------------- matrices
@@ -219,7 +219,7 @@ def test_automaton_scan_matches_the_plain_loop():
     """Oracle: the Aho-Corasick scan finds exactly what the position-by-position loop finds."""
     from recommender import load_sample_corpus
 
-    tagger = IndustryTagger()
+    tagger = IndustryTagger(Taxonomy.default())
     texts = load_sample_corpus().passages["norm_text"].tolist()
     texts += ["A maker of Electric Vehicles and EVs", "IGBTs and IGBT芯片, xIGBT", "LFPx LFP BMS.",
               "eVTOL evtols", "退休职工基本养老金实现增长,新建养老服务设施", "发展黄金珠宝与钟表机芯"]

@@ -369,7 +369,7 @@ def test_emerging_industries_resolve(tax):
 def test_false_friends_of_emerging_tags():
     from recommender.knowledge.tagging import IndustryTagger
 
-    tagger = IndustryTagger()
+    tagger = IndustryTagger(Taxonomy.default())
     assert {h.code for h in tagger.find("黄金周旅游接待游客")} == {"CULT.TOUR"}
     assert [h.code for h in tagger.find("发展黄金珠宝加工")] == ["LIGHT.JEWELRY"]
     assert tagger.find("严格考核电力保供") == []
