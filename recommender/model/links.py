@@ -57,12 +57,13 @@ def apply_salience(links: pd.DataFrame, region_of_passage: dict, gaz, *, ancesto
 
 
 def window_links(links: pd.DataFrame, body: pd.DataFrame, passage_row: dict, region_of_passage: dict,
-                 linker):
+                 linker, gaz=None):
     """Give each link a feature unit: its passage's row, or a mention window.
 
-    A passage that names several places gets, for each named place other than the
-    document's own region, a window of text about that place (see
-    :mod:`recommender.model.windows`); the window becomes a new unit after the passages.
+    A place a passage names (or refers to, as a bare 高新区 resolved to a zone), other
+    than the document's own region and the places containing it, earns only its
+    statements in that passage (see :mod:`recommender.model.windows`): they become a
+    new unit after the passages, unless they are the whole passage.
 
     Returns
     -------
@@ -74,27 +75,35 @@ def window_links(links: pd.DataFrame, body: pd.DataFrame, passage_row: dict, reg
     """
     from recommender.model.windows import mention_windows
 
-    mention_links = links[links["how"] == "mention"]
-    counts = mention_links.groupby("passage_id")["entity_id"].nunique()
-    multi = set(counts[counts >= 2].index.astype(int))
+    gaz = gaz if gaz is not None else linker.gazetteer
+    named = links[links["how"].isin(("mention", "self"))]
     texts = dict(zip(body["passage_id"].astype(int), body["norm_text"]))
     window_texts: list[str] = []
     window_passage: list[int] = []
     unit_of: dict[tuple[int, str], int] = {}
     n_body = len(body)
     known = getattr(linker, "last_mentions_", {})
-    for pid in sorted(multi):
-        text = texts[pid]
+    context_of: dict[str | None, frozenset] = {}
+    for pid in sorted(set(named["passage_id"].astype(int))):
+        text = texts.get(pid)
+        if not isinstance(text, str):
+            continue
         found = known.get(pid)
-        windows = mention_windows(text, found if found is not None else linker.mentions(text))
+        if found is None:
+            found = linker.mentions(text)
         region = region_of_passage.get(pid)
-        for eid, window in windows.items():
-            if eid == region:
+        if region not in context_of:
+            context_of[region] = frozenset([region, *gaz.ancestors(region)]) if region in gaz else frozenset()
+        context = context_of[region]
+        whole = text.strip().rstrip("。!?;")
+        for eid, window in mention_windows(text, found, context).items():
+            if eid in context or window.rstrip("。!?;") == whole:
                 continue
             unit_of[(pid, eid)] = n_body + len(window_texts)
             window_texts.append(window)
             window_passage.append(passage_row[pid])
-    units = [unit_of.get((int(pid), eid), passage_row[int(pid)]) if how == "mention" else passage_row[int(pid)]
+    units = [unit_of.get((int(pid), eid), passage_row[int(pid)]) if how in ("mention", "self")
+             else passage_row[int(pid)]
              for pid, eid, how in zip(links["passage_id"], links["entity_id"], links["how"])]
     return links.assign(unit=units), window_texts, window_passage
 
