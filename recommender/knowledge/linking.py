@@ -88,7 +88,10 @@ _PARK_WORDS = re.compile(r"(?:产业园区|工业园区|工业集中区|产业�
 _PARK_MIDDLE = re.compile(r"[\u4e00-\u9fff]{0,8}?(?=(?:产业园区|工业园区|工业集中区|产业集聚区|经济开发区|产业园|工业园|开发区))")
 _PARK_MIDDLE_STOP = re.compile(
     r"建设|打造|推进|推动|加快|支持|发展|争创|创建|申报|提升|积极|全力|聚力|着力|扩区|调区|获批|成功|实现|新增|"
-    r"力争|完成|引进|落户|入驻|依托|围绕|重点|启动|谋划|规划|等|的|和|与|及|在|为|是|个|各|两|三|四|五")
+    r"力争|完成|引进|落户|入驻|依托|围绕|重点|启动|谋划|规划|争取|设立|申建|晋升|升级|列入|纳入|认定|"
+    r"等|的|和|与|及|在|为|是|个|各|两|三|四|五")
+# park words that make a name with a place's name alone (万载工业园); 产业园 alone does not (常德产业园 …)
+_PARK_WORDS_ALONE = ("工业园", "工业园区", "工业集中区", "产业集聚区", "经济开发区")
 _AUTONOMOUS = re.compile(r"自治[县旗]$")
 _BRAND_KINDS = {"产业品牌"}
 _BODY_ROLES = {"body", "heading"}
@@ -519,7 +522,7 @@ class PlaceLinker:
                 continue
             word = _PARK_WORDS.match(text, mid.end())
             name = m.surface + mid.group(0) + word.group(0)
-            if gaz.lookup(name) or (not mid.group(0) and word.group(0) == "开发区"):
+            if gaz.lookup(name) or (not mid.group(0) and word.group(0) not in _PARK_WORDS_ALONE):
                 continue
             row = {"entity_id": f"park-{m.entity_id}-{_park_slug(name)}", "name": name, "aliases": [],
                    "level": "park", "parent": m.entity_id, "kind": "报告园区"}

@@ -10,12 +10,13 @@ passage and the places found in it:
    between two non-ASCII characters, which is what a line break becomes in the
    normalised text), at a Markdown bold marker ``**`` and before a list marker
    (``1.``, ``(一)``, ``一是``).
-2. **Clause.** When a sentence names several places, each place keeps its own clause:
-   from the last clause separator (``, 、 :``) before its mention up to the separator
-   that precedes the next place's mention (依托朝阳县有色金属新材料、建平县新型建材 …
-   gives 朝阳县 only 依托朝阳县有色金属新材料). A clause that says nothing but the
-   place's name (石峰区、荷塘区共建…) shares the next clause, and the last such
-   clause the whole sentence.
+2. **Clause.** When a sentence names several places (the document's own region
+   included), each place keeps its own clause: from the last clause separator
+   (``, 、 :``) before its mention up to the separator that precedes the next place's
+   mention, and for the last place up to the next comma (依托朝阳县有色金属新材料、
+   建平县新型建材 … gives 朝阳县 only 依托朝阳县有色金属新材料). A clause that says
+   nothing but the place's name (石峰区、荷塘区共建…) shares the next clause, and the
+   last such clause the whole sentence.
 3. **Subject.** A passage that opens with a place's name as its heading (灵璧县:…,
    **灵璧县**…) and names no other place (the document's own region and the places
    containing it aside) is about that place: its statement is the whole passage.
@@ -45,6 +46,7 @@ _LIST_MARKER = re.compile(
     r"[一二三四五六七八九十]是(?=[^\x00-\x7f])|[①-⑳])"
 )
 _CLAUSE_SEP = re.compile(r"[,，、:：]")
+_CLAUSE_END = re.compile(r"[,，:：]")
 # words that say nothing about a place by themselves (支持A县、B县…; A县和B县…)
 _FILLER = re.compile(r"[\s,，、:：和与及等以在对把将为由的\"“”'‘’《》()（）*]|支持|推动|推进|依托|加快|鼓励|引导")
 # what follows a place's name that heads a paragraph about it (灵璧县:… / **灵璧县**…)
@@ -95,7 +97,9 @@ def _clauses(text: str, lo: int, hi: int, ordered: Sequence) -> list[tuple[int, 
             for sep in _CLAUSE_SEP.finditer(text, m.end, nxt.start):
                 end = sep.start()
         else:
-            end = hi
+            # the last place's clause ends at the next comma: what follows is shared by all
+            nxt = _CLAUSE_END.search(text, m.end, hi)
+            end = nxt.start() if nxt else hi
         spans.append([start, max(end, m.end)])
     # a clause that is only the name shares what follows it (石峰区、荷塘区共建…)
     for k in range(len(spans) - 1, -1, -1):
@@ -173,7 +177,7 @@ def statement_spans(text: str, mentions: Iterable, *, context: Iterable[str] = (
             continue
         by_sentence.setdefault(sentence_bounds(text, m.start), []).append(m)
     for (lo, hi), ms in by_sentence.items():
-        places = [m for m in ms if m.entity_id not in context] or ms
+        places = ms
         if len({m.entity_id for m in places}) < 2:
             spans = [(lo, hi)] * len(ms)
         else:

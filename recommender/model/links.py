@@ -108,9 +108,27 @@ def window_links(links: pd.DataFrame, body: pd.DataFrame, passage_row: dict, reg
     return links.assign(unit=units), window_texts, window_passage
 
 
-def roll_up(links: pd.DataFrame, gaz, rollup_weight: float) -> pd.DataFrame:
+def roll_up(links: pd.DataFrame, gaz, rollup_weight: float, unit_passage=None) -> pd.DataFrame:
     """Let a park's or town's evidence also count for the district (or city) containing it,
-    at ``rollup_weight`` times its link weight; one row per (unit, place), strongest kept."""
+    at ``rollup_weight`` times its link weight; one row per (unit, place), strongest kept.
+
+    ``unit_passage`` maps each unit to its passage row (a window to the passage it is
+    cut from); when given, a window is not rolled up to a place that is already linked
+    to its whole passage (a city's own zone in the city's report).
+
+    Examples
+    --------
+    >>> gaz = __import__("recommender.knowledge.gazetteer", fromlist=["Gazetteer"]).Gazetteer.default()
+    >>> links = pd.DataFrame({"unit": [0, 2, 1], "entity_id": ["430200", "G432034", "S437016"],
+    ...                       "weight": [0.5, 1.0, 1.0]})
+    >>> roll_up(links, gaz, 0.8, unit_passage=[0, 1, 0]).values.tolist()
+    [[0, '430200', 0.5], [1, '430281', 0.8], [1, 'S437016', 1.0], [2, 'G432034', 1.0]]
+    """
+    whole = set()
+    if unit_passage is not None:
+        n = len(unit_passage)
+        whole = {(int(unit_passage[u]), e) for u, e in zip(links["unit"], links["entity_id"])
+                 if u < n and int(unit_passage[u]) == u}
     extra = []
     for unit, eid, weight in zip(links["unit"], links["entity_id"], links["weight"]):
         if gaz.get(eid).level not in ("park", "town"):
@@ -118,7 +136,8 @@ def roll_up(links: pd.DataFrame, gaz, rollup_weight: float) -> pd.DataFrame:
         for anc in gaz.ancestors(eid):
             if gaz.get(anc).level in ("park", "town"):
                 continue
-            extra.append((unit, anc, float(weight) * rollup_weight))
+            if unit_passage is None or (int(unit_passage[unit]), anc) not in whole:
+                extra.append((unit, anc, float(weight) * rollup_weight))
             break
     cols = ["unit", "entity_id", "weight"]
     both = pd.concat([links[cols], pd.DataFrame(extra, columns=cols)]) if extra else links[cols]

@@ -239,7 +239,8 @@ class Recommender(BaseEstimator):
         passage_row = {int(pid): i for i, pid in enumerate(body["passage_id"])}
         links, window_texts, window_passage = links_mod.window_links(links, body, passage_row, region_of_doc,
                                                                      linker, gaz)
-        links = links_mod.roll_up(links, gaz, self.rollup_weight)
+        unit_passage = np.concatenate([np.arange(len(body)), np.asarray(window_passage, dtype=np.int64)])
+        links = links_mod.roll_up(links, gaz, self.rollup_weight, unit_passage)
         entity_ids = sorted(set(links["entity_id"]), key=lambda e: (_LEVEL_ORDER.get(gaz.get(e).level, 9), e))
         if not entity_ids:
             raise CorpusError("no passage of the corpus names a known place: nothing to rank")
@@ -277,7 +278,7 @@ class Recommender(BaseEstimator):
             feat.l2_normalize_rows(tag_mass) + self.catalogue_weight * feat.expand_tags(catalogue, H))
 
         self.passage_hits_ = passage_hits
-        self.unit_passage_ = np.concatenate([np.arange(len(body)), np.asarray(window_passage, dtype=np.int64)])
+        self.unit_passage_ = unit_passage
         self.gazetteer_ = gaz
         self.taxonomy_ = tax
         self.tagger_ = tagger
