@@ -9,12 +9,22 @@ Three kinds of link (the ``how`` column of :meth:`PlaceLinker.link`):
     株洲沐鑫金属有限公司); a qualifier directly followed by a place inside it is dropped
     (株洲市石峰区 → 石峰区 only); a place named as a model or benchmark (借鉴…的成熟经验,
     以…为标杆, 对标…) is not linked; a meeting venue (在长沙召开) gets a low weight.
+    In a document about a city (or one of its counties) the city's counties are also
+    found by their short names (临清, 永年, 冠县; :meth:`PlaceLinker.local_forms`), and
+    a county's name followed by a park word (浮梁低空经济产业园) names a park of that
+    county (:meth:`PlaceLinker.report_parks`).
 ``self``
     An implicit self-reference (我区, 全市, 本镇, 该区, 我省 …) resolved against the
     document's own place: its level word (省/市/区/县/镇/乡) is matched against the
     document region and then its ancestors, so 全市 in a district report is the parent
     city but in a county-level city's report the city itself. A bare 高新区/经开区 in a
-    document about a zone (or a county holding exactly one such zone) is that zone.
+    document about a zone (or a county holding exactly one such zone) is that zone; in
+    a city's report it is the city's zone of that kind (:meth:`PlaceLinker.city_zone`)
+    or, when the gazetteer has none, a park of the city's own
+    (:meth:`PlaceLinker.report_zone`).
+
+Parks a report names that the gazetteer lacks are collected in ``report_parks_`` by
+:meth:`PlaceLinker.link`; :func:`extend_gazetteer` adds them to a copy of the gazetteer.
 ``document``
     Every body or heading passage of a document whose place is known is linked to it
     with a lower weight, unless a stronger link already exists.
