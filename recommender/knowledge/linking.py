@@ -91,6 +91,10 @@ _ZONE_ENDINGS = {
     "经开区": ("经开区", "经济技术开发区", "经济开发区"),
 }
 _ZONE_SLUG = {"高新区": "gaoxinqu", "经开区": "jingkaiqu"}
+# a zone word right after a county's or city's name (独山经开区) and the kind it names
+_ZONE_AFTER = re.compile(r"(高新技术产业开发区|经济技术开发区|经济开发区|高新区|经开区)")
+_ZONE_KIND = {"高新技术产业开发区": "高新区", "高新区": "高新区", "经济技术开发区": "经开区", "经济开发区": "经开区",
+              "经开区": "经开区"}
 _BARE_ZONE = re.compile(r"(?<!国家)(?<!省级)(?<![类个各级批家省])(高新区|经开区)")
 # what may follow a county's name and precede a park word in a park's own name
 # (浮梁低空经济产业园, 独山轴承产业园): a short run without verbs or particles
@@ -498,21 +502,28 @@ class PlaceLinker:
             return None
         if gaz.level(region) not in ("city", "district") or any(self._zone_tiers(word, region)):
             return None
-        city = region
-        name = gaz.get(city).name + word
-        if gaz.lookup(name):
+        if gaz.lookup(gaz.get(region).name + word):
             return None
-        return {"entity_id": f"park-{city}-{_ZONE_SLUG[word]}", "name": name, "aliases": [], "level": "park",
-                "parent": city, "kind": "报告园区"}
+        return self._zone_row(word, region)
 
-    def report_parks(self, text: str, mentions: list[Mention]) -> list[tuple[Mention, dict]]:
-        """Parks a report names after a county or city (浮梁低空经济产业园) that the gazetteer lacks.
+    def _zone_row(self, kind: str, place: str, surface: str | None = None) -> dict:
+        """The park row of a place's own zone of a kind: 景德镇市高新区, alias as the report wrote it."""
+        name = self.gazetteer.get(place).name + kind
+        aliases = [surface] if surface and surface != name and not self.gazetteer.lookup(surface) else []
+        return {"entity_id": f"park-{place}-{_ZONE_SLUG[kind]}", "name": name, "aliases": aliases,
+                "level": "park", "parent": place, "kind": "报告园区"}
 
-        A county's or city's name followed, without a verb or particle in between, by
-        at most eight characters and a park word (产业园, 工业园区, 开发区 …) names a park
-        of that place. Returns ``(mention, row)`` pairs: the mention spans the park's
-        name and the row is a park entity named as the report names it, with a stable
-        id from its name and the place as parent.
+    def report_parks(self, text: str, mentions: list[Mention]) -> list[tuple[Mention, dict | None]]:
+        """Parks a report names after a county or city (独山经开区, 浮梁低空经济产业园).
+
+        A county's or city's name directly followed by a zone word (高新区, 经开区,
+        经济开发区 …) names that place's zone of the kind: the gazetteer's zone when the
+        place has exactly one of that kind (a city's own zone preferred, as for a bare
+        高新区), else a park of its own. A name followed, without a verb or particle in
+        between, by at most eight characters and a park word (产业园, 工业园区 …) names a
+        park of that place. Returns ``(mention, row)`` pairs: the mention spans the
+        park's name; the row is ``None`` for a known zone, else a park entity named as the
+        report names it, with a stable id from its name and the place as parent.
 
         Examples
         --------
@@ -521,11 +532,31 @@ class PlaceLinker:
         >>> ms = linker.mentions(text, linker.local_forms("360200"))
         >>> [(m.surface, row["name"], row["parent"]) for m, row in linker.report_parks(text, ms)]
         [('浮梁低空经济产业园', '浮梁低空经济产业园', '360222')]
+        >>> text = "推动茶陵经开区和景德镇高新区发展"
+        >>> [(m.entity_id, row and row["name"]) for m, row in linker.report_parks(text, linker.mentions(text))]
+        [('park-360200-gaoxinqu', '景德镇市高新区')]
         """
         gaz = self.gazetteer
         out = []
         for m in mentions:
             if m.how != "mention" or gaz.level(m.entity_id) not in ("district", "city"):
+                continue
+            zone = _ZONE_AFTER.match(text, m.end)
+            if zone is not None:
+                kind = _ZONE_KIND[zone.group(1)]
+                if gaz.level(m.entity_id) == "city":
+                    known = self.city_zone(kind, m.entity_id)
+                    candidates = any(self._zone_tiers(kind, m.entity_id))
+                else:
+                    tier = self._zone_tiers(kind, m.entity_id)[0]
+                    known = tier[0] if len(tier) == 1 else None
+                    candidates = bool(tier)
+                surface = m.surface + zone.group(1)
+                if known is not None:
+                    out.append((Mention(known, surface, m.start, zone.end(), m.weight), None))
+                elif not candidates and not gaz.lookup(surface):
+                    row = self._zone_row(kind, m.entity_id, surface)
+                    out.append((Mention(row["entity_id"], surface, m.start, zone.end(), m.weight), row))
                 continue
             mid = _PARK_MIDDLE.match(text, m.end)
             if mid is None or _PARK_MIDDLE_STOP.search(mid.group(0)):
@@ -630,6 +661,25 @@ class PlaceLinker:
         return best[0]
 
     # ------------------------------------------------------------------- link
+    @staticmethod
+    def _add_park(parks: dict, forms: dict, row: dict) -> bool:
+        """Keep a report park (by id) unless another park already holds one of its names.
+
+        ``forms`` maps every name and alias kept so far to its park id.
+        """
+        eid = row["entity_id"]
+        if eid not in parks:
+            if any(forms.get(f, eid) != eid for f in (row["name"], *row["aliases"])):
+                return False
+            parks[eid] = {**row, "aliases": []}
+            forms[row["name"]] = eid
+        known = parks[eid]
+        for alias in row["aliases"]:
+            if alias not in forms:
+                known["aliases"].append(alias)
+                forms[alias] = eid
+        return True
+
     def link(self, corpus) -> pd.DataFrame:
         """Link every passage of ``corpus`` to places.
 
@@ -659,6 +709,7 @@ class PlaceLinker:
         rows: list[tuple[int, str, float, str]] = []
         self.last_mentions_: dict[int, list[Mention]] = {}
         parks: dict[str, dict] = {}
+        park_forms: dict[str, str] = {}
         by_doc = {k: g.sort_values("passage_id") for k, g in ps.groupby("doc_id", sort=False)}
         for doc in docs.itertuples(index=False):
             group = by_doc.get(doc.doc_id)
@@ -680,19 +731,19 @@ class PlaceLinker:
                 named = self.report_parks(text, ments)
                 if named:
                     for m, row in named:
-                        parks.setdefault(row["name"], row)
+                        if row is not None:
+                            self._add_park(parks, park_forms, row)
                     # a name shared by parks of two places is left to the places
-                    named = [(m, row) for m, row in named if parks[row["name"]]["entity_id"] == row["entity_id"]]
-                    replaced = {(m.start, row["parent"]) for m, row in named}
-                    ments = sorted([m for m in ments if (m.start, m.entity_id) not in replaced]
-                                   + [m for m, _ in named], key=lambda m: m.start)
+                    named = [(m, row) for m, row in named if row is None or row["entity_id"] in parks]
+                    replaced = {m.start for m, _ in named}
+                    ments = sorted([m for m in ments if m.start not in replaced] + [m for m, _ in named],
+                                   key=lambda m: m.start)
                 selfs = self.self_references(text, region, ments)
                 for m in _BARE_ZONE.finditer(text):
                     if any(s.start <= m.start() < s.end for s in [*ments, *selfs]):
                         continue
                     row = self.report_zone(m.group(1), region)
-                    if row is not None:
-                        parks.setdefault(row["name"], row)
+                    if row is not None and self._add_park(parks, park_forms, row):
                         selfs.append(Mention(row["entity_id"], m.group(1), m.start(), m.end(), 1.0, "self"))
                 self.last_mentions_[pid] = sorted([*ments, *selfs], key=lambda m: m.start)
                 for m in ments:

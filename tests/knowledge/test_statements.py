@@ -168,3 +168,16 @@ def test_city_report_links_and_windows(linker):
     # a one-sentence passage is its place's statement: no window
     assert unit["park-341300-gaoxinqu"] == 1 and len(windows) == 1
     assert unit["341300"] in (0, 1)  # the city keeps its whole passages
+
+
+def test_zone_named_after_its_county_or_city(linker):
+    # the city's known zone of that kind, whatever the report calls it
+    text = "支持邵阳经济技术开发区建设装备制造产业园"
+    found = linker.report_parks(text, linker.mentions(text))
+    assert [(m.entity_id, m.surface, row) for m, row in found] == [("S437024", "邵阳经济技术开发区", None)]
+    # a county without a known zone of the kind: a park of its own, the report's name an alias
+    text = "以独山经开区为产业转移承接平台"
+    found = linker.report_parks(text, linker.mentions(text, linker.local_forms("522700")))
+    (m, row), = found
+    assert (m.surface, row["name"], row["aliases"], row["parent"]) == ("独山经开区", "独山县经开区", ["独山经开区"],
+                                                                       "522726")
