@@ -53,8 +53,11 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 LANDMARK_SUFFIXES = (
     "大道", "路", "街", "大桥", "桥", "阁", "河", "江", "湖", "港", "小学", "中学", "医院", "公园", "山",
     "村", "社区", "广场", "寺", "书院", "岛", "月色", "宾馆", "酒店", "机场", "水库", "大厦", "花园",
-    "佳苑", "非遗馆", "站", "篇", "麓", "南路", "北路", "东路", "西路", "中路", "大街", "镇",
+    "佳苑", "非遗馆", "站", "篇", "麓", "南路", "北路", "东路", "西路", "中路", "大街", "镇", "湾",
 )
+# a numeral then a measure word: 19项城市改革 is not 项城市
+_COUNTED = re.compile(r"[0-9零一二三四五六七八九十百千万两几多]$")
+_MEASURE_WORDS = frozenset("项个家条座批所名位户")
 # Names of units outside Hunan that are ordinary words or parts of words (城区, 示范县 → 范县).
 GENERIC_NAMES = frozenset(
     "城区 郊区 矿区 老城区 新城区 城中区 城东区 城西区 城北区 城南区 城关区 市中区 平安区 中心区 新华区 长安区".split()
@@ -270,6 +273,8 @@ class PlaceLinker:
         after = text[end:end + 20]
         before = text[max(0, start - 20):start]
         if self._is_short(surface) and after.startswith(LANDMARK_SUFFIXES):
+            return True
+        if surface[0] in _MEASURE_WORDS and _COUNTED.search(before):
             return True
         if before.endswith(_ORG_BEFORE):
             return True

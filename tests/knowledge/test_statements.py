@@ -181,3 +181,11 @@ def test_zone_named_after_its_county_or_city(linker):
     (m, row), = found
     assert (m.surface, row["name"], row["aliases"], row["parent"]) == ("独山经开区", "独山县经开区", ["独山经开区"],
                                                                        "522726")
+
+
+def test_names_inside_ordinary_phrases_are_not_places(linker):
+    # a counted measure word (19项城市改革), a bay (长沙湾), an estuary in the county's own city
+    assert linker.mentions("推进19项城市改革任务") == []
+    assert linker.mentions("长沙湾特大桥合龙在即") == []
+    local = linker.local_forms("370500")  # 东营市
+    assert [m.surface for m in linker.mentions("黄河口滩羊品牌,河口区建设港口", local)] == ["河口区"]
