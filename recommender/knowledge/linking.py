@@ -110,6 +110,7 @@ _PARK_MIDDLE_STOP = re.compile(
 # park words that make a name with a place's name alone (万载工业园); 产业园 alone does not (常德产业园 …)
 _PARK_WORDS_ALONE = ("工业园", "工业园区", "工业集中区", "产业集聚区", "经济开发区")
 _AUTONOMOUS = re.compile(r"自治[县旗]$")
+_WING = re.compile(r"^.{1,4}?([左右])翼([中前后]?)")
 _BRAND_KINDS = {"产业品牌"}
 _BODY_ROLES = {"body", "heading"}
 HUNAN = "430000"
@@ -118,7 +119,9 @@ HUNAN = "430000"
 def short_name(name: str) -> str | None:
     """The short form a report uses for a county-level place, or None when it has none.
 
-    An autonomous county is named by its first two characters (江华瑶族自治县 → 江华);
+    A banner or county of a left or right wing by its first character and its wing
+    (喀喇沁左翼蒙古族自治县 → 喀左, 科尔沁左翼中旗 → 科左中); another autonomous county by its
+    first two characters (江华瑶族自治县 → 江华);
     another place by its name without the level word (临清市 → 临清, 永年区 → 永年)
     when two characters or more remain.
 
@@ -126,7 +129,12 @@ def short_name(name: str) -> str | None:
     --------
     >>> short_name("临清市"), short_name("江华瑶族自治县"), short_name("冠县")
     ('临清', '江华', None)
+    >>> short_name("喀喇沁左翼蒙古族自治县"), short_name("科尔沁左翼中旗")
+    ('喀左', '科左中')
     """
+    wing = _WING.search(name)
+    if wing:
+        return name[0] + wing.group(1) + wing.group(2)
     if _AUTONOMOUS.search(name):
         return name[:2]
     if name[-1:] in ("县", "市", "区", "旗") and len(name) >= 3:
@@ -322,7 +330,10 @@ class PlaceLinker:
                 if gaz.level(child) != "district":
                     continue
                 name = gaz.get(child).name
-                for form in (name, short_name(name)):
+                short = short_name(name)
+                # 喀左县, 江华县: the short name of an autonomous county or banner with its level word
+                level_word = name[-1] if _AUTONOMOUS.search(name) or name.endswith("旗") else ""
+                for form in (name, short, short + level_word if short and level_word else None):
                     if (form and len(form) >= 2 and form not in self._short_stop and form not in GENERIC_NAMES
                             and self._forms.get(form, child) == child and not gaz.lookup(form)[1:]
                             and gaz.preferred(form) in (None, child)):

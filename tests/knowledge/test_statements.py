@@ -189,3 +189,12 @@ def test_names_inside_ordinary_phrases_are_not_places(linker):
     assert linker.mentions("长沙湾特大桥合龙在即") == []
     local = linker.local_forms("370500")  # 东营市
     assert [m.surface for m in linker.mentions("黄河口滩羊品牌,河口区建设港口", local)] == ["河口区"]
+
+
+def test_enumeration_of_a_citys_counties_read_from_the_report(linker):
+    # the issue's example, as 朝阳市's report writes it (喀左县 for 喀喇沁左翼蒙古族自治县)
+    text = "依托朝阳县有色金属新材料、建平县新型建材、喀左县半导体新材料,打造千亿级产业集群。"
+    ms = linker.mentions(text, linker.local_forms("211300"))
+    windows = statement_texts(text, ms, context={"211300", "210000"})
+    assert windows == {"211321": "依托朝阳县有色金属新材料", "211322": "建平县新型建材",
+                       "211324": "喀左县半导体新材料"}
