@@ -9,12 +9,22 @@ Three kinds of link (the ``how`` column of :meth:`PlaceLinker.link`):
     株洲沐鑫金属有限公司); a qualifier directly followed by a place inside it is dropped
     (株洲市石峰区 → 石峰区 only); a place named as a model or benchmark (借鉴…的成熟经验,
     以…为标杆, 对标…) is not linked; a meeting venue (在长沙召开) gets a low weight.
+    In a document about a city (or one of its counties) the city's counties are also
+    found by their short names (临清, 永年, 冠县; :meth:`PlaceLinker.local_forms`), and
+    a county's name followed by a park word (浮梁低空经济产业园) names a park of that
+    county (:meth:`PlaceLinker.report_parks`).
 ``self``
     An implicit self-reference (我区, 全市, 本镇, 该区, 我省 …) resolved against the
     document's own place: its level word (省/市/区/县/镇/乡) is matched against the
     document region and then its ancestors, so 全市 in a district report is the parent
     city but in a county-level city's report the city itself. A bare 高新区/经开区 in a
-    document about a zone (or a county holding exactly one such zone) is that zone.
+    document about a zone (or a county holding exactly one such zone) is that zone; in
+    a city's report it is the city's zone of that kind (:meth:`PlaceLinker.city_zone`)
+    or, when the gazetteer has none, a park of the city's own
+    (:meth:`PlaceLinker.report_zone`).
+
+Parks a report names that the gazetteer lacks are collected in ``report_parks_`` by
+:meth:`PlaceLinker.link`; :func:`extend_gazetteer` adds them to a copy of the gazetteer.
 ``document``
     Every body or heading passage of a document whose place is known is linked to it
     with a lower weight, unless a stronger link already exists.
@@ -24,8 +34,10 @@ from __future__ import annotations
 
 import logging
 import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -33,14 +45,19 @@ from recommender.knowledge.gazetteer import LEVELS, Gazetteer
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PlaceLinker", "Mention"]
+__all__ = ["PlaceLinker", "Mention", "short_name", "extend_gazetteer"]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # Words that turn a short place name into a landmark, street or institution.
 LANDMARK_SUFFIXES = (
     "大道", "路", "街", "大桥", "桥", "阁", "河", "江", "湖", "港", "小学", "中学", "医院", "公园", "山",
     "村", "社区", "广场", "寺", "书院", "岛", "月色", "宾馆", "酒店", "机场", "水库", "大厦", "花园",
-    "佳苑", "非遗馆", "站", "篇", "麓", "南路", "北路", "东路", "西路", "中路", "大街", "镇",
+    "佳苑", "非遗馆", "站", "篇", "麓", "南路", "北路", "东路", "西路", "中路", "大街", "镇", "湾",
 )
+# a numeral then a measure word: 19项城市改革 is not 项城市
+_COUNTED = re.compile(r"[0-9零一二三四五六七八九十百千万两几多]$")
+_MEASURE_WORDS = frozenset("项个家条座批所名位户")
 # Names of units outside Hunan that are ordinary words or parts of words (城区, 示范县 → 范县).
 GENERIC_NAMES = frozenset(
     "城区 郊区 矿区 老城区 新城区 城中区 城东区 城西区 城北区 城南区 城关区 市中区 平安区 中心区 新华区 长安区".split()
@@ -71,9 +88,95 @@ _SELF_REF = re.compile(r"(?<![资安保日])(?:我|全|本|该)([省市区县镇
 _GENERIC_ZONE = re.compile(r"(高新区|经开区|开发区)")
 _MEETING = re.compile(r"在([^,。;:在]{0,20}?)第[一二三四五六七八九十]+届人民代表大会")
 _REPORT_TITLE = re.compile(r"政府工作报告|规划|纲要")
+# a bare zone word and the endings of the catalogue names of that kind of zone
+_ZONE_ENDINGS = {
+    "高新区": ("高新区", "高新技术产业开发区", "高新技术产业园区", "高新技术开发区"),
+    "经开区": ("经开区", "经济技术开发区", "经济开发区"),
+}
+_ZONE_SLUG = {"高新区": "gaoxinqu", "经开区": "jingkaiqu"}
+# a zone word right after a county's or city's name (独山经开区) and the kind it names
+_ZONE_AFTER = re.compile(r"(高新技术产业开发区|经济技术开发区|经济开发区|高新区|经开区)")
+_ZONE_KIND = {"高新技术产业开发区": "高新区", "高新区": "高新区", "经济技术开发区": "经开区", "经济开发区": "经开区",
+              "经开区": "经开区"}
+_BARE_ZONE = re.compile(r"(?<!国家)(?<!省级)(?<![类个各级批家省])(高新区|经开区)")
+# what may follow a county's name and precede a park word in a park's own name
+# (浮梁低空经济产业园, 独山轴承产业园): a short run without verbs or particles
+_PARK_WORDS = re.compile(r"(?:产业园区|工业园区|工业集中区|产业集聚区|经济开发区|产业园|工业园|开发区)")
+_PARK_MIDDLE = re.compile(r"[\u4e00-\u9fff]{0,8}?(?=(?:产业园区|工业园区|工业集中区|产业集聚区|经济开发区|产业园|工业园|开发区))")
+_PARK_MIDDLE_STOP = re.compile(
+    r"建设|打造|推进|推动|加快|支持|发展|争创|创建|申报|提升|积极|全力|聚力|着力|扩区|调区|获批|成功|实现|新增|"
+    r"力争|完成|引进|落户|入驻|依托|围绕|重点|启动|谋划|规划|争取|设立|申建|晋升|升级|列入|纳入|认定|"
+    r"等|的|和|与|及|在|为|是|个|各|两|三|四|五")
+# park words that make a name with a place's name alone (万载工业园); 产业园 alone does not (常德产业园 …)
+_PARK_WORDS_ALONE = ("工业园", "工业园区", "工业集中区", "产业集聚区", "经济开发区")
+_AUTONOMOUS = re.compile(r"自治[县旗]$")
+_WING = re.compile(r"^.{1,4}?([左右])翼([中前后]?)")
 _BRAND_KINDS = {"产业品牌"}
 _BODY_ROLES = {"body", "heading"}
 HUNAN = "430000"
+
+
+def short_name(name: str) -> str | None:
+    """The short form a report uses for a county-level place, or None when it has none.
+
+    A banner or county of a left or right wing by its first character and its wing
+    (喀喇沁左翼蒙古族自治县 → 喀左, 科尔沁左翼中旗 → 科左中); another autonomous county by its
+    first two characters (江华瑶族自治县 → 江华);
+    another place by its name without the level word (临清市 → 临清, 永年区 → 永年)
+    when two characters or more remain.
+
+    Examples
+    --------
+    >>> short_name("临清市"), short_name("江华瑶族自治县"), short_name("冠县")
+    ('临清', '江华', None)
+    >>> short_name("喀喇沁左翼蒙古族自治县"), short_name("科尔沁左翼中旗")
+    ('喀左', '科左中')
+    """
+    wing = _WING.search(name)
+    if wing:
+        return name[0] + wing.group(1) + wing.group(2)
+    if _AUTONOMOUS.search(name):
+        return name[:2]
+    if name[-1:] in ("县", "市", "区", "旗") and len(name) >= 3:
+        return name[:-1]
+    return None
+
+
+def _read_stoplist(path: Path) -> frozenset:
+    if not path.exists():
+        return frozenset()
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return frozenset(table["surface"].str.strip())
+
+
+def _park_slug(name: str) -> str:
+    return f"{zlib.crc32(name.encode('utf-8')):08x}"
+
+
+def extend_gazetteer(gazetteer: Gazetteer, rows) -> Gazetteer:
+    """A copy of ``gazetteer`` with the park rows a report named (from :meth:`PlaceLinker.link`).
+
+    Examples
+    --------
+    >>> gaz = Gazetteer.default()
+    >>> row = {"entity_id": "park-430200-x", "name": "株洲示例产业园", "aliases": [], "level": "park",
+    ...        "parent": "430200", "kind": "报告园区"}
+    >>> extend_gazetteer(gaz, [row]).get("park-430200-x").path
+    ('湖南省', '株洲市')
+    """
+    rows = list(rows)
+    if not rows:
+        return gazetteer
+    new = pd.DataFrame(rows)
+    for col in ("aliases", "path", "sectors"):
+        if col not in new.columns:
+            new[col] = [[] for _ in range(len(new))]
+    table = pd.concat([gazetteer.entities, new[gazetteer.entities.columns.intersection(new.columns)]],
+                      ignore_index=True)
+    ambiguous = pd.DataFrame(
+        [{"surface": form, "preferred": gazetteer.preferred(form)}
+         for form, ids in gazetteer.surface_forms().items() if len(ids) > 1])
+    return Gazetteer(table, ambiguous if not ambiguous.empty else None)
 
 
 @dataclass(frozen=True)
@@ -138,6 +241,9 @@ class PlaceLinker:
             lengths.setdefault(form[0], set()).add(len(form))
         self._lengths = {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
         self._depth = {lvl: i for i, lvl in enumerate(LEVELS)}
+        self._short_stop = (_read_stoplist(DATA_DIR / "alias_stoplist.csv")
+                            | _read_stoplist(DATA_DIR / "short_name_stoplist.csv"))
+        self._local_cache: dict[str, tuple[dict, dict]] = {}
 
     def _linkable(self, form: str, entity_id: str) -> bool:
         """Whether a surface form is safe to look for in running text."""
@@ -150,8 +256,8 @@ class PlaceLinker:
         return not (gaz.level(entity_id) == "district" and len(form) <= 2)
 
     # ------------------------------------------------------------------ mentions
-    def _raw_matches(self, text: str):
-        forms, lengths = self._forms, self._lengths
+    def _raw_matches(self, text: str, local: tuple[dict, dict] | None = None):
+        forms, lengths = local if local is not None else (self._forms, self._lengths)
         i, n = 0, len(text)
         while i < n:
             ls = lengths.get(text[i])
@@ -176,6 +282,8 @@ class PlaceLinker:
         before = text[max(0, start - 20):start]
         if self._is_short(surface) and after.startswith(LANDMARK_SUFFIXES):
             return True
+        if surface[0] in _MEASURE_WORDS and _COUNTED.search(before):
+            return True
         if before.endswith(_ORG_BEFORE):
             return True
         m = _ORG_AFTER.match(after)
@@ -189,8 +297,63 @@ class PlaceLinker:
             return True
         return False
 
-    def mentions(self, text: str) -> list[Mention]:
+    def local_forms(self, region: str | None) -> tuple[dict, dict] | None:
+        """Surface forms of a document about ``region``: the global ones plus its counties' short names.
+
+        A city's report names its counties and districts by short names (临清, 永年,
+        冠县) that are unsafe to look for anywhere else. In a document about a city (or
+        about one of its counties) the county-level places of that city are also found
+        by their short name and by a two-character full name, unless the form is a
+        common word (``alias_stoplist.csv``, ``short_name_stoplist.csv``) or names
+        another place. Returns ``None`` when there is nothing to add.
+
+        Examples
+        --------
+        >>> linker = PlaceLinker()
+        >>> [m.surface for m in linker.mentions("临清聚力打造轴承产业,冠县建强钢板基地", linker.local_forms("371500"))]
+        ['临清', '冠县']
+        >>> linker.mentions("临清聚力打造轴承产业,冠县建强钢板基地")
+        []
+        """
+        if not region or region not in self.gazetteer:
+            return None
+        gaz = self.gazetteer
+        anchor = region
+        if gaz.level(anchor) not in ("city", "province"):
+            anchor = next((a for a in gaz.ancestors(anchor) if gaz.level(a) in ("city", "province")), None)
+        if anchor is None:
+            return None
+        cached = self._local_cache.get(anchor)
+        if cached is None:
+            extra: dict[str, str] = {}
+            for child in gaz.children(anchor):
+                if gaz.level(child) != "district":
+                    continue
+                name = gaz.get(child).name
+                short = short_name(name)
+                # 喀左县, 江华县: the short name of an autonomous county or banner with its level word
+                level_word = name[-1] if _AUTONOMOUS.search(name) or name.endswith("旗") else ""
+                for form in (name, short, short + level_word if short and level_word else None):
+                    if (form and len(form) >= 2 and form not in self._short_stop and form not in GENERIC_NAMES
+                            and self._forms.get(form, child) == child and not gaz.lookup(form)[1:]
+                            and gaz.preferred(form) in (None, child)):
+                        extra[form] = child
+            extra = {f: e for f, e in extra.items() if f not in self._forms}
+            if extra:
+                forms = {**self._forms, **extra}
+                lengths: dict[str, set[int]] = {}
+                for form in forms:
+                    lengths.setdefault(form[0], set()).add(len(form))
+                cached = (forms, {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()})
+            else:
+                cached = ()
+            self._local_cache[anchor] = cached
+        return cached or None
+
+    def mentions(self, text: str, local: tuple[dict, dict] | None = None) -> list[Mention]:
         """Places named in ``text`` (longest match, with the module's context rules).
+
+        ``local`` is what :meth:`local_forms` returns for the document's region.
 
         Examples
         --------
@@ -203,7 +366,7 @@ class PlaceLinker:
         []
         """
         found: list[Mention] = []
-        for surface, eid, start, end in self._raw_matches(text):
+        for surface, eid, start, end in self._raw_matches(text, local):
             if eid is None or self._rejected(text, surface, start, end):
                 continue
             weight = 1.0
@@ -257,9 +420,55 @@ class PlaceLinker:
         if ent.level == "district":
             hits = [c for c in gaz.children(region)
                     if gaz.level(c) == "park" and any(n.endswith(word) for n in gaz.names(c))]
-            if len(hits) == 1:
-                return hits[0]
+            return hits[0] if len(hits) == 1 else None
+        return self.city_zone(word, region)
+
+    def city_zone(self, word: str, region: str | None) -> str | None:
+        """The zone a bare 高新区/经开区 in a report about ``region`` stands for, or None.
+
+        The candidates are the parks whose parent is the report's city (or the city
+        containing the report's county) or one of that city's counties, and whose name
+        or an alias ends like a zone of that kind (高新技术产业开发区, 经济技术开发区 …).
+        A zone of the city itself wins over its counties' zones, and a national zone
+        (approved by 国务院) over a provincial one; the word stands for a zone only when
+        one candidate is left.
+
+        Examples
+        --------
+        >>> linker = PlaceLinker()
+        >>> linker.city_zone("高新区", "430200"), linker.city_zone("经开区", "430500")
+        ('G432034', 'S437024')
+        """
+        tiers = self._zone_tiers(word, region)
+        for tier in tiers:
+            if len(tier) > 1:
+                national = [p for p in tier if self.gazetteer.get(p).approval == "国务院"]
+                tier = national if len(national) == 1 else tier
+            if len(tier) == 1:
+                return tier[0]
+            if tier:
+                return None
         return None
+
+    def _zone_tiers(self, word: str, region: str | None) -> list[list[str]]:
+        """Zones of a kind in a city: ``[the city's own, its counties']``; a county's own for a county."""
+        gaz = self.gazetteer
+        endings = _ZONE_ENDINGS.get(word)
+        if endings is None or not region or region not in gaz or gaz.level(region) not in ("city", "province",
+                                                                                            "district"):
+            return [[], []]
+        if gaz.level(region) == "district":
+            return [[c for c in gaz.children(region)
+                     if gaz.level(c) == "park" and any(n.endswith(endings) for n in gaz.names(c))], []]
+        city = region
+        tiers: list[list[str]] = [[], []]
+        for child in gaz.children(city):
+            level = gaz.level(child)
+            kids = [child] if level == "park" else gaz.children(child) if level == "district" else []
+            for park in kids:
+                if gaz.level(park) == "park" and any(n.endswith(endings) for n in gaz.names(park)):
+                    tiers[0 if park == child else 1].append(park)
+        return tiers
 
     def self_references(self, text: str, region: str | None, skip: list[Mention] = ()) -> list[Mention]:
         """Implicit references (全区, 我市, 本镇 …, bare 高新区) resolved against ``region``.
@@ -268,6 +477,8 @@ class PlaceLinker:
         --------
         >>> [m.entity_id for m in PlaceLinker().self_references("全区工业增长,全市第一,资本市场", "430204")]
         ['430204', '430200']
+        >>> [m.entity_id for m in PlaceLinker().self_references("支持高新区率先发展,争创国家高新区", "430200")]
+        ['G432034']
         """
         taken = [(m.start, m.end) for m in skip]
 
@@ -281,10 +492,99 @@ class PlaceLinker:
             if eid and free(m.start(), m.end()):
                 out.append(Mention(eid, m.group(0), m.start(), m.end(), 1.0, "self"))
         for m in _GENERIC_ZONE.finditer(text):
+            if m.group(1) in _ZONE_ENDINGS and not _BARE_ZONE.match(text, m.start()):
+                continue
             eid = self._generic_zone(m.group(1), region)
             if eid and free(m.start(), m.end()):
                 out.append(Mention(eid, m.group(1), m.start(), m.end(), 1.0, "self"))
         return sorted(out, key=lambda x: x.start)
+
+    # ------------------------------------------------------------- report parks
+    def report_zone(self, word: str, region: str | None) -> dict | None:
+        """A park entity of its own for a bare 高新区/经开区 that no known zone answers.
+
+        In a report about a city (or a county) that has no zone of that kind in the
+        gazetteer, the zone is named after its place as the report names it
+        (景德镇市高新区), with a stable id ``park-<place>-<kind>`` and the place as parent.
+
+        Examples
+        --------
+        >>> linker = PlaceLinker()
+        >>> linker.report_zone("高新区", "360200")["name"], linker.report_zone("高新区", "430200")
+        ('景德镇市高新区', None)
+        """
+        gaz = self.gazetteer
+        if word not in _ZONE_SLUG or not region or region not in gaz:
+            return None
+        if gaz.level(region) not in ("city", "district") or any(self._zone_tiers(word, region)):
+            return None
+        if gaz.lookup(gaz.get(region).name + word):
+            return None
+        return self._zone_row(word, region)
+
+    def _zone_row(self, kind: str, place: str, surface: str | None = None) -> dict:
+        """The park row of a place's own zone of a kind: 景德镇市高新区, alias as the report wrote it."""
+        name = self.gazetteer.get(place).name + kind
+        aliases = [surface] if surface and surface != name and not self.gazetteer.lookup(surface) else []
+        return {"entity_id": f"park-{place}-{_ZONE_SLUG[kind]}", "name": name, "aliases": aliases,
+                "level": "park", "parent": place, "kind": "报告园区"}
+
+    def report_parks(self, text: str, mentions: list[Mention]) -> list[tuple[Mention, dict | None]]:
+        """Parks a report names after a county or city (独山经开区, 浮梁低空经济产业园).
+
+        A county's or city's name directly followed by a zone word (高新区, 经开区,
+        经济开发区 …) names that place's zone of the kind: the gazetteer's zone when the
+        place has exactly one of that kind (a city's own zone preferred, as for a bare
+        高新区), else a park of its own. A name followed, without a verb or particle in
+        between, by at most eight characters and a park word (产业园, 工业园区 …) names a
+        park of that place. Returns ``(mention, row)`` pairs: the mention spans the
+        park's name; the row is ``None`` for a known zone, else a park entity named as the
+        report names it, with a stable id from its name and the place as parent.
+
+        Examples
+        --------
+        >>> linker = PlaceLinker()
+        >>> text = "规划建设浮梁低空经济产业园,支持浮梁建设新城"
+        >>> ms = linker.mentions(text, linker.local_forms("360200"))
+        >>> [(m.surface, row["name"], row["parent"]) for m, row in linker.report_parks(text, ms)]
+        [('浮梁低空经济产业园', '浮梁低空经济产业园', '360222')]
+        >>> text = "推动茶陵经开区和景德镇高新区发展"
+        >>> [(m.entity_id, row and row["name"]) for m, row in linker.report_parks(text, linker.mentions(text))]
+        [('park-360200-gaoxinqu', '景德镇市高新区')]
+        """
+        gaz = self.gazetteer
+        out = []
+        for m in mentions:
+            if m.how != "mention" or gaz.level(m.entity_id) not in ("district", "city"):
+                continue
+            zone = _ZONE_AFTER.match(text, m.end)
+            if zone is not None:
+                kind = _ZONE_KIND[zone.group(1)]
+                if gaz.level(m.entity_id) == "city":
+                    known = self.city_zone(kind, m.entity_id)
+                    candidates = any(self._zone_tiers(kind, m.entity_id))
+                else:
+                    tier = self._zone_tiers(kind, m.entity_id)[0]
+                    known = tier[0] if len(tier) == 1 else None
+                    candidates = bool(tier)
+                surface = m.surface + zone.group(1)
+                if known is not None:
+                    out.append((Mention(known, surface, m.start, zone.end(), m.weight), None))
+                elif not candidates and not gaz.lookup(surface):
+                    row = self._zone_row(kind, m.entity_id, surface)
+                    out.append((Mention(row["entity_id"], surface, m.start, zone.end(), m.weight), row))
+                continue
+            mid = _PARK_MIDDLE.match(text, m.end)
+            if mid is None or _PARK_MIDDLE_STOP.search(mid.group(0)):
+                continue
+            word = _PARK_WORDS.match(text, mid.end())
+            name = m.surface + mid.group(0) + word.group(0)
+            if gaz.lookup(name) or (not mid.group(0) and word.group(0) not in _PARK_WORDS_ALONE):
+                continue
+            row = {"entity_id": f"park-{m.entity_id}-{_park_slug(name)}", "name": name, "aliases": [],
+                   "level": "park", "parent": m.entity_id, "kind": "报告园区"}
+            out.append((Mention(row["entity_id"], name, m.start, word.end(), m.weight), row))
+        return out
 
     # ------------------------------------------------------- document region
     def _deepest(self, ids: list[str], prior: str | None = None) -> str | None:
@@ -377,6 +677,25 @@ class PlaceLinker:
         return best[0]
 
     # ------------------------------------------------------------------- link
+    @staticmethod
+    def _add_park(parks: dict, forms: dict, row: dict) -> bool:
+        """Keep a report park (by id) unless another park already holds one of its names.
+
+        ``forms`` maps every name and alias kept so far to its park id.
+        """
+        eid = row["entity_id"]
+        if eid not in parks:
+            if any(forms.get(f, eid) != eid for f in (row["name"], *row["aliases"])):
+                return False
+            parks[eid] = {**row, "aliases": []}
+            forms[row["name"]] = eid
+        known = parks[eid]
+        for alias in row["aliases"]:
+            if alias not in forms:
+                known["aliases"].append(alias)
+                forms[alias] = eid
+        return True
+
     def link(self, corpus) -> pd.DataFrame:
         """Link every passage of ``corpus`` to places.
 
@@ -405,6 +724,8 @@ class PlaceLinker:
         text_col = "norm_text" if "norm_text" in ps.columns else "text"
         rows: list[tuple[int, str, float, str]] = []
         self.last_mentions_: dict[int, list[Mention]] = {}
+        parks: dict[str, dict] = {}
+        park_forms: dict[str, str] = {}
         by_doc = {k: g.sort_values("passage_id") for k, g in ps.groupby("doc_id", sort=False)}
         for doc in docs.itertuples(index=False):
             group = by_doc.get(doc.doc_id)
@@ -412,19 +733,42 @@ class PlaceLinker:
                 continue
             texts = [str(t) if isinstance(t, str) else "" for t in group[text_col]]
             pids = [int(p) for p in group["passage_id"]]
-            found = [self.mentions(text) for text in texts]
+            title, tag = getattr(doc, "title", ""), getattr(doc, "region_tag", None)
+            # the title's or tag's place says whose counties the body may name by short name
+            tag_region = self._tag_region(tag)
+            prior = self._deepest([m.entity_id for m in self.mentions(title or "") if m.weight >= 1.0],
+                                  tag_region) or tag_region
+            local = self.local_forms(prior)
+            found = [self.mentions(text, local) for text in texts]
             counts = Counter(m.entity_id for ms in found for m in ms if m.weight >= 1.0)
-            region = self.document_region(getattr(doc, "title", ""), "\n".join(texts),
-                                          getattr(doc, "region_tag", None), body_counts=counts)
+            region = self.document_region(title, "\n".join(texts), tag, body_counts=counts)
             roles = group["role"] if "role" in group.columns else ["body"] * len(group)
             for pid, text, role, ments in zip(pids, texts, roles, found):
-                self.last_mentions_[pid] = ments
+                named = self.report_parks(text, ments)
+                if named:
+                    for m, row in named:
+                        if row is not None:
+                            self._add_park(parks, park_forms, row)
+                    # a name shared by parks of two places is left to the places
+                    named = [(m, row) for m, row in named if row is None or row["entity_id"] in parks]
+                    replaced = {m.start for m, _ in named}
+                    ments = sorted([m for m in ments if m.start not in replaced] + [m for m, _ in named],
+                                   key=lambda m: m.start)
+                selfs = self.self_references(text, region, ments)
+                for m in _BARE_ZONE.finditer(text):
+                    if any(s.start <= m.start() < s.end for s in [*ments, *selfs]):
+                        continue
+                    row = self.report_zone(m.group(1), region)
+                    if row is not None and self._add_park(parks, park_forms, row):
+                        selfs.append(Mention(row["entity_id"], m.group(1), m.start(), m.end(), 1.0, "self"))
+                self.last_mentions_[pid] = sorted([*ments, *selfs], key=lambda m: m.start)
                 for m in ments:
                     rows.append((pid, m.entity_id, m.weight, "mention"))
-                for m in self.self_references(text, region, ments):
+                for m in selfs:
                     rows.append((pid, m.entity_id, m.weight, "self"))
                 if region and role in _BODY_ROLES:
                     rows.append((pid, region, self.document_weight, "document"))
+        self.report_parks_ = list(parks.values())
         out = pd.DataFrame(rows, columns=["passage_id", "entity_id", "weight", "how"])
         if out.empty:
             return out.astype({"passage_id": int, "entity_id": str, "weight": float, "how": str})

@@ -57,12 +57,13 @@ def apply_salience(links: pd.DataFrame, region_of_passage: dict, gaz, *, ancesto
 
 
 def window_links(links: pd.DataFrame, body: pd.DataFrame, passage_row: dict, region_of_passage: dict,
-                 linker):
+                 linker, gaz=None):
     """Give each link a feature unit: its passage's row, or a mention window.
 
-    A passage that names several places gets, for each named place other than the
-    document's own region, a window of text about that place (see
-    :mod:`recommender.model.windows`); the window becomes a new unit after the passages.
+    A place a passage names (or refers to, as a bare 高新区 resolved to a zone), other
+    than the document's own region and the places containing it, earns only its
+    statements in that passage (see :mod:`recommender.model.windows`): they become a
+    new unit after the passages, unless they are the whole passage.
 
     Returns
     -------
@@ -74,34 +75,60 @@ def window_links(links: pd.DataFrame, body: pd.DataFrame, passage_row: dict, reg
     """
     from recommender.model.windows import mention_windows
 
-    mention_links = links[links["how"] == "mention"]
-    counts = mention_links.groupby("passage_id")["entity_id"].nunique()
-    multi = set(counts[counts >= 2].index.astype(int))
+    gaz = gaz if gaz is not None else linker.gazetteer
+    named = links[links["how"].isin(("mention", "self"))]
     texts = dict(zip(body["passage_id"].astype(int), body["norm_text"]))
     window_texts: list[str] = []
     window_passage: list[int] = []
     unit_of: dict[tuple[int, str], int] = {}
     n_body = len(body)
     known = getattr(linker, "last_mentions_", {})
-    for pid in sorted(multi):
-        text = texts[pid]
+    context_of: dict[str | None, frozenset] = {}
+    for pid in sorted(set(named["passage_id"].astype(int))):
+        text = texts.get(pid)
+        if not isinstance(text, str):
+            continue
         found = known.get(pid)
-        windows = mention_windows(text, found if found is not None else linker.mentions(text))
+        if found is None:
+            found = linker.mentions(text)
         region = region_of_passage.get(pid)
-        for eid, window in windows.items():
-            if eid == region:
+        if region not in context_of:
+            context_of[region] = frozenset([region, *gaz.ancestors(region)]) if region in gaz else frozenset()
+        context = context_of[region]
+        whole = text.strip().rstrip("。!?;")
+        for eid, window in mention_windows(text, found, context).items():
+            if eid in context or window.rstrip("。!?;") == whole:
                 continue
             unit_of[(pid, eid)] = n_body + len(window_texts)
             window_texts.append(window)
             window_passage.append(passage_row[pid])
-    units = [unit_of.get((int(pid), eid), passage_row[int(pid)]) if how == "mention" else passage_row[int(pid)]
+    units = [unit_of.get((int(pid), eid), passage_row[int(pid)]) if how in ("mention", "self")
+             else passage_row[int(pid)]
              for pid, eid, how in zip(links["passage_id"], links["entity_id"], links["how"])]
     return links.assign(unit=units), window_texts, window_passage
 
 
-def roll_up(links: pd.DataFrame, gaz, rollup_weight: float) -> pd.DataFrame:
+def roll_up(links: pd.DataFrame, gaz, rollup_weight: float, unit_passage=None) -> pd.DataFrame:
     """Let a park's or town's evidence also count for the district (or city) containing it,
-    at ``rollup_weight`` times its link weight; one row per (unit, place), strongest kept."""
+    at ``rollup_weight`` times its link weight; one row per (unit, place), strongest kept.
+
+    ``unit_passage`` maps each unit to its passage row (a window to the passage it is
+    cut from); when given, a window is not rolled up to a place that is already linked
+    to its whole passage (a city's own zone in the city's report).
+
+    Examples
+    --------
+    >>> gaz = __import__("recommender.knowledge.gazetteer", fromlist=["Gazetteer"]).Gazetteer.default()
+    >>> links = pd.DataFrame({"unit": [0, 2, 1], "entity_id": ["430200", "G432034", "S437016"],
+    ...                       "weight": [0.5, 1.0, 1.0]})
+    >>> roll_up(links, gaz, 0.8, unit_passage=[0, 1, 0]).values.tolist()
+    [[0, '430200', 0.5], [1, '430281', 0.8], [1, 'S437016', 1.0], [2, 'G432034', 1.0]]
+    """
+    whole = set()
+    if unit_passage is not None:
+        n = len(unit_passage)
+        whole = {(int(unit_passage[u]), e) for u, e in zip(links["unit"], links["entity_id"])
+                 if u < n and int(unit_passage[u]) == u}
     extra = []
     for unit, eid, weight in zip(links["unit"], links["entity_id"], links["weight"]):
         if gaz.get(eid).level not in ("park", "town"):
@@ -109,7 +136,8 @@ def roll_up(links: pd.DataFrame, gaz, rollup_weight: float) -> pd.DataFrame:
         for anc in gaz.ancestors(eid):
             if gaz.get(anc).level in ("park", "town"):
                 continue
-            extra.append((unit, anc, float(weight) * rollup_weight))
+            if unit_passage is None or (int(unit_passage[unit]), anc) not in whole:
+                extra.append((unit, anc, float(weight) * rollup_weight))
             break
     cols = ["unit", "entity_id", "weight"]
     both = pd.concat([links[cols], pd.DataFrame(extra, columns=cols)]) if extra else links[cols]

@@ -208,7 +208,7 @@ class Recommender(BaseEstimator):
         """
         self._validate_params()
         from recommender.knowledge.gazetteer import Gazetteer
-        from recommender.knowledge.linking import PlaceLinker
+        from recommender.knowledge.linking import PlaceLinker, extend_gazetteer
         from recommender.knowledge.tagging import IndustryTagger
         from recommender.knowledge.taxonomy import Taxonomy
         from recommender.text.tokenizer import Tokenizer
@@ -229,16 +229,20 @@ class Recommender(BaseEstimator):
         tokenizer = Tokenizer(user_words=user_words, backend=self.tokenizer_backend)
         pending = self._start_tokenization(tokenizer, texts)
 
-        # --- place links (salience, mention windows, roll-up to districts)
+        # --- place links (salience, place statements, roll-up to districts); parks the
+        # reports name that the gazetteer lacks join it as parks of their county or city
         linker = PlaceLinker(gaz, document_weight=self.document_link_weight)
         links = linker.link(corpus)
+        gaz = extend_gazetteer(gaz, linker.report_parks_)
         links = links[links["passage_id"].isin(set(body["passage_id"]))]
         region_of_doc = links_mod.document_regions(links, passages)
         links = links_mod.apply_salience(links, region_of_doc, gaz, ancestor_weight=self.ancestor_weight,
                                          foreign_weight=self.foreign_weight)
         passage_row = {int(pid): i for i, pid in enumerate(body["passage_id"])}
-        links, window_texts, window_passage = links_mod.window_links(links, body, passage_row, region_of_doc, linker)
-        links = links_mod.roll_up(links, gaz, self.rollup_weight)
+        links, window_texts, window_passage = links_mod.window_links(links, body, passage_row, region_of_doc,
+                                                                     linker, gaz)
+        unit_passage = np.concatenate([np.arange(len(body)), np.asarray(window_passage, dtype=np.int64)])
+        links = links_mod.roll_up(links, gaz, self.rollup_weight, unit_passage)
         entity_ids = sorted(set(links["entity_id"]), key=lambda e: (_LEVEL_ORDER.get(gaz.get(e).level, 9), e))
         if not entity_ids:
             raise CorpusError("no passage of the corpus names a known place: nothing to rank")
@@ -276,7 +280,7 @@ class Recommender(BaseEstimator):
             feat.l2_normalize_rows(tag_mass) + self.catalogue_weight * feat.expand_tags(catalogue, H))
 
         self.passage_hits_ = passage_hits
-        self.unit_passage_ = np.concatenate([np.arange(len(body)), np.asarray(window_passage, dtype=np.int64)])
+        self.unit_passage_ = unit_passage
         self.gazetteer_ = gaz
         self.taxonomy_ = tax
         self.tagger_ = tagger

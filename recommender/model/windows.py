@@ -1,40 +1,26 @@
-"""Mention windows: the part of a passage that speaks about one of several places.
+"""Mention windows: the part of a passage that states something of one place.
 
-Reports enumerate places with their products in one sentence (大力培育炎陵黄桃、茶陵红茶、
-攸县香干、醴陵油茶…). Crediting every place with every product of such a passage would
-make 醴陵 a tea region. When a passage names several places, the evidence for each named
-place is read from a window around its mention: the sentence holding it, narrowed to the
-enumeration item (the stretch between ``、`` or ``,``) when that sentence names several
-places too and the item says more than the place's name.
+Reports name a county in one sentence and speak of another matter in the next, and
+enumerate places with their products in one sentence (大力培育炎陵黄桃、茶陵红茶、
+醴陵油茶…). Crediting a named place with the whole passage would make 醴陵 a tea
+region and give a county the sector of its neighbour sentence. The evidence for a
+named place is therefore read from its statements (see
+:mod:`recommender.knowledge.statements`): the sentence that names it, narrowed to its
+own clause when the sentence names several places, or the whole passage when the
+passage is headed by the place's name.
 """
 
 from __future__ import annotations
 
-import re
+from recommender.knowledge.statements import statement_texts
 
 __all__ = ["mention_windows"]
 
-_SENTENCE_END = re.compile(r"[。!?！？;；]")
-_ITEM_SEP = re.compile(r"[、,，]")
 
-
-def _bounds(text: str, start: int, end: int, pattern: re.Pattern, lo: int = 0, hi: int | None = None):
-    hi = len(text) if hi is None else hi
-    left = lo
-    for m in pattern.finditer(text, lo, start):
-        left = m.end()
-    right = hi
-    m = pattern.search(text, end, hi)
-    if m:
-        right = m.start()
-    return left, right
-
-
-def mention_windows(text: str, mentions) -> dict[str, str]:
+def mention_windows(text: str, mentions, context=()) -> dict[str, str]:
     """Return ``{entity_id: window text}`` for the places named in ``text``.
 
-    Only meaningful when ``mentions`` hold two or more distinct places; each place's
-    windows (one per mention) are joined with a space.
+    Each place's statements (one per mention) are joined with a space.
 
     Parameters
     ----------
@@ -42,6 +28,9 @@ def mention_windows(text: str, mentions) -> dict[str, str]:
         The passage's feature text (the same text the mentions were found in).
     mentions : sequence
         Objects with ``entity_id``, ``start`` and ``end``.
+    context : iterable of str, optional
+        The document's own region and the places containing it: they do not compete
+        for clauses or for a passage's subject.
 
     Examples
     --------
@@ -53,18 +42,8 @@ def mention_windows(text: str, mentions) -> dict[str, str]:
     >>> t = "石峰区、荷塘区共建轨道交通产业集群。"
     >>> mention_windows(t, [M(entity_id="sf", start=0, end=3), M(entity_id="ht", start=4, end=7)])["sf"]
     '石峰区、荷塘区共建轨道交通产业集群'
+    >>> t = "全市新建5G基站。成功化解邵东徐家冲水库管涌险情。"
+    >>> mention_windows(t, [M(entity_id="sd", start=13, end=15)])
+    {'sd': '成功化解邵东徐家冲水库管涌险情'}
     """
-    out: dict[str, list[str]] = {}
-    for m in mentions:
-        s_lo, s_hi = _bounds(text, m.start, m.end, _SENTENCE_END)
-        others = {o.entity_id for o in mentions if s_lo <= o.start < s_hi and o.entity_id != m.entity_id}
-        window = text[s_lo:s_hi]
-        if others:
-            i_lo, i_hi = _bounds(text, m.start, m.end, _ITEM_SEP, s_lo, s_hi)
-            item = text[i_lo:i_hi]
-            if len(item.strip()) - (m.end - m.start) >= 2:
-                window = item
-        window = window.strip()
-        if window and window not in out.setdefault(m.entity_id, []):
-            out[m.entity_id].append(window)
-    return {k: " ".join(v) for k, v in out.items()}
+    return statement_texts(text, mentions, context=context)
