@@ -126,11 +126,14 @@ def test_bare_zone_in_a_citys_report_is_the_citys_zone(linker):
 
 
 def test_bare_zone_without_a_known_zone_becomes_the_citys_own_park(linker):
-    row = linker.report_zone("高新区", "360200")
-    assert row == {"entity_id": "park-360200-gaoxinqu", "name": "景德镇市高新区", "aliases": [],
+    # 景德镇 has a catalogue 高新区 (its report's bare 高新区 is that zone) but no 经开区
+    assert [m.entity_id for m in linker.self_references("支持高新区率先发展", "360200")] == ["G362099"]
+    assert linker.report_zone("高新区", "360200") is None
+    row = linker.report_zone("经开区", "360200")
+    assert row == {"entity_id": "park-360200-jingkaiqu", "name": "景德镇市经开区", "aliases": [],
                    "level": "park", "parent": "360200", "kind": "报告园区"}
     gaz = extend_gazetteer(linker.gazetteer, [row])
-    assert gaz.ancestors("park-360200-gaoxinqu")[0] == "360200"
+    assert gaz.ancestors("park-360200-jingkaiqu")[0] == "360200"
 
 
 def test_park_named_after_a_county(linker):
@@ -175,12 +178,15 @@ def test_zone_named_after_its_county_or_city(linker):
     text = "支持邵阳经济技术开发区建设装备制造产业园"
     found = linker.report_parks(text, linker.mentions(text))
     assert [(m.entity_id, m.surface, row) for m, row in found] == [("S437024", "邵阳经济技术开发区", None)]
-    # a county without a known zone of the kind: a park of its own, the report's name an alias
+    # a county's catalogue zone by the short name people write
     text = "以独山经开区为产业转移承接平台"
+    assert [m.entity_id for m in linker.mentions(text, linker.local_forms("522700"))] == ["S527058"]
+    # a county without a known zone of the kind: a park of its own, the report's name an alias
+    text = "以荔波经开区为产业转移承接平台"
     found = linker.report_parks(text, linker.mentions(text, linker.local_forms("522700")))
     (m, row), = found
-    assert (m.surface, row["name"], row["aliases"], row["parent"]) == ("独山经开区", "独山县经开区", ["独山经开区"],
-                                                                       "522726")
+    assert (m.surface, row["name"], row["aliases"], row["parent"]) == ("荔波经开区", "荔波县经开区", ["荔波经开区"],
+                                                                       "522722")
 
 
 def test_names_inside_ordinary_phrases_are_not_places(linker):
