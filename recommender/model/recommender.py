@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -21,12 +22,16 @@ from recommender.exceptions import (
 from recommender.model import features as feat
 from recommender.model import links as links_mod
 from recommender.model.evidence import select_evidence
+from recommender.model.query import split_unknown
 from recommender.model.results import Match, RecommendationResult
-from recommender.model.scoring import fuse, get_pooling, pool_segments
+from recommender.model.scoring import combine, fuse, get_pooling, passage_coverage, pool_segments
 from recommender.profiles import InvestorProfile
 from recommender.text.normalize import normalize_for_features
 
 logger = logging.getLogger(__name__)
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9\-' ]*")
 
 __all__ = ["Recommender", "PreparedProfile"]
 
@@ -46,6 +51,12 @@ class PreparedProfile:
     expansion_text: str
     allowed: np.ndarray | None
     warnings: tuple[str, ...]
+    sectors: tuple = ()
+    terms: tuple = ()
+    own_terms: tuple = ()
+    missing: tuple[str, ...] = ()
+    exact_codes: tuple[str, ...] = ()
+    expand_codes: tuple[str, ...] = ()
 
 
 class Recommender(BaseEstimator):
@@ -100,6 +111,19 @@ class Recommender(BaseEstimator):
         aliases and everyday terms) against the profile's own words.
     weak_threshold : float, default=0.2
         A result whose best score is below this is flagged ``weak_evidence``.
+    generic_share : float, default=0.02
+        A word found in more than this share of passages is *generic* (制造, 集群, 人才):
+        it supports a match but cannot make a passage relevant alone. Words of the
+        industry taxonomy stay specific up to five times this share.
+    generic_weight : float, default=0.3
+        Factor on the query weight of generic words.
+    approximate_tag_weight : float, default=0.4
+        Weight of industry tags read from the profile's free text rather than named as
+        its sectors, and the factor on the tag share of the score when a profile has
+        only such tags: approximate tags support, they do not lead.
+    coverage_power : float, default=0.5
+        Exponent of the coverage factor: a place's score is multiplied by the share of
+        the profile's distinguishing content found in its best passage to this power.
     tokenizer_backend : {"jieba", "rjieba"}, default="jieba"
         Segmentation engine; recorded in the model and used for queries too.
     n_jobs : int, default=1
@@ -127,7 +151,8 @@ class Recommender(BaseEstimator):
                  passage_weight=0.6, top_passages=3, pooling="soft_or", hierarchy_credit=0.3,
                  rollup_weight=0.8, document_link_weight=0.5, catalogue_weight=0.5,
                  foreign_weight=0.5, ancestor_weight=0.25, evidence_prior=3.0, expansion_weight=0.5,
-                 weak_threshold=0.2, tokenizer_backend="jieba", n_jobs=1):
+                 weak_threshold=0.2, generic_share=0.02, generic_weight=0.3, approximate_tag_weight=0.4,
+                 coverage_power=0.5, tokenizer_backend="jieba", n_jobs=1):
         self.min_df = min_df
         self.max_df = max_df
         self.sublinear_tf = sublinear_tf
@@ -144,6 +169,10 @@ class Recommender(BaseEstimator):
         self.evidence_prior = evidence_prior
         self.expansion_weight = expansion_weight
         self.weak_threshold = weak_threshold
+        self.generic_share = generic_share
+        self.generic_weight = generic_weight
+        self.approximate_tag_weight = approximate_tag_weight
+        self.coverage_power = coverage_power
         self.tokenizer_backend = tokenizer_backend
         self.n_jobs = n_jobs
 
@@ -151,13 +180,15 @@ class Recommender(BaseEstimator):
     def _validate_params(self):
         for name in ("text_weight", "passage_weight", "hierarchy_credit", "rollup_weight",
                      "document_link_weight", "catalogue_weight", "foreign_weight", "ancestor_weight",
-                     "expansion_weight",
-                     "weak_threshold"):
+                     "expansion_weight", "weak_threshold", "generic_share", "generic_weight",
+                     "approximate_tag_weight"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
                 raise InputError(f"{name} must be a number in [0, 1], got {value!r}")
         if not isinstance(self.evidence_prior, (int, float)) or self.evidence_prior < 0:
             raise InputError(f"evidence_prior must be a number >= 0, got {self.evidence_prior!r}")
+        if not isinstance(self.coverage_power, (int, float)) or not 0 <= self.coverage_power <= 4:
+            raise InputError(f"coverage_power must be a number in [0, 4], got {self.coverage_power!r}")
         if not isinstance(self.top_passages, int) or self.top_passages < 1:
             raise InputError(f"top_passages must be a positive integer, got {self.top_passages!r}")
         get_pooling(self.pooling)
@@ -334,46 +365,107 @@ class Recommender(BaseEstimator):
 
     # -------------------------------------------------------------------- profiles
     def prepare(self, profile: Any) -> PreparedProfile:
-        """Resolve a profile's sectors, regions, levels and exclusions against the model.
+        """Resolve a profile's sectors, words, regions, levels and exclusions against the model.
+
+        Sector strings resolved exactly become industry tags; fuzzy or unresolved ones are
+        searched as literal text (with a warning). The profile's words are kept when the
+        fitted vocabulary has them; an unknown compound is searched through its known parts,
+        and distinguishing words the corpus never uses are kept as ``missing`` (they lower
+        every place's coverage of the profile). English text is read through the CC-CEDICT
+        lexicon.
 
         Raises
         ------
         EmptyProfileError, UnknownSectorError, UnknownRegionError, UnknownLevelError
         """
+        from recommender.model.query import QueryTerm, english_terms, sector_items
+        from recommender.text.english import is_english
+
         self._check_fitted()
         profile = InvestorProfile.coerce(profile)
         tax, gaz = self.taxonomy_, self.gazetteer_
+        rt = self._runtime()
+        vocab = self.vectorizer_.vocabulary_
         warnings: list[str] = []
-        resolution = tax.resolve_many(list(profile.sectors))
-        if resolution.unresolved:
-            msg = UnknownSectorError(resolution.unresolved, resolution.suggestions)
-            if not resolution.codes and not profile.text:
-                raise msg
-            warnings.append(str(msg))
-            logger.warning("%s", msg)
+        items = sector_items(tax, list(profile.sectors))
+        exact_codes = list(dict.fromkeys(c for it in items if it.exact for c in it.codes))
+        terms: list[QueryTerm] = []
+        missing: list[str] = []
+
+        def add_words(text: str, source: str) -> None:
+            for tok in dict.fromkeys(self.tokenizer_(text)):
+                if tok in vocab:
+                    terms.append(QueryTerm(tok, source, tok))
+                elif _HAN.search(tok):
+                    parts = split_unknown(tok, vocab)
+                    terms.extend(QueryTerm(part, source, tok) for part in parts)
+                    if not parts and len(tok) >= 2:
+                        missing.append(tok)
+
+        literal = [it for it in items if not it.exact]
+        for it in literal:
+            add_words(normalize_for_features(it.input), "sector literal")
+        if literal:
+            unresolved = [it.input for it in literal]
+            sugg = {s: tax.suggest(s) for s in unresolved}
+            warnings.append(str(UnknownSectorError(unresolved, sugg)).replace(
+                ": use a code", ": searched as literal text; for a tag use a code", 1))
         text = normalize_for_features(profile.text)
-        # tags found in the text weigh by how central they are to it (hits and context,
-        # relative to the strongest); sectors the investor named weigh 1
-        text_tags = self.tagger_.tag(text) if text else {}
+        english_codes: list[str] = []
+        translated: list[str] = []
+        if text:
+            add_words(text, "profile text")
+            latin = " ".join(_LATIN_RUN.findall(text))
+            if latin and is_english(latin):
+                found, lost = english_terms(latin, vocab, taxonomy=tax, cooccurrence=rt.cooccurrence,
+                                            document_frequency=rt.document_frequency)
+                for phrase, word, codes in found:
+                    english_codes.extend(codes)
+                    for w in ([tax.name(c) for c in codes] or [word]):
+                        if w in vocab:
+                            terms.append(QueryTerm(w, "English lexicon", phrase))
+                        else:
+                            add_words(w, "English lexicon")
+                    translated.append(word)
+                missing.extend(lost)
+        own_terms = tuple(dict((t.term, t) for t in reversed(terms)).values())[::-1]
+        # tags found in the text (and its translation) weigh by how central they are, scaled
+        # down: they describe the investor's context, not the sectors it named
+        tag_text = " ".join([text] + translated)
+        text_tags = self.tagger_.tag(tag_text) if tag_text.strip() else {}
         top = max(text_tags.values(), default=1.0)
-        weights = {c: w / top for c, w in text_tags.items()}
-        for code in resolution.codes:
+        weights = {c: self.approximate_tag_weight * w / top for c, w in text_tags.items()}
+        for code in english_codes:
+            weights[code] = max(weights.get(code, 0.0), self.approximate_tag_weight)
+        for code in exact_codes:
             weights[code] = 1.0
-        codes = tuple(feat.most_specific(list(resolution.codes) + list(text_tags), tax))
+        codes = tuple(feat.most_specific(exact_codes + english_codes + list(text_tags), tax))
         tag_weights = tuple(float(weights[c]) for c in codes)
+        exact = tuple(c for c in codes if c in set(exact_codes) or set(tax.ancestors(c)) & set(exact_codes))
         expansion = []
-        for code in codes:
+        expand_codes = [c for c in codes if c in exact or c in english_codes]
+        for code in expand_codes:
             row = tax.tags.iloc[tax.index(code)]
             expansion.append(row["name"])
             expansion.extend(row["aliases"])
             expansion.extend(row["terms"])
+        searchable = bool(exact) or any(rt.is_specific(t.term) for t in own_terms)
+        if not searchable and not text:
+            unresolved = [it.input for it in items if not it.exact]
+            raise UnknownSectorError(unresolved, {s: tax.suggest(s) for s in unresolved})
         if profile.truncated:
             from recommender.profiles import MAX_TEXT_CHARS
 
             warnings.append(f"profile text truncated to {MAX_TEXT_CHARS} characters")
         allowed = self._filter_mask(profile, gaz)
-        return PreparedProfile(profile, codes, tag_weights, text, " ".join(expansion),
-                               allowed, tuple(warnings))
+        exp_terms = tuple(QueryTerm(t, "taxonomy expansion", tax.name(c), self.expansion_weight)
+                          for c in expand_codes for t in dict.fromkeys(self.tokenizer_(" ".join(
+                              [tax.tags.iloc[tax.index(c)]["name"]] + list(tax.tags.iloc[tax.index(c)]["aliases"]))))
+                          if t in vocab)
+        return PreparedProfile(profile, codes, tag_weights, text, " ".join(expansion), allowed, tuple(warnings),
+                               sectors=items, terms=own_terms + exp_terms, own_terms=own_terms,
+                               missing=tuple(dict.fromkeys(missing)), exact_codes=exact,
+                               expand_codes=tuple(expand_codes))
 
     def _filter_mask(self, profile: InvestorProfile, gaz) -> np.ndarray | None:
         if not (profile.regions or profile.levels or profile.exclude):
@@ -393,42 +485,79 @@ class Recommender(BaseEstimator):
 
     # ------------------------------------------------------------------- vectors
     def _query_vectors(self, prepared: Sequence[PreparedProfile]):
-        if self.expansion_weight > 0:
-            # one transform for the profiles' own words and the expansions not seen before
-            rt = self._runtime()
-            missing = list(dict.fromkeys(p.codes for p in prepared if not rt.has_expansion(p.codes)))
-            texts = {p.codes: p.expansion_text for p in prepared}
-            both = self.vectorizer_.transform([p.query_text for p in prepared] + [texts[c] for c in missing])
-            Q = both[:len(prepared)]
-            for k, codes in enumerate(missing):
-                rt.store_expansion(codes, both[len(prepared) + k])
-            Qx = sp.vstack([rt.expansion(p.codes) for p in prepared])
-            Q = feat.l2_normalize_rows(Q + self.expansion_weight * Qx)
-        else:
-            Q = self.vectorizer_.transform([p.query_text for p in prepared])
-        tax = self.taxonomy_
+        """Query matrices: weighted TF-IDF ``Q``, tags ``Tq``, exact tags ``Te``, and the
+        profiles' distinguishing content ``Qs`` (IDF of each specific own term) with the
+        mass of content no passage can cover (``missing``)."""
+        rt = self._runtime()
+        n, V = len(prepared), len(self.feature_names_)
+        idf = rt.idf
         rows, cols, vals = [], [], []
+        srows, scols, svals = [], [], []
+        for i, p in enumerate(prepared):
+            for t in p.own_terms:
+                j = self.vectorizer_.vocabulary_.get(t.term)
+                if j is None:
+                    continue
+                rows.append(i)
+                cols.append(j)
+                vals.append(t.weight)
+                if rt.specific[j]:
+                    srows.append(i)
+                    scols.append(j)
+                    svals.append(idf[j])
+        own = sp.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(n, V))
+        own.sum_duplicates()
+        own.data = np.minimum(own.data, 1.0)
+        own = feat.l2_normalize_rows(own.multiply(idf[None, :]).tocsr())
+        if self.expansion_weight > 0:
+            missing = list(dict.fromkeys(p.expand_codes for p in prepared if not rt.has_expansion(p.expand_codes)))
+            if missing:
+                texts = {p.expand_codes: p.expansion_text for p in prepared}
+                X_exp = self.vectorizer_.transform([texts[c] for c in missing])
+                for k, codes in enumerate(missing):
+                    rt.store_expansion(codes, X_exp[k])
+            Qx = sp.vstack([rt.expansion(p.expand_codes) for p in prepared]).tocsr()
+            Q = own + self.expansion_weight * Qx
+        else:
+            Q = own
+        # generic words (used by most reports) support a match but weigh less
+        Q = feat.l2_normalize_rows(sp.csr_matrix(Q.multiply(rt.term_weight[None, :])))
+        Qs = sp.csr_matrix((np.asarray(svals, dtype=np.float32), (srows, scols)), shape=(n, V))
+        Qs.sum_duplicates()
+        Qs.data = idf[Qs.indices].astype(np.float32)
+        tax = self.taxonomy_
+        rows, cols, vals, erows, ecols = [], [], [], [], []
         for i, p in enumerate(prepared):
             for code, weight in zip(p.codes, p.tag_weights):
                 rows.append(i)
                 cols.append(tax.index(code))
                 vals.append(weight)
+                if code in p.exact_codes:
+                    erows.append(i)
+                    ecols.append(tax.index(code))
         Tq = sp.coo_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
-                           shape=(len(prepared), len(tax.codes))).tocsr()
+                           shape=(n, len(tax.codes))).tocsr()
         Tq.data = np.minimum(Tq.data, 1.0)
-        return sp.csr_matrix(Q, dtype=np.float32), Tq
+        Te = sp.coo_matrix((np.ones(len(erows), dtype=np.float32), (erows, ecols)),
+                           shape=(n, len(tax.codes))).tocsr()
+        missing_mass = np.asarray([rt.max_idf * len(p.missing) for p in prepared], dtype=np.float64)
+        return sp.csr_matrix(Q, dtype=np.float32), Tq, Te, Qs, missing_mass
 
     def score_matrix(self, prepared: Sequence[PreparedProfile]) -> dict[str, np.ndarray]:
         """Score every place for every prepared profile (vectorised, sparse products).
 
+        The rule is :mod:`recommender.model.scoring`'s: passage relevance needs the
+        profile's distinguishing content (a specific word or an exact tag), and a place's
+        score is scaled by how much of that content its best passage covers.
+
         Returns
         -------
         dict
-            ``score``, ``text_score``, ``tag_score`` (each ``(n_profiles, n_places)``),
-            and the passage relevances ``passage_text``/``passage_tag``
-            (``(n_profiles, n_passages)``) used to pick evidence.
+            ``score``, ``text_score``, ``tag_score``, ``coverage`` (each
+            ``(n_profiles, n_places)``), and the passage relevances
+            ``passage_text``/``passage_tag`` (``(n_profiles, n_units)``) used to pick evidence.
         """
-        Q, Tq = self._query_vectors(prepared)
+        Q, Tq, Te, Qs, missing_mass = self._query_vectors(prepared)
         rt = self._runtime()
         n, n_ent = len(prepared), len(self.entity_ids_)
         S = (Q @ rt.X_T).toarray().astype(np.float32, copy=False)             # text relevance
@@ -436,9 +565,15 @@ class Recommender(BaseEstimator):
         has_tags = tq_mass > 0
         G = (Tq @ rt.T_T).toarray().astype(np.float32, copy=False)
         G = np.minimum(G / np.where(has_tags, tq_mass, 1.0)[:, None], 1.0)     # tag coverage
+        n_exact = np.asarray(Te.sum(axis=1)).ravel()
+        C = passage_coverage((Qs @ rt.Xbin_T).toarray(), (Te @ rt.T_T).toarray(),
+                             np.asarray(Qs.sum(axis=1)).ravel(), n_exact, missing_mass, rt.max_idf)
+        S = S * (C > 0)                      # generic words alone never make a passage relevant
+        G = G * (C > 0)
         m = self.top_passages
         text_pass = np.empty((n, n_ent))
         tag_pass = np.empty((n, n_ent))
+        cover = np.empty((n, n_ent))
         step = 64  # rows at a time keep the (rows x links) temporaries small
         for lo in range(0, n, step):
             rows = slice(lo, min(n, lo + step))
@@ -446,14 +581,16 @@ class Recommender(BaseEstimator):
                                             self.pooling)
             tag_pass[rows] = pool_segments(G[rows][:, rt.flat_units] * rt.flat_weights, rt.flat_offsets, m,
                                            self.pooling)
+            cover[rows] = pool_segments(C[rows][:, rt.flat_units], rt.flat_offsets, 1, "max")
         shrink = self.entity_shrink_[None, :]
         text_prof = (Q @ rt.centroids_T).toarray() * shrink
         tag_prof = (feat.l2_normalize_rows(Tq) @ rt.tag_profile_T).toarray() * shrink
         text_score = fuse(text_pass, text_prof, self.passage_weight)
         tag_score = fuse(tag_pass, tag_prof, self.passage_weight)
-        w = np.where(has_tags, self.text_weight, 1.0)[:, None]
-        score = np.clip(w * text_score + (1.0 - w) * tag_score, 0.0, 1.0)
-        return {"score": score, "text_score": text_score, "tag_score": tag_score,
+        tag_share = np.where(n_exact > 0, 1.0 - self.text_weight,
+                             np.where(has_tags, (1.0 - self.text_weight) * self.approximate_tag_weight, 0.0))
+        score = combine(text_score, tag_score, tag_share, cover, self.coverage_power)
+        return {"score": score, "text_score": text_score, "tag_score": tag_score, "coverage": cover,
                 "passage_text": S, "passage_tag": G, "Q": Q, "Tq": Tq}
 
     # ------------------------------------------------------------------ recommend

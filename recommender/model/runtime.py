@@ -57,7 +57,41 @@ class RuntimeTables:
         self.flat_weights = Lc.data.astype(np.float32)
         self.flat_offsets = Lc.indptr[:-1].astype(np.int64)
         self._hits = model.passage_hits_
+        # term statistics: passage document frequency (from the IDF), specificity, weights
+        self.idf = np.asarray(model.vectorizer_.idf_, dtype=np.float32)
+        n_docs = len(p)
+        self.df = np.rint((1.0 + n_docs) / np.exp(self.idf.astype(np.float64) - 1.0) - 1.0).astype(np.int64)
+        self.max_idf = float(np.log(1.0 + n_docs) + 1.0)
+        share = self.df / max(n_docs, 1)
+        taxonomy_words = set(tax.vocabulary())
+        in_taxonomy = np.fromiter((w in taxonomy_words for w in self.vocab), dtype=bool, count=len(self.vocab))
+        self.specific = (share <= model.generic_share) | (in_taxonomy & (share <= 5 * model.generic_share))
+        self.term_weight = np.where(self.specific, 1.0, model.generic_weight).astype(np.float32)
+        self.vocabulary = model.vectorizer_.vocabulary_
+        Xb = model.X_.T.tocsr()
+        Xb.data = np.ones_like(Xb.data)
+        self.Xbin_T = Xb
         self._expansions: dict[tuple, object] = {}
+
+    def is_specific(self, term: str) -> bool:
+        """Whether a vocabulary word is specific (few passages use it, or a taxonomy word)."""
+        j = self.vocabulary.get(term)
+        return j is not None and bool(self.specific[j])
+
+    def document_frequency(self, term: str) -> int:
+        """How many passages use ``term`` (0 when it is not in the vocabulary)."""
+        j = self.vocabulary.get(term)
+        return 0 if j is None else int(self.df[j])
+
+    def cooccurrence(self, a: str, b: str) -> int:
+        """How many units (passages and mention windows) hold both words."""
+        ja, jb = self.vocabulary.get(a), self.vocabulary.get(b)
+        if ja is None or jb is None:
+            return 0
+        X = self.Xbin_T
+        ua = X.indices[X.indptr[ja]:X.indptr[ja + 1]]
+        ub = X.indices[X.indptr[jb]:X.indptr[jb + 1]]
+        return int(np.intersect1d(ua, ub, assume_unique=True).size)
 
     def hits(self, passage_row: int) -> list:
         """The tagger's ``(code, term)`` hits in a passage, kept from the fit's tagging scan."""

