@@ -125,8 +125,39 @@ def sector_items(taxonomy, sectors: Sequence[str]) -> tuple[SectorItem, ...]:
             codes = tuple(taxonomy.resolve(s))
         except ValueError:
             codes = ()
-        out.append(SectorItem(s, codes, "name" if codes else "literal", s))
+        out.append(SectorItem(s, codes, _route(taxonomy, s, codes), s))
     return tuple(out)
+
+
+def _route(taxonomy, sector: str, codes: tuple[str, ...]) -> str:
+    """The route of a string the per-string resolver answered.
+
+    A code, a tag's name or alias (with a 产业/行业 suffix tolerated), or an English name
+    is exact. A string found only among a tag's everyday terms (核电 among 电力热力's) is
+    narrower than the tag it lands on: it is reported as ``fuzzy``, so the tag supports
+    the search without leading it.
+    """
+    from recommender.knowledge.taxonomy import sector_key
+
+    if not codes:
+        return "literal"
+    key = sector_key(sector)
+    if key.lower() in {c.lower() for c in codes}:
+        return "code"
+    tags = taxonomy.tags
+    for code in codes:
+        row = tags.iloc[taxonomy.index(code)]
+        names = {sector_key(row["name"])}
+        aliases = {sector_key(a) for a in row["aliases"]}
+        english = {sector_key(str(row.get("name_en", "")))} | {sector_key(a) for a in (row.get("synonyms_en") or ())}
+        for cand in (key,) + tuple(key[:-len(suf)] for suf in ("产业链", "产业", "行业", "业") if key.endswith(suf)):
+            if cand in names:
+                return "name"
+            if cand in aliases:
+                return "alias"
+            if cand in english or cand.rstrip("s") in english:
+                return "english"
+    return "fuzzy"
 
 
 def split_unknown(token: str, vocabulary: Mapping[str, int], min_len: int = 2) -> list[str]:
@@ -193,7 +224,8 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
         codes = taxonomy.resolve(phrase)
         return tuple("TAG:" + c for c in codes)
 
-    phrases = english_phrases(text, index=index, first=first if taxonomy is not None else None)
+    phrases = english_phrases(text, index=index, first=first if taxonomy is not None else None,
+                              keep=lambda c: c in vocabulary)
     kept: list[tuple[str, list[str], tuple[str, ...]]] = []
     missing: list[str] = []
     for ph in phrases:

@@ -403,7 +403,8 @@ class Recommender(BaseEstimator):
                         missing.append(tok)
 
         literal = [it for it in items if not it.exact]
-        for it in literal:
+        # the investor's own sector words are searched too (核电 is narrower than its tag 电力热力)
+        for it in items:
             add_words(normalize_for_features(it.input), "sector literal")
         if literal:
             unresolved = [it.input for it in literal]
@@ -435,11 +436,13 @@ class Recommender(BaseEstimator):
         text_tags = self.tagger_.tag(tag_text) if tag_text.strip() else {}
         top = max(text_tags.values(), default=1.0)
         weights = {c: self.approximate_tag_weight * w / top for c, w in text_tags.items()}
-        for code in english_codes:
+        # approximate guesses (a fuzzy sector, a tag named in English text) support at reduced weight
+        fuzzy_codes = [c for it in items if not it.exact for c in it.codes]
+        for code in english_codes + fuzzy_codes:
             weights[code] = max(weights.get(code, 0.0), self.approximate_tag_weight)
         for code in exact_codes:
             weights[code] = 1.0
-        codes = tuple(feat.most_specific(exact_codes + english_codes + list(text_tags), tax))
+        codes = tuple(feat.most_specific(exact_codes + english_codes + fuzzy_codes + list(text_tags), tax))
         tag_weights = tuple(float(weights[c]) for c in codes)
         exact = tuple(c for c in codes if c in set(exact_codes) or set(tax.ancestors(c)) & set(exact_codes))
         expansion = []

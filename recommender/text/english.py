@@ -36,6 +36,15 @@ a an the and or of for with in on at to from by as is are be been being that thi
 whose whom it its their our your we you they he she his her them us not no nor but if so than then there
 here into onto over under up down out off about also very more most such other any some each every all
 """.split())
+#: Words of how a profile introduces itself (company, seeking, provinces): like 企业, 寻找 and
+#: 地区 in a Chinese profile, they say who is asking, not what to find.
+PROFILE_WORDS = frozenset("""
+company companies firm firms enterprise enterprises business businesses supplier suppliers maker makers
+manufacturer manufacturers producer producers provider providers operator operators group investor investors
+looking seeking seek seeks want wants wanting find finding search searching interested plan plans planning
+province provinces region regions area areas place places city cities location locations site sites
+new recently recent good strong large big major leading local nearby near close
+""".split())
 
 
 @dataclass(frozen=True)
@@ -103,7 +112,9 @@ def gloss_index() -> dict[str, tuple[str, ...]]:
         head = entry.get("simplified") or ""
         if not re.search(r"[\u3400-\u9fff]", head):
             continue
-        for gloss in entry.get("definitions") or ():
+        for rank, gloss in enumerate(entry.get("definitions") or ()):
+            if len(head) == 1 and rank > 0:
+                continue  # a single character's later senses (门 "valve") mislead more than they help
             key = _clean_gloss(gloss)
             if not key or len(key.split()) > MAX_PHRASE_WORDS:
                 continue
@@ -139,7 +150,7 @@ def _base_forms(word: str) -> list[str]:
 
 
 def english_phrases(text: str, index: dict[str, tuple[str, ...]] | None = None,
-                    first=None) -> list[EnglishPhrase]:
+                    first=None, keep=None) -> list[EnglishPhrase]:
     """Split English text into the longest phrases the lexicon knows, left to right.
 
     Function words (``and``, ``for`` …) are not looked up alone; a word the lexicon does
@@ -153,6 +164,11 @@ def english_phrases(text: str, index: dict[str, tuple[str, ...]] | None = None,
     first : callable, optional
         ``first(phrase) -> tuple of str`` consulted before the index for every phrase as
         written (for example the taxonomy's English names); a non-empty answer wins.
+    keep : callable, optional
+        ``keep(headword) -> bool``; a dictionary phrase none of whose headwords is kept
+        gives way to a shorter one (``nuclear power plant`` → 核发电厂 unknown to the
+        corpus, so ``nuclear power`` → 核电 is taken); when no length is kept, the longest
+        phrase is returned as it is.
 
     Examples
     --------
@@ -168,8 +184,9 @@ def english_phrases(text: str, index: dict[str, tuple[str, ...]] | None = None,
     i = 0
     while i < len(words):
         found = None
+        fallback = None
         for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
-            if n == 1 and lower[i] in _FUNCTION_WORDS:
+            if n == 1 and (lower[i] in _FUNCTION_WORDS or lower[i] in PROFILE_WORDS):
                 break
             if first is not None:
                 known = tuple(first(" ".join(words[i:i + n])))
@@ -180,10 +197,14 @@ def english_phrases(text: str, index: dict[str, tuple[str, ...]] | None = None,
             for last in _base_forms(lower[i + n - 1]):
                 key = f"{head} {last}" if head else last
                 if key in index:
-                    found = (n, key, tuple(index[key]))
-                    break
+                    if keep is None or any(keep(c) for c in index[key]):
+                        found = (n, key, tuple(index[key]))
+                        break
+                    if fallback is None:
+                        fallback = (n, key, tuple(index[key]))
             if found:
                 break
+        found = found or fallback
         if found is None:
             i += 1
             continue
