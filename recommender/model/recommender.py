@@ -56,6 +56,7 @@ class PreparedProfile:
     own_terms: tuple = ()
     missing: tuple[str, ...] = ()
     exact_codes: tuple[str, ...] = ()
+    text_codes: tuple[str, ...] = ()
     expand_codes: tuple[str, ...] = ()
 
 
@@ -430,12 +431,22 @@ class Recommender(BaseEstimator):
                     translated.append(word)
                 missing.extend(lost)
         own_terms = tuple(dict((t.term, t) for t in reversed(terms)).values())[::-1]
-        # tags found in the text (and its translation) weigh by how central they are, scaled
-        # down: they describe the investor's context, not the sectors it named
+        # tags found in the text (and its translation) weigh by how central they are to it
         tag_text = " ".join([text] + translated)
         text_tags = self.tagger_.tag(tag_text) if tag_text.strip() else {}
         top = max(text_tags.values(), default=1.0)
-        weights = {c: self.approximate_tag_weight * w / top for c, w in text_tags.items()}
+        # a tag read from the text leads only as far as its words explain the profile's
+        # distinguishing words (电动车 explains an EV-parts profile; 汽车 in an aluminium
+        # profile explains little of it)
+        content = {t.term: float(rt.idf[vocab[t.term]]) for t in terms
+                   if t.source == "profile text" and rt.is_specific(t.term)}
+        content.update({w: rt.max_idf for w in missing})
+        total = sum(content.values())
+        weights = {}
+        for c, w in text_tags.items():
+            words = rt.tag_words(c)
+            explained = sum(v for t, v in content.items() if t in words or any(t in x or x in t for x in words))
+            weights[c] = (w / top) * (explained / total if total > 0 else 1.0)
         # approximate guesses (a fuzzy sector, a tag named in English text) support at reduced weight
         fuzzy_codes = [c for it in items if not it.exact for c in it.codes]
         for code in english_codes + fuzzy_codes:
@@ -445,6 +456,9 @@ class Recommender(BaseEstimator):
         codes = tuple(feat.most_specific(exact_codes + english_codes + fuzzy_codes + list(text_tags), tax))
         tag_weights = tuple(float(weights[c]) for c in codes)
         exact = tuple(c for c in codes if c in set(exact_codes) or set(tax.ancestors(c)) & set(exact_codes))
+        # a word the tagger reads as an industry term is covered by its tag, not missing
+        tag_words = rt.taxonomy_words
+        missing = [w for w in missing if w not in tag_words]
         expansion = []
         expand_codes = [c for c in codes if c in exact or c in english_codes]
         for code in expand_codes:
@@ -468,6 +482,8 @@ class Recommender(BaseEstimator):
         return PreparedProfile(profile, codes, tag_weights, text, " ".join(expansion), allowed, tuple(warnings),
                                sectors=items, terms=own_terms + exp_terms, own_terms=own_terms,
                                missing=tuple(dict.fromkeys(missing)), exact_codes=exact,
+                               text_codes=tuple(c for c in codes if c in text_tags and c not in exact
+                                                and c not in fuzzy_codes),
                                expand_codes=tuple(expand_codes))
 
     def _filter_mask(self, profile: InvestorProfile, gaz) -> np.ndarray | None:
@@ -529,19 +545,20 @@ class Recommender(BaseEstimator):
         Qs.sum_duplicates()
         Qs.data = idf[Qs.indices].astype(np.float32)
         tax = self.taxonomy_
-        rows, cols, vals, erows, ecols = [], [], [], [], []
+        rows, cols, vals, erows, ecols, evals = [], [], [], [], [], []
         for i, p in enumerate(prepared):
             for code, weight in zip(p.codes, p.tag_weights):
                 rows.append(i)
                 cols.append(tax.index(code))
                 vals.append(weight)
-                if code in p.exact_codes:
+                if code in p.exact_codes or code in p.text_codes:
                     erows.append(i)
                     ecols.append(tax.index(code))
+                    evals.append(min(weight, 1.0))
         Tq = sp.coo_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
                            shape=(n, len(tax.codes))).tocsr()
         Tq.data = np.minimum(Tq.data, 1.0)
-        Te = sp.coo_matrix((np.ones(len(erows), dtype=np.float32), (erows, ecols)),
+        Te = sp.coo_matrix((np.asarray(evals, dtype=np.float32), (erows, ecols)),
                            shape=(n, len(tax.codes))).tocsr()
         missing_mass = np.asarray([rt.max_idf * len(p.missing) for p in prepared], dtype=np.float64)
         return sp.csr_matrix(Q, dtype=np.float32), Tq, Te, Qs, missing_mass
@@ -568,7 +585,8 @@ class Recommender(BaseEstimator):
         has_tags = tq_mass > 0
         G = (Tq @ rt.T_T).toarray().astype(np.float32, copy=False)
         G = np.minimum(G / np.where(has_tags, tq_mass, 1.0)[:, None], 1.0)     # tag coverage
-        n_exact = np.asarray(Te.sum(axis=1)).ravel()
+        n_exact = np.asarray(Te.sum(axis=1)).ravel()      # tag content units (exact and from the text)
+        n_named = np.asarray([len(p.exact_codes) + len(p.text_codes) for p in prepared])
         C = passage_coverage((Qs @ rt.Xbin_T).toarray(), (Te @ rt.T_T).toarray(),
                              np.asarray(Qs.sum(axis=1)).ravel(), n_exact, missing_mass, rt.max_idf)
         S = S * (C > 0)                      # generic words alone never make a passage relevant
@@ -590,8 +608,8 @@ class Recommender(BaseEstimator):
         tag_prof = (feat.l2_normalize_rows(Tq) @ rt.tag_profile_T).toarray() * shrink
         text_score = fuse(text_pass, text_prof, self.passage_weight)
         tag_score = fuse(tag_pass, tag_prof, self.passage_weight)
-        tag_share = np.where(n_exact > 0, 1.0 - self.text_weight,
-                             np.where(has_tags, (1.0 - self.text_weight) * self.approximate_tag_weight, 0.0))
+        lead = np.asarray([max(p.tag_weights, default=0.0) for p in prepared])
+        tag_share = (1.0 - self.text_weight) * np.minimum(lead, 1.0)
         score = combine(text_score, tag_score, tag_share, cover, self.coverage_power)
         return {"score": score, "text_score": text_score, "tag_score": tag_score, "coverage": cover,
                 "passage_text": S, "passage_tag": G, "Q": Q, "Tq": Tq}

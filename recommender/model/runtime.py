@@ -57,13 +57,14 @@ class RuntimeTables:
         self.flat_weights = Lc.data.astype(np.float32)
         self.flat_offsets = Lc.indptr[:-1].astype(np.int64)
         self._hits = model.passage_hits_
+        self._taxonomy = tax
         # term statistics: passage document frequency (from the IDF), specificity, weights
         self.idf = np.asarray(model.vectorizer_.idf_, dtype=np.float32)
         n_docs = len(p)
         self.df = np.rint((1.0 + n_docs) / np.exp(self.idf.astype(np.float64) - 1.0) - 1.0).astype(np.int64)
         self.max_idf = float(np.log(1.0 + n_docs) + 1.0)
         share = self.df / max(n_docs, 1)
-        taxonomy_words = set(tax.vocabulary())
+        taxonomy_words = self.taxonomy_words = frozenset(tax.vocabulary())
         in_taxonomy = np.fromiter((w in taxonomy_words for w in self.vocab), dtype=bool, count=len(self.vocab))
         self.specific = (share <= model.generic_share) | (in_taxonomy & (share <= 5 * model.generic_share))
         self.term_weight = np.where(self.specific, 1.0, model.generic_weight).astype(np.float32)
@@ -72,6 +73,21 @@ class RuntimeTables:
         Xb.data = np.ones_like(Xb.data)
         self.Xbin_T = Xb
         self._expansions: dict[tuple, object] = {}
+
+    def tag_words(self, code: str) -> frozenset:
+        """Words of a tag and its sub-tags: names, aliases, everyday and query terms."""
+        cache = self.__dict__.setdefault("_tag_words", {})
+        if code not in cache:
+            tags = self._taxonomy.tags
+            codes = [c for c in self._taxonomy.codes if c == code or code in self.descends.get(c, ())]
+            words = set()
+            for c in codes:
+                row = tags.iloc[self._taxonomy.index(c)]
+                words.add(row["name"])
+                for col in ("aliases", "terms", "query_terms"):
+                    words.update(x for x in (row.get(col) or ()) if x)
+            cache[code] = frozenset(words)
+        return cache[code]
 
     def is_specific(self, term: str) -> bool:
         """Whether a vocabulary word is specific (few passages use it, or a taxonomy word)."""
