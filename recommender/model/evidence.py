@@ -1,12 +1,70 @@
-"""Choosing the evidence passages cited for a match."""
+"""Choosing the evidence passages cited for a match, and the sentences in them that matched."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
 from recommender.model.results import Evidence
+from recommender.text.normalize import normalize_for_features
 
-__all__ = ["select_evidence"]
+__all__ = ["select_evidence", "sentence_spans", "highlight_spans"]
+
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text`` (end marks kept, outer white space trimmed).
+
+    Examples
+    --------
+    >>> t = "推进项目建设。 株洲建成IGBT产线！"
+    >>> [t[a:b] for a, b in sentence_spans(t)]
+    ['推进项目建设。', '株洲建成IGBT产线！']
+    """
+    spans = []
+    lo = 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.append((lo, m.end()))
+        lo = m.end()
+    if lo < len(text):
+        spans.append((lo, len(text)))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def highlight_spans(text: str, offset: int, terms, limit: int = 3) -> tuple[tuple[int, int], ...]:
+    """Source spans of the sentences of a passage that hold one of ``terms``.
+
+    The sentences holding the most distinct terms come first (up to ``limit``), each
+    as ``(offset + start, offset + end)`` inside the passage; terms are matched on the
+    normalised sentence (full-width forms, traditional characters).
+
+    Examples
+    --------
+    >>> t = "全市推进千个重点项目。株洲IGBT芯片产线投产，功率半导体集群成形。"
+    >>> highlight_spans(t, 100, ["IGBT", "功率半导体"])
+    ((111, 133),)
+    """
+    wanted = [t for t in dict.fromkeys(terms) if t]
+    if not wanted:
+        return ()
+    scored = []
+    for a, b in sentence_spans(text):
+        norm = normalize_for_features(text[a:b]).lower()
+        hits = sum(1 for t in wanted if t.lower() in norm)
+        if hits:
+            scored.append((-hits, a, b))
+    scored.sort()
+    return tuple((offset + a, offset + b) for _, a, b in scored[:limit])
 
 
 def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_terms: dict[int, float],
@@ -57,6 +115,7 @@ def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_te
             text=rt.text[row], source=rt.source[row], start=rt.start[row], end=rt.end[row],
             title=rt.title[row], date=rt.date[row], score=float(round(float(relevance[pos]), 6)),
             row=rt.row[row], terms=tuple(terms[:8]),
+            highlights=highlight_spans(rt.text[row], rt.start[row], terms[:8]),
         ))
         if len(chosen) >= evidence_k:
             break

@@ -23,7 +23,7 @@ from recommender.model import features as feat
 from recommender.model import links as links_mod
 from recommender.model.evidence import select_evidence
 from recommender.model.query import split_unknown
-from recommender.model.results import Match, RecommendationResult
+from recommender.model.results import Match, RecommendationResult, ResolvedSector
 from recommender.model.scoring import combine, fuse, get_pooling, passage_coverage, pool_segments
 from recommender.profiles import InvestorProfile
 from recommender.text.normalize import normalize_for_features
@@ -470,6 +470,9 @@ class Recommender(BaseEstimator):
         if not searchable and not text:
             unresolved = [it.input for it in items if not it.exact]
             raise UnknownSectorError(unresolved, {s: tax.suggest(s) for s in unresolved})
+        if missing:
+            warnings.append("words of the profile that the reports never use (no place can match them): "
+                            + ", ".join(dict.fromkeys(missing)))
         if profile.truncated:
             from recommender.profiles import MAX_TEXT_CHARS
 
@@ -694,9 +697,12 @@ class Recommender(BaseEstimator):
         if weak:
             warnings.append(f"weak evidence: the best score is {best:.2f} (< {self.weak_threshold}); "
                             "the corpus says little about what was asked")
+        tax = self.taxonomy_
+        resolved = tuple(ResolvedSector(it.input, it.codes, tuple(tax.name(c) for c in it.codes), it.route)
+                         for it in p.sectors)
         return RecommendationResult(profile_id=p.profile.profile_id, matches=tuple(matches),
                                     weak_evidence=weak, warnings=tuple(warnings),
-                                    resolved_sectors=tuple(self.taxonomy_.name(c) for c in p.codes))
+                                    resolved_sectors=resolved, query_terms=tuple(p.terms))
 
     def _match(self, rank, j, i, scores, p, evidence, q_terms) -> Match:
         rt = self._runtime()

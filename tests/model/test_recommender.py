@@ -71,7 +71,13 @@ def test_matches_report_why(model):
     top = result.matches[0]
     assert "陶瓷" in top.matched_sectors
     assert top.matched_terms
-    assert result.resolved_sectors == ("陶瓷",)
+    assert [(r.sector, r.tags, r.route) for r in result.resolved_sectors] == [("陶瓷", ("陶瓷",), "name")]
+    assert {"profile text", "sector literal"} <= {t.source for t in result.query_terms}
+    for ev in top.evidence:
+        assert ev.highlights
+        for a, b in ev.highlights:
+            assert ev.start <= a < b <= ev.end
+            assert any(t in ev.text[a - ev.start:b - ev.start] for t in ev.terms)
 
 
 def test_evidence_is_verbatim_about_the_sector_and_not_repeated(model):
