@@ -457,8 +457,10 @@ class Recommender(BaseEstimator):
         tag_weights = tuple(float(weights[c]) for c in codes)
         exact = tuple(c for c in codes if c in set(exact_codes) or set(tax.ancestors(c)) & set(exact_codes))
         # a word the tagger reads as an industry term is covered by its tag, not missing
+        # and a word the vectorizer dropped as too common (in most passages) is not missing either
         tag_words = rt.taxonomy_words
-        missing = [w for w in missing if w not in tag_words]
+        common = getattr(self.vectorizer_, "stop_words_", None) or ()
+        missing = [w for w in missing if w not in tag_words and w not in common]
         expansion = []
         expand_codes = [c for c in codes if c in exact or c in english_codes]
         for code in expand_codes:
