@@ -29,7 +29,7 @@ from typing import Callable, Mapping, Sequence
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SectorItem", "QueryTerm", "sector_items", "split_unknown", "english_terms", "EXACT_ROUTES",
+__all__ = ["SectorItem", "QueryTerm", "sector_items", "split_unknown", "sector_words", "english_terms", "EXACT_ROUTES",
            "TERM_SOURCES"]
 
 #: Routes whose tags are trusted as the investor's sectors.
@@ -186,6 +186,51 @@ def split_unknown(token: str, vocabulary: Mapping[str, int], min_len: int = 2) -
         else:
             i += 1
     return parts if covered * 2 >= len(token) else []
+
+
+#: Words that join or close a sector name without naming anything (新能源汽车及零部件, 纺织产业).
+_CONNECTORS = re.compile(r"[及与和、/／·]")
+_SECTOR_SUFFIXES = ("产业链", "产业", "行业", "领域")
+
+
+def sector_words(sector: str, vocabulary: Mapping[str, int]) -> list[str] | None:
+    """Vocabulary words that spell a sector string written in Chinese, or ``None``.
+
+    A sector string names an industry; searched as text, it must be spelled *entirely*
+    by words the corpus uses (after dropping connectors such as 及 and a closing 产业 or
+    行业): 工业母机 → 工业, 母机. A string of which some characters are not covered
+    (不存在的行业) is not an industry the corpus names, and ``None`` says so.
+
+    Examples
+    --------
+    >>> sector_words("工业母机", {"工业": 0, "母机": 1})
+    ['工业', '母机']
+    >>> sector_words("煤化工产业", {"煤化工": 0, "化工": 1})
+    ['煤化工']
+    >>> sector_words("不存在的行业", {"存在": 0}) is None
+    True
+    """
+    key = "".join(_HAN.findall(sector))
+    for suf in _SECTOR_SUFFIXES:
+        if key.endswith(suf) and len(key) > len(suf):
+            key = key[: -len(suf)]
+            break
+    parts = [p for p in _CONNECTORS.split(key) if p]
+    out: list[str] = []
+    for part in parts:
+        if part in vocabulary:
+            out.append(part)
+            continue
+        i = 0
+        while i < len(part):
+            for j in range(len(part), i, -1):
+                if part[i:j] in vocabulary and (j - i >= 2 or j - i == len(part)):
+                    out.append(part[i:j])
+                    i = j
+                    break
+            else:
+                return None
+    return list(dict.fromkeys(out)) or None
 
 
 def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,

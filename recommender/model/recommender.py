@@ -22,7 +22,7 @@ from recommender.exceptions import (
 from recommender.model import features as feat
 from recommender.model import links as links_mod
 from recommender.model.evidence import select_evidence
-from recommender.model.query import split_unknown
+from recommender.model.query import sector_words, split_unknown
 from recommender.model.results import Match, RecommendationResult, ResolvedSector
 from recommender.model.scoring import combine, fuse, get_pooling, passage_coverage, pool_segments
 from recommender.profiles import InvestorProfile
@@ -404,9 +404,19 @@ class Recommender(BaseEstimator):
                         missing.append(tok)
 
         literal = [it for it in items if not it.exact]
-        # the investor's own sector words are searched too (核电 is narrower than its tag 电力热力)
+        # the investor's own sector words are searched too (核电 is narrower than its tag 电力热力);
+        # a Chinese sector string counts only when the corpus' words spell all of it
+        english_sectors: list[str] = []
         for it in items:
-            add_words(normalize_for_features(it.input), "sector literal")
+            written = normalize_for_features(it.input)
+            if _HAN.search(written):
+                words = sector_words(written, vocab)
+                if words:
+                    terms.extend(QueryTerm(w, "sector literal", it.input) for w in words)
+                elif not it.exact:
+                    missing.append(written)
+            elif not it.exact:
+                english_sectors.append(written)
         if literal:
             unresolved = [it.input for it in literal]
             sugg = {s: tax.suggest(s) for s in unresolved}
@@ -417,8 +427,9 @@ class Recommender(BaseEstimator):
         translated: list[str] = []
         if text:
             add_words(text, "profile text")
-            latin = " ".join(_LATIN_RUN.findall(text))
-            if latin and is_english(latin):
+        latin = " ".join(_LATIN_RUN.findall(text) + english_sectors) if (text or english_sectors) else ""
+        if latin.strip():
+            if is_english(latin):
                 found, lost = english_terms(latin, vocab, taxonomy=tax, cooccurrence=rt.cooccurrence,
                                             document_frequency=rt.document_frequency)
                 for phrase, word, codes in found:

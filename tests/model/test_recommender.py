@@ -72,7 +72,7 @@ def test_matches_report_why(model):
     assert "陶瓷" in top.matched_sectors
     assert top.matched_terms
     assert [(r.sector, r.tags, r.route) for r in result.resolved_sectors] == [("陶瓷", ("陶瓷",), "name")]
-    assert {"profile text", "sector literal"} <= {t.source for t in result.query_terms}
+    assert {"sector literal", "taxonomy expansion"} <= {t.source for t in result.query_terms}
     for ev in top.evidence:
         assert ev.highlights
         for a, b in ev.highlights:
