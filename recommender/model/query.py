@@ -29,7 +29,8 @@ from typing import Callable, Mapping, Sequence
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SectorItem", "QueryTerm", "sector_items", "split_unknown", "sector_words", "english_terms", "EXACT_ROUTES",
+__all__ = ["SectorItem", "QueryTerm", "sector_items", "split_unknown", "sector_words", "profile_clauses",
+           "english_terms", "EXACT_ROUTES",
            "TERM_SOURCES"]
 
 #: Routes whose tags are trusted as the investor's sectors.
@@ -77,12 +78,16 @@ class QueryTerm:
         What it was read from (the profile word, sector string or English phrase).
     weight : float
         Its weight before IDF (1 for the profile's own words).
+    content : float
+        Its share in the profile's distinguishing content (IDF times clause weight; 0 for
+        a generic word).
     """
 
     term: str
     source: str
     origin: str
     weight: float = 1.0
+    content: float = 0.0
 
     def to_dict(self) -> dict:
         """Plain record for JSON output.
@@ -92,7 +97,8 @@ class QueryTerm:
         >>> QueryTerm("核电", "English lexicon", "nuclear power").to_dict()["source"]
         'English lexicon'
         """
-        return {"term": self.term, "source": self.source, "origin": self.origin, "weight": round(self.weight, 4)}
+        return {"term": self.term, "source": self.source, "origin": self.origin, "weight": round(self.weight, 4),
+                "content": round(self.content, 4)}
 
 
 def sector_items(taxonomy, sectors: Sequence[str]) -> tuple[SectorItem, ...]:
@@ -186,6 +192,29 @@ def split_unknown(token: str, vocabulary: Mapping[str, int], min_len: int = 2) -
         else:
             i += 1
     return parts if covered * 2 >= len(token) else []
+
+
+_CLAUSE_END = re.compile(r"[，,。；;：:！!？?]|寻找|希望|想要|想|需要|计划|拟|looking for|looking|seeking|seeks|wants|searching",
+                         re.IGNORECASE)
+
+
+def profile_clauses(text: str, wish_weight: float) -> list[tuple[str, float]]:
+    """Split profile text into what the firm does (weight 1) and the rest (``wish_weight``).
+
+    The first clause runs to the first punctuation mark or to a verb of seeking (寻找,
+    希望, 想, 需要, looking for …): 茶叶精深加工与茶饮品牌企业 | 寻找原料产区与消费市场.
+
+    Examples
+    --------
+    >>> profile_clauses("钟表机芯制造企业，寻找钟表产业集群", 0.5)
+    [('钟表机芯制造企业', 1.0), ('，寻找钟表产业集群', 0.5)]
+    >>> profile_clauses("陶瓷", 0.5)
+    [('陶瓷', 1.0)]
+    """
+    m = _CLAUSE_END.search(text or "")
+    if m is None or m.start() == 0:
+        return [(text, 1.0)] if text else []
+    return [(text[:m.start()], 1.0), (text[m.start():], float(wish_weight))]
 
 
 #: Words that join or close a sector name without naming anything (新能源汽车及零部件, 纺织产业).

@@ -22,7 +22,7 @@ from recommender.exceptions import (
 from recommender.model import features as feat
 from recommender.model import links as links_mod
 from recommender.model.evidence import select_evidence
-from recommender.model.query import sector_words, split_unknown
+from recommender.model.query import QueryTerm, sector_words, split_unknown
 from recommender.model.results import Match, RecommendationResult, ResolvedSector
 from recommender.model.scoring import combine, fuse, get_pooling, passage_coverage, pool_segments
 from recommender.profiles import InvestorProfile
@@ -55,8 +55,10 @@ class PreparedProfile:
     terms: tuple = ()
     own_terms: tuple = ()
     missing: tuple[str, ...] = ()
+    missing_mass: float = 0.0
     exact_codes: tuple[str, ...] = ()
     text_codes: tuple[str, ...] = ()
+    tag_content: tuple[float, ...] = ()
     expand_codes: tuple[str, ...] = ()
 
 
@@ -122,6 +124,9 @@ class Recommender(BaseEstimator):
         Weight of industry tags read from the profile's free text rather than named as
         its sectors, and the factor on the tag share of the score when a profile has
         only such tags: approximate tags support, they do not lead.
+    wish_weight : float, default=0.5
+        Weight, in the profile's distinguishing content, of the words after its first
+        clause (what the firm looks for) against the first clause (what it does).
     coverage_power : float, default=0.5
         Exponent of the coverage factor: a place's score is multiplied by the share of
         the profile's distinguishing content found in its best passage to this power.
@@ -153,7 +158,7 @@ class Recommender(BaseEstimator):
                  rollup_weight=0.8, document_link_weight=0.5, catalogue_weight=0.5,
                  foreign_weight=0.5, ancestor_weight=0.25, evidence_prior=3.0, expansion_weight=0.5,
                  weak_threshold=0.2, generic_share=0.02, generic_weight=0.3, approximate_tag_weight=0.4,
-                 coverage_power=0.5, tokenizer_backend="jieba", n_jobs=1):
+                 coverage_power=0.5, wish_weight=0.5, tokenizer_backend="jieba", n_jobs=1):
         self.min_df = min_df
         self.max_df = max_df
         self.sublinear_tf = sublinear_tf
@@ -174,6 +179,7 @@ class Recommender(BaseEstimator):
         self.generic_weight = generic_weight
         self.approximate_tag_weight = approximate_tag_weight
         self.coverage_power = coverage_power
+        self.wish_weight = wish_weight
         self.tokenizer_backend = tokenizer_backend
         self.n_jobs = n_jobs
 
@@ -182,7 +188,7 @@ class Recommender(BaseEstimator):
         for name in ("text_weight", "passage_weight", "hierarchy_credit", "rollup_weight",
                      "document_link_weight", "catalogue_weight", "foreign_weight", "ancestor_weight",
                      "expansion_weight", "weak_threshold", "generic_share", "generic_weight",
-                     "approximate_tag_weight"):
+                     "approximate_tag_weight", "wish_weight"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
                 raise InputError(f"{name} must be a number in [0, 1], got {value!r}")
@@ -370,96 +376,62 @@ class Recommender(BaseEstimator):
 
         Sector strings resolved exactly become industry tags; fuzzy or unresolved ones are
         searched as literal text (with a warning). The profile's words are kept when the
-        fitted vocabulary has them; an unknown compound is searched through its known parts,
-        and distinguishing words the corpus never uses are kept as ``missing`` (they lower
-        every place's coverage of the profile). English text is read through the CC-CEDICT
-        lexicon.
+        fitted vocabulary has them; an unknown compound is searched through its known parts.
+        The profile's *distinguishing content* is the IDF mass of its specific words (the
+        first clause, which says what the firm does, weighs fully; the rest, what it looks
+        for, weighs ``wish_weight``), the words the corpus does not use (covered only through
+        the industry tag that explains them, else ``missing``), and one unit per exact tag.
+        English text is read through the CC-CEDICT lexicon.
 
         Raises
         ------
         EmptyProfileError, UnknownSectorError, UnknownRegionError, UnknownLevelError
         """
-        from recommender.model.query import QueryTerm, english_terms, sector_items
-        from recommender.text.english import is_english
+        from recommender.model.query import sector_items
 
         self._check_fitted()
         profile = InvestorProfile.coerce(profile)
         tax, gaz = self.taxonomy_, self.gazetteer_
         rt = self._runtime()
-        vocab = self.vectorizer_.vocabulary_
         warnings: list[str] = []
         items = sector_items(tax, list(profile.sectors))
         exact_codes = list(dict.fromkeys(c for it in items if it.exact for c in it.codes))
-        terms: list[QueryTerm] = []
-        missing: list[str] = []
-
-        def add_words(text: str, source: str) -> None:
-            for tok in dict.fromkeys(self.tokenizer_(text)):
-                if tok in vocab:
-                    terms.append(QueryTerm(tok, source, tok))
-                elif _HAN.search(tok):
-                    parts = split_unknown(tok, vocab)
-                    terms.extend(QueryTerm(part, source, tok) for part in parts)
-                    if not parts and len(tok) >= 2:
-                        missing.append(tok)
-
+        fuzzy_codes = [c for it in items if not it.exact for c in it.codes]
         literal = [it for it in items if not it.exact]
-        # the investor's own sector words are searched too (核电 is narrower than its tag 电力热力);
-        # a Chinese sector string counts only when the corpus' words spell all of it
-        english_sectors: list[str] = []
-        for it in items:
-            written = normalize_for_features(it.input)
-            if _HAN.search(written):
-                words = sector_words(written, vocab)
-                if words:
-                    terms.extend(QueryTerm(w, "sector literal", it.input) for w in words)
-                elif not it.exact:
-                    missing.append(written)
-            elif not it.exact:
-                english_sectors.append(written)
         if literal:
             unresolved = [it.input for it in literal]
             sugg = {s: tax.suggest(s) for s in unresolved}
             warnings.append(str(UnknownSectorError(unresolved, sugg)).replace(
                 ": use a code", ": searched as literal text; for a tag use a code", 1))
         text = normalize_for_features(profile.text)
-        english_codes: list[str] = []
-        translated: list[str] = []
-        if text:
-            add_words(text, "profile text")
-        latin = " ".join(_LATIN_RUN.findall(text) + english_sectors) if (text or english_sectors) else ""
-        if latin.strip():
-            if is_english(latin):
-                found, lost = english_terms(latin, vocab, taxonomy=tax, cooccurrence=rt.cooccurrence,
-                                            document_frequency=rt.document_frequency)
-                for phrase, word, codes in found:
-                    english_codes.extend(codes)
-                    for w in ([tax.name(c) for c in codes] or [word]):
-                        if w in vocab:
-                            terms.append(QueryTerm(w, "English lexicon", phrase))
-                        else:
-                            add_words(w, "English lexicon")
-                    translated.append(word)
-                missing.extend(lost)
-        own_terms = tuple(dict((t.term, t) for t in reversed(terms)).values())[::-1]
-        # tags found in the text (and its translation) weigh by how central they are to it
-        tag_text = " ".join([text] + translated)
+        words = self._read_words(items, text)
+        own_terms = words["terms"]
+        oov = words["oov"]
+        english_codes = words["english_codes"]
+        # tags found in the text (and its translation) weigh by how central they are to it and
+        # lead only as far as their words explain the profile's content (电动车 explains an
+        # EV-parts profile; 汽车 explains little of an aluminium-sheet one)
+        tag_text = " ".join([text] + words["translated"])
         text_tags = self.tagger_.tag(tag_text) if tag_text.strip() else {}
         top = max(text_tags.values(), default=1.0)
-        # a tag read from the text leads only as far as its words explain the profile's
-        # distinguishing words (电动车 explains an EV-parts profile; 汽车 in an aluminium
-        # profile explains little of it)
-        content = {t.term: float(rt.idf[vocab[t.term]]) for t in terms
-                   if t.source == "profile text" and rt.is_specific(t.term)}
-        content.update({w: rt.max_idf for w in missing})
-        total = sum(content.values())
-        weights = {}
-        for c, w in text_tags.items():
-            words = rt.tag_words(c)
-            explained = sum(v for t, v in content.items() if t in words or any(t in x or x in t for x in words))
-            weights[c] = (w / top) * (explained / total if total > 0 else 1.0)
+        content = {t.term: t.content for t in own_terms if t.content > 0}
+        total = sum(content.values()) + sum(oov.values())
+        explained_oov: dict[str, float] = {}            # tag code -> mass of unknown words it explains
+        claimed: set[str] = set()
+
+        def explains(code: str, word: str) -> bool:
+            return any(word == x or (len(x) >= 2 and (x in word or word in x)) for x in rt.tag_words(code))
+
+        weights: dict[str, float] = {}
+        for c in list(dict.fromkeys(exact_codes + list(text_tags))):
+            mine = [w for w in oov if w not in claimed and explains(c, w)]
+            claimed.update(mine)
+            explained_oov[c] = sum(oov[w] for w in mine)
+            if c in text_tags:
+                share = (explained_oov[c] + sum(v for t, v in content.items() if explains(c, t))) / total \
+                    if total > 0 else 1.0
+                weights[c] = (text_tags[c] / top) * min(1.0, share)
         # approximate guesses (a fuzzy sector, a tag named in English text) support at reduced weight
-        fuzzy_codes = [c for it in items if not it.exact for c in it.codes]
         for code in english_codes + fuzzy_codes:
             weights[code] = max(weights.get(code, 0.0), self.approximate_tag_weight)
         for code in exact_codes:
@@ -467,40 +439,115 @@ class Recommender(BaseEstimator):
         codes = tuple(feat.most_specific(exact_codes + english_codes + fuzzy_codes + list(text_tags), tax))
         tag_weights = tuple(float(weights[c]) for c in codes)
         exact = tuple(c for c in codes if c in set(exact_codes) or set(tax.ancestors(c)) & set(exact_codes))
-        # a word the tagger reads as an industry term is covered by its tag, not missing
-        # and a word the vectorizer dropped as too common (in most passages) is not missing either
-        tag_words = rt.taxonomy_words
-        common = getattr(self.vectorizer_, "stop_words_", None) or ()
-        missing = [w for w in missing if w not in tag_words and w not in common]
-        expansion = []
+        text_codes = tuple(c for c in codes if c in text_tags and c not in exact and c not in fuzzy_codes)
+        # content each tag stands for, in units of the largest IDF: an exact tag one unit plus
+        # the unknown words it explains; a text tag the unknown words it explains
+        tag_content = tuple(
+            (1.0 if c in exact else 0.0) + explained_oov.get(c, 0.0) / rt.max_idf if c in exact or c in text_codes
+            else 0.0 for c in codes)
+        missing = {w: m for w, m in oov.items() if w not in claimed}
         expand_codes = [c for c in codes if c in exact or c in english_codes]
+        expansion = []
         for code in expand_codes:
             row = tax.tags.iloc[tax.index(code)]
             expansion.append(row["name"])
             expansion.extend(row["aliases"])
             expansion.extend(row["terms"])
-        searchable = bool(exact) or any(rt.is_specific(t.term) for t in own_terms)
+        searchable = bool(exact) or any(t.content > 0 for t in own_terms)
         if not searchable and not text:
-            unresolved = [it.input for it in items if not it.exact]
+            unresolved = [it.input for it in literal]
             raise UnknownSectorError(unresolved, {s: tax.suggest(s) for s in unresolved})
         if missing:
             warnings.append("words of the profile that the reports never use (no place can match them): "
-                            + ", ".join(dict.fromkeys(missing)))
+                            + ", ".join(missing))
         if profile.truncated:
             from recommender.profiles import MAX_TEXT_CHARS
 
             warnings.append(f"profile text truncated to {MAX_TEXT_CHARS} characters")
         allowed = self._filter_mask(profile, gaz)
+        vocab = self.vectorizer_.vocabulary_
         exp_terms = tuple(QueryTerm(t, "taxonomy expansion", tax.name(c), self.expansion_weight)
                           for c in expand_codes for t in dict.fromkeys(self.tokenizer_(" ".join(
                               [tax.tags.iloc[tax.index(c)]["name"]] + list(tax.tags.iloc[tax.index(c)]["aliases"]))))
                           if t in vocab)
         return PreparedProfile(profile, codes, tag_weights, text, " ".join(expansion), allowed, tuple(warnings),
                                sectors=items, terms=own_terms + exp_terms, own_terms=own_terms,
-                               missing=tuple(dict.fromkeys(missing)), exact_codes=exact,
-                               text_codes=tuple(c for c in codes if c in text_tags and c not in exact
-                                                and c not in fuzzy_codes),
+                               missing=tuple(missing), missing_mass=float(sum(missing.values())),
+                               exact_codes=exact, text_codes=text_codes, tag_content=tag_content,
                                expand_codes=tuple(expand_codes))
+
+    def _read_words(self, items, text: str) -> dict:
+        """The profile's searched words with their content mass, and the words the corpus lacks.
+
+        Returns a dict: ``terms`` (QueryTerm, first occurrence kept), ``oov`` (unknown Chinese
+        word → content mass), ``english_codes`` (tags the taxonomy's English names gave) and
+        ``translated`` (the Chinese words chosen for English phrases).
+        """
+        from recommender.model.query import english_terms, profile_clauses
+        from recommender.text.english import is_english
+
+        rt = self._runtime()
+        vocab = self.vectorizer_.vocabulary_
+        common = getattr(self.vectorizer_, "stop_words_", None) or ()
+        terms: list[QueryTerm] = []
+        oov: dict[str, float] = {}
+
+        def term(word: str, source: str, origin: str, weight: float) -> None:
+            j = vocab[word]
+            mass = float(rt.idf[j]) * weight if rt.specific[j] else 0.0
+            terms.append(QueryTerm(word, source, origin, 1.0, mass))
+
+        def add_words(chunk: str, source: str, weight: float) -> None:
+            for tok in dict.fromkeys(self.tokenizer_(chunk)):
+                if tok in vocab:
+                    term(tok, source, tok, weight)
+                elif _HAN.search(tok) and tok not in common:
+                    parts = split_unknown(tok, vocab)
+                    for part in parts:
+                        term(part, source, tok, weight)
+                    if not parts and len(tok) >= 2:
+                        oov[tok] = max(oov.get(tok, 0.0), rt.max_idf * weight)
+
+        # the investor's own sector words are searched too (核电 is narrower than its tag 电力热力);
+        # a Chinese sector string counts only when the corpus' words spell all of it
+        english_sectors: list[str] = []
+        for it in items:
+            written = normalize_for_features(it.input)
+            if _HAN.search(written):
+                found = sector_words(written, vocab)
+                if found:
+                    for w in found:
+                        term(w, "sector literal", it.input, 1.0)
+                elif not it.exact:
+                    oov[written] = rt.max_idf
+            elif not it.exact:
+                english_sectors.append(written)
+        for clause, weight in profile_clauses(text, self.wish_weight):
+            add_words(clause, "profile text", weight)
+        english_codes: list[str] = []
+        translated: list[str] = []
+        latin = " ".join(_LATIN_RUN.findall(text) + english_sectors)
+        if latin.strip() and is_english(latin):
+            tax = self.taxonomy_
+            found, lost = english_terms(latin, vocab, taxonomy=tax, cooccurrence=rt.cooccurrence,
+                                        document_frequency=rt.document_frequency)
+            for phrase, word, codes in found:
+                english_codes.extend(codes)
+                for w in ([tax.name(c) for c in codes] or [word]):
+                    if w in vocab:
+                        term(w, "English lexicon", phrase, 1.0)
+                    else:
+                        add_words(w, "English lexicon", 1.0)
+                translated.append(word)
+            for w in lost:
+                oov.setdefault(w, rt.max_idf)
+        first: dict[str, QueryTerm] = {}
+        for t in terms:
+            if t.term not in first or t.content > first[t.term].content:
+                first[t.term] = t if t.term not in first else QueryTerm(
+                    t.term, first[t.term].source, first[t.term].origin, 1.0, t.content)
+        return {"terms": tuple(first.values()), "oov": oov, "english_codes": english_codes,
+                "translated": translated}
 
     def _filter_mask(self, profile: InvestorProfile, gaz) -> np.ndarray | None:
         if not (profile.regions or profile.levels or profile.exclude):
@@ -536,10 +583,10 @@ class Recommender(BaseEstimator):
                 rows.append(i)
                 cols.append(j)
                 vals.append(t.weight)
-                if rt.specific[j]:
+                if t.content > 0:
                     srows.append(i)
                     scols.append(j)
-                    svals.append(idf[j])
+                    svals.append(t.content)
         own = sp.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(n, V))
         own.sum_duplicates()
         own.data = np.minimum(own.data, 1.0)
@@ -559,24 +606,23 @@ class Recommender(BaseEstimator):
         Q = feat.l2_normalize_rows(sp.csr_matrix(Q.multiply(rt.term_weight[None, :])))
         Qs = sp.csr_matrix((np.asarray(svals, dtype=np.float32), (srows, scols)), shape=(n, V))
         Qs.sum_duplicates()
-        Qs.data = idf[Qs.indices].astype(np.float32)
         tax = self.taxonomy_
         rows, cols, vals, erows, ecols, evals = [], [], [], [], [], []
         for i, p in enumerate(prepared):
-            for code, weight in zip(p.codes, p.tag_weights):
+            for code, weight, units in zip(p.codes, p.tag_weights, p.tag_content or [0.0] * len(p.codes)):
                 rows.append(i)
                 cols.append(tax.index(code))
                 vals.append(weight)
-                if code in p.exact_codes or code in p.text_codes:
+                if units > 0:
                     erows.append(i)
                     ecols.append(tax.index(code))
-                    evals.append(min(weight, 1.0))
+                    evals.append(units)
         Tq = sp.coo_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
                            shape=(n, len(tax.codes))).tocsr()
         Tq.data = np.minimum(Tq.data, 1.0)
         Te = sp.coo_matrix((np.asarray(evals, dtype=np.float32), (erows, ecols)),
                            shape=(n, len(tax.codes))).tocsr()
-        missing_mass = np.asarray([rt.max_idf * len(p.missing) for p in prepared], dtype=np.float64)
+        missing_mass = np.asarray([p.missing_mass for p in prepared], dtype=np.float64)
         return sp.csr_matrix(Q, dtype=np.float32), Tq, Te, Qs, missing_mass
 
     def score_matrix(self, prepared: Sequence[PreparedProfile]) -> dict[str, np.ndarray]:
@@ -602,8 +648,7 @@ class Recommender(BaseEstimator):
         G = (Tq @ rt.T_T).toarray().astype(np.float32, copy=False)
         G = np.minimum(G / np.where(has_tags, tq_mass, 1.0)[:, None], 1.0)     # tag coverage
         n_exact = np.asarray(Te.sum(axis=1)).ravel()      # tag content units (exact and from the text)
-        n_named = np.asarray([len(p.exact_codes) + len(p.text_codes) for p in prepared])
-        C = passage_coverage((Qs @ rt.Xbin_T).toarray(), (Te @ rt.T_T).toarray(),
+        C = passage_coverage((Qs @ rt.Xbin_T).toarray(), (Te @ rt.Tbin_T).toarray(),
                              np.asarray(Qs.sum(axis=1)).ravel(), n_exact, missing_mass, rt.max_idf)
         S = S * (C > 0)                      # generic words alone never make a passage relevant
         G = G * (C > 0)

@@ -72,6 +72,10 @@ class RuntimeTables:
         Xb = model.X_.T.tocsr()
         Xb.data = np.ones_like(Xb.data)
         self.Xbin_T = Xb
+        # which passages carry which tag (a passage holds a tag's content whatever its weight)
+        Tb = model.T_.T.tocsr()
+        Tb.data = (Tb.data > 0).astype(np.float32)
+        self.Tbin_T = Tb
         self._expansions: dict[tuple, object] = {}
 
     def tag_words(self, code: str) -> frozenset:

@@ -41,15 +41,14 @@ def brute_force(model, prepared):
     rt = model._runtime()
     vocab = model.vectorizer_.vocabulary_
     # the profile's distinguishing content: specific own words (IDF), its tags, words never used
-    spec = {vocab[t.term] for t in prepared.own_terms if t.term in vocab and rt.specific[vocab[t.term]]}
+    spec = {vocab[t.term]: t.content for t in prepared.own_terms if t.term in vocab and t.content > 0}
     content_tags = np.zeros(len(tax.codes))
-    for code, w in zip(prepared.codes, prepared.tag_weights):
-        if code in prepared.exact_codes or code in prepared.text_codes:
-            content_tags[tax.index(code)] = min(1.0, w)
-    total = sum(rt.idf[k] for k in spec) + rt.max_idf * content_tags.sum() + rt.max_idf * len(prepared.missing)
+    for code, units in zip(prepared.codes, prepared.tag_content):
+        content_tags[tax.index(code)] = units
+    total = sum(spec.values()) + rt.max_idf * content_tags.sum() + prepared.missing_mass
 
     def coverage(u):
-        held = sum(rt.idf[k] for k in spec if X[u, k] > 0) + rt.max_idf * (content_tags @ T_exact[u])
+        held = sum(v for k, v in spec.items() if X[u, k] > 0) + rt.max_idf * (content_tags @ (T_exact[u] > 0))
         return min(1.0, held / total) if total > 0 else 0.0
 
     lead = min(1.0, max(prepared.tag_weights, default=0.0))
