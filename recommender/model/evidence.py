@@ -9,7 +9,72 @@ import numpy as np
 from recommender.model.results import Evidence
 from recommender.text.normalize import normalize_for_features
 
-__all__ = ["select_evidence", "sentence_spans", "highlight_spans"]
+__all__ = ["select_evidence", "sentence_spans", "highlight_spans", "mention_kind", "MENTION_STRENGTH"]
+
+#: How much a place's best evidence sentence supports its score, by kind of mention.
+MENTION_STRENGTH = {"substantive": 1.0, "statement": 0.75, "list": 0.5}
+#: A figure with a unit (产能 200万吨, 产值 10亿元, 增长 20%) …
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿|千|百)?\s*(?:吨|元|美元|千瓦|瓦|千瓦时|台|辆|套|架|艘|只|件|片|个|家|项|亩|条|座|"
+                     r"GW|MW|GWh|kW|%|％|倍|头|只|箱)")
+#: … or a named firm, project or production line.
+_NAMED = re.compile(r"公司|集团|有限|股份|项目|生产线|产线|工厂|基地|投产|开工|竣工|落地|签约|建成|获批|核准|挂牌|开通")
+_LIST_SEP = re.compile(r"[、]")
+
+
+def mention_kind(sentence: str, terms) -> str:
+    """How a sentence speaks of the matched terms: ``substantive``, ``statement`` or ``list``.
+
+    A sentence that names the sector among three or more items of an enumeration
+    (推动新能源、新材料、生物医药等产业发展) is a *list* mention unless it gives a figure;
+    one with a figure (产值突破10亿元, 增长20%) or a named firm, project or line (建成核电阀门
+    生产线) is *substantive*; anything else is a plain *statement* (推动核电发展).
+
+    Examples
+    --------
+    >>> mention_kind("全面推进新能源、新材料、生物医药、钟表等产业发展。", ["钟表"])
+    'list'
+    >>> mention_kind("建成核电阀门生产线,产值突破10亿元。", ["核电"])
+    'substantive'
+    >>> mention_kind("推动核电产业发展。", ["核电"])
+    'statement'
+    """
+    if _FIGURE.search(sentence):
+        return "substantive"
+    items = _LIST_SEP.split(sentence)
+    if len(items) >= 3 and any(t in item for item in items for t in terms):
+        return "list"
+    if _NAMED.search(sentence):
+        return "substantive"
+    return "statement"
+
+
+def evidence_strength(evidence, keep=lambda term: True) -> str:
+    """The strongest kind of mention among the evidence sentences holding kept terms.
+
+    Examples
+    --------
+    >>> from recommender.model.results import Evidence
+    >>> e = Evidence(text="推进核电、风电、光伏等发展。建成核电阀门生产线。", source="a", start=0, end=25,
+    ...              title="", date="", score=1.0, terms=("核电",))
+    >>> evidence_strength([e])
+    'substantive'
+    """
+    best = "list"
+    order = ("list", "statement", "substantive")
+    for ev in evidence:
+        terms = [t for t in ev.terms if keep(t)] or list(ev.terms)
+        for a, b in sentence_spans(ev.text):
+            sentence = ev.text[a:b]
+            norm = normalize_for_features(sentence)
+            if not any(t in norm for t in terms):
+                continue
+            kind = mention_kind(norm, terms)
+            if order.index(kind) > order.index(best):
+                best = kind
+            if best == "substantive":
+                return best
+    return best
+
 
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 

@@ -21,7 +21,7 @@ from recommender.exceptions import (
 )
 from recommender.model import features as feat
 from recommender.model import links as links_mod
-from recommender.model.evidence import select_evidence
+from recommender.model.evidence import MENTION_STRENGTH, evidence_strength, select_evidence
 from recommender.model.query import QueryTerm, sector_words, split_unknown
 from recommender.model.results import Match, RecommendationResult, ResolvedSector
 from recommender.model.scoring import combine, fuse, get_pooling, passage_coverage, pool_segments
@@ -59,6 +59,7 @@ class PreparedProfile:
     exact_codes: tuple[str, ...] = ()
     text_codes: tuple[str, ...] = ()
     tag_content: tuple[float, ...] = ()
+    tag_lead: float = 0.0
     expand_codes: tuple[str, ...] = ()
 
 
@@ -446,6 +447,14 @@ class Recommender(BaseEstimator):
             (1.0 if c in exact else 0.0) + explained_oov.get(c, 0.0) / rt.max_idf if c in exact or c in text_codes
             else 0.0 for c in codes)
         missing = {w: m for w, m in oov.items() if w not in claimed}
+        # how far tags lead the score: fully for sectors the investor named; for tags read from
+        # the text, as far as the words they explain make up the profile's content (half or more:
+        # fully)
+        lead = max([weights[c] for c in codes if c not in text_codes] + [0.0])
+        if text_codes and total > 0:
+            explained = sum(explained_oov.get(c, 0.0) for c in text_codes) + sum(
+                v for t, v in content.items() if any(explains(c, t) for c in text_codes))
+            lead = max(lead, min(1.0, 2.0 * explained / total))
         expand_codes = [c for c in codes if c in exact or c in english_codes]
         expansion = []
         for code in expand_codes:
@@ -473,7 +482,7 @@ class Recommender(BaseEstimator):
         return PreparedProfile(profile, codes, tag_weights, text, " ".join(expansion), allowed, tuple(warnings),
                                sectors=items, terms=own_terms + exp_terms, own_terms=own_terms,
                                missing=tuple(missing), missing_mass=float(sum(missing.values())),
-                               exact_codes=exact, text_codes=text_codes, tag_content=tag_content,
+                               exact_codes=exact, text_codes=text_codes, tag_content=tag_content, tag_lead=lead,
                                expand_codes=tuple(expand_codes))
 
     def _read_words(self, items, text: str) -> dict:
@@ -669,7 +678,7 @@ class Recommender(BaseEstimator):
         tag_prof = (feat.l2_normalize_rows(Tq) @ rt.tag_profile_T).toarray() * shrink
         text_score = fuse(text_pass, text_prof, self.passage_weight)
         tag_score = fuse(tag_pass, tag_prof, self.passage_weight)
-        lead = np.asarray([max(p.tag_weights, default=0.0) for p in prepared])
+        lead = np.asarray([p.tag_lead for p in prepared])
         tag_share = (1.0 - self.text_weight) * np.minimum(lead, 1.0)
         score = combine(text_score, tag_score, tag_share, cover, self.coverage_power)
         return {"score": score, "text_score": text_score, "tag_score": tag_score, "coverage": cover,
@@ -740,15 +749,23 @@ class Recommender(BaseEstimator):
         order = candidates[np.lexsort((self.entity_ids_[candidates], -np.round(score[candidates], 9)))]
         q_row = scores["Q"][i]
         q_terms = {int(c): float(v) for c, v in zip(q_row.indices, q_row.data)}
-        matches = []
+        # a place is a match only with at least one passage about what was asked; among the
+        # leading candidates, a place whose best evidence is a list mention scores below one with
+        # a named project, firm or figure (MENTION_STRENGTH)
+        rt = self._runtime()
+        pool = []
+        depth = max(3 * top_k, 30)
         for j in order:
-            if len(matches) >= top_k:
+            if len(pool) >= depth:
                 break
-            # a place is a match only with at least one passage about what was asked
             evidence = select_evidence(self, j, i, scores, q_terms, p, max(evidence_k, 1))
             if not evidence:
                 continue
-            matches.append(self._match(len(matches) + 1, j, i, scores, p, evidence[:evidence_k], q_terms))
+            kind = evidence_strength(evidence, rt.is_specific_or_tag)
+            pool.append((float(score[j]) * MENTION_STRENGTH[kind], j, evidence, kind))
+        pool.sort(key=lambda t: (-round(t[0], 9), self.entity_ids_[t[1]]))
+        matches = [self._match(rank, j, i, scores, p, evidence[:evidence_k], q_terms, adjusted, kind)
+                   for rank, (adjusted, j, evidence, kind) in enumerate(pool[:top_k], start=1)]
         best = matches[0].score if matches else 0.0
         warnings = list(p.warnings)
         weak = best < self.weak_threshold
@@ -762,7 +779,7 @@ class Recommender(BaseEstimator):
                                     weak_evidence=weak, warnings=tuple(warnings),
                                     resolved_sectors=resolved, query_terms=tuple(p.terms))
 
-    def _match(self, rank, j, i, scores, p, evidence, q_terms) -> Match:
+    def _match(self, rank, j, i, scores, p, evidence, q_terms, adjusted, kind) -> Match:
         rt = self._runtime()
         supported = rt.supported[j]
         # a sector is supported when the place carries it or one of its sub-tags
@@ -772,9 +789,9 @@ class Recommender(BaseEstimator):
             terms.extend(t for t in ev.terms if t not in terms)
         return Match(rank=rank, entity_id=rt.entity_id[j], name=rt.name[j], level=rt.level[j],
                      parent=rt.parent[j], path=rt.path[j],
-                     score=_r(scores["score"][i, j]), text_score=_r(scores["text_score"][i, j]),
+                     score=_r(adjusted), text_score=_r(scores["text_score"][i, j]),
                      tag_score=_r(scores["tag_score"][i, j]), matched_sectors=tuple(matched),
-                     matched_terms=tuple(terms[:10]), evidence=tuple(evidence))
+                     matched_terms=tuple(terms[:10]), evidence=tuple(evidence), mention=kind)
 
     # --------------------------------------------------------------- persistence
     def save(self, path) -> "Recommender":

@@ -117,6 +117,7 @@ class Match:
     matched_sectors: tuple[str, ...] = ()
     matched_terms: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    mention: str = "substantive"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the contract's match record."""
@@ -125,6 +126,7 @@ class Match:
             "parent": self.parent, "path": list(self.path), "score": self.score,
             "text_score": self.text_score, "tag_score": self.tag_score,
             "matched_sectors": list(self.matched_sectors), "matched_terms": list(self.matched_terms),
+            "mention": self.mention,
             "evidence": [e.to_dict() for e in self.evidence],
         }
 

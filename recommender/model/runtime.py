@@ -98,6 +98,10 @@ class RuntimeTables:
         j = self.vocabulary.get(term)
         return j is not None and bool(self.specific[j])
 
+    def is_specific_or_tag(self, term: str) -> bool:
+        """Whether a matched word carries content: a specific word or an industry-tag word."""
+        return term in self.taxonomy_words or self.is_specific(term)
+
     def document_frequency(self, term: str) -> int:
         """How many passages use ``term`` (0 when it is not in the vocabulary)."""
         j = self.vocabulary.get(term)

@@ -51,7 +51,7 @@ def brute_force(model, prepared):
         held = sum(v for k, v in spec.items() if X[u, k] > 0) + rt.max_idf * (content_tags @ (T_exact[u] > 0))
         return min(1.0, held / total) if total > 0 else 0.0
 
-    lead = min(1.0, max(prepared.tag_weights, default=0.0))
+    lead = min(1.0, prepared.tag_lead)
     out = np.zeros((3, L.shape[1]))
     for j in range(L.shape[1]):
         units = np.flatnonzero(L[:, j])
