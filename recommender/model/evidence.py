@@ -106,10 +106,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def highlight_spans(text: str, offset: int, terms, limit: int = 3) -> tuple[tuple[int, int], ...]:
+def highlight_spans(text: str, offset: int, terms, keep=None, limit: int = 3) -> tuple[tuple[int, int], ...]:
     """Source spans of the sentences of a passage that hold one of ``terms``.
 
-    The sentences holding the most distinct terms come first (up to ``limit``), each
+    The sentences holding the most distinct content terms (``keep(term)`` true: specific
+    or industry words) come first, then those with the most terms (up to ``limit``), each
     as ``(offset + start, offset + end)`` inside the passage; terms are matched on the
     normalised sentence (full-width forms, traditional characters).
 
@@ -117,7 +118,7 @@ def highlight_spans(text: str, offset: int, terms, limit: int = 3) -> tuple[tupl
     --------
     >>> t = "全市推进千个重点项目。株洲IGBT芯片产线投产，功率半导体集群成形。"
     >>> highlight_spans(t, 100, ["IGBT", "功率半导体"])
-    ((111, 133),)
+    ((111, 134),)
     """
     wanted = [t for t in dict.fromkeys(terms) if t]
     if not wanted:
@@ -125,11 +126,12 @@ def highlight_spans(text: str, offset: int, terms, limit: int = 3) -> tuple[tupl
     scored = []
     for a, b in sentence_spans(text):
         norm = normalize_for_features(text[a:b]).lower()
-        hits = sum(1 for t in wanted if t.lower() in norm)
-        if hits:
-            scored.append((-hits, a, b))
+        held = [t for t in wanted if t.lower() in norm]
+        if held:
+            content = sum(1 for t in held if keep is None or keep(t))
+            scored.append((-content, -len(held), a, b))
     scored.sort()
-    return tuple((offset + a, offset + b) for _, a, b in scored[:limit])
+    return tuple((offset + a, offset + b) for _, _, a, b in scored[:limit])
 
 
 def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_terms: dict[int, float],
@@ -151,6 +153,9 @@ def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_te
     has_tags = bool(prepared.codes)
     tw = model.text_weight if has_tags else 1.0
     relevance = (tw * S + (1.0 - tw) * G) * weights
+    if "passage_coverage" in scores:
+        # the passage that holds more of what sets the profile apart is the better citation
+        relevance = relevance * np.power(scores["passage_coverage"][profile_row, idx], model.coverage_power)
     order = np.argsort(-relevance, kind="stable")
     X = model.X_
     rt = model._runtime()
@@ -180,7 +185,7 @@ def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_te
             text=rt.text[row], source=rt.source[row], start=rt.start[row], end=rt.end[row],
             title=rt.title[row], date=rt.date[row], score=float(round(float(relevance[pos]), 6)),
             row=rt.row[row], terms=tuple(terms[:8]),
-            highlights=highlight_spans(rt.text[row], rt.start[row], terms[:8]),
+            highlights=highlight_spans(rt.text[row], rt.start[row], terms[:8], rt.is_specific_or_tag),
         ))
         if len(chosen) >= evidence_k:
             break

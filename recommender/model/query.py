@@ -262,6 +262,12 @@ def sector_words(sector: str, vocabulary: Mapping[str, int]) -> list[str] | None
     return list(dict.fromkeys(out)) or None
 
 
+def _base_words(word: str) -> list[str]:
+    from recommender.text.english import _base_forms
+
+    return _base_forms(word.lower())
+
+
 def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
                   cooccurrence: Callable[[str, str], int] | None = None,
                   document_frequency: Callable[[str], int] | None = None,
@@ -312,9 +318,19 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
             kept.append((ph.text, in_vocab, ()))
         elif any(_HAN.search(c) for c in ph.candidates):
             missing.append(ph.candidates[0])
+    extra = {}
+    if index is None:
+        from recommender.text.english import compound_index
+
+        compounds = compound_index()
+        for phrase, cands, codes in kept:
+            if not codes and " " not in phrase.strip():
+                extra[phrase] = [c for w in dict.fromkeys(_base_words(phrase))
+                                 for c in compounds.get(w, ()) if c in vocabulary and c not in cands]
     out = []
     for k, (phrase, cands, codes) in enumerate(kept):
-        if codes or len(cands) == 1:
+        more = extra.get(phrase, [])
+        if codes or (len(cands) == 1 and not more):
             out.append((phrase, cands[0], codes))
             continue
         others = [c for m, (_, oc, _) in enumerate(kept) if m != k for c in oc]
@@ -325,5 +341,11 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
             return (co, freq)
 
         best = max(cands, key=support)
+        if more:
+            # a compound's sense (游轮 "cruise ship" for "cruise") wins only on the evidence of at
+            # least two more of the profile's other words
+            alt = max(more, key=support)
+            if support(alt)[0] >= max(2, support(best)[0] + 1):
+                best = alt
         out.append((phrase, best, ()))
     return out, missing

@@ -549,7 +549,8 @@ class Recommender(BaseEstimator):
                         add_words(w, "English lexicon", 1.0)
                 translated.append(word)
             for w in lost:
-                oov.setdefault(w, rt.max_idf)
+                # the lexicon's word may simply not be the reports' wording: half weight
+                oov.setdefault(w, rt.max_idf * self.wish_weight)
         first: dict[str, QueryTerm] = {}
         for t in terms:
             if t.term not in first or t.content > first[t.term].content:
@@ -682,7 +683,7 @@ class Recommender(BaseEstimator):
         tag_share = (1.0 - self.text_weight) * np.minimum(lead, 1.0)
         score = combine(text_score, tag_score, tag_share, cover, self.coverage_power)
         return {"score": score, "text_score": text_score, "tag_score": tag_score, "coverage": cover,
-                "passage_text": S, "passage_tag": G, "Q": Q, "Tq": Tq}
+                "passage_text": S, "passage_tag": G, "passage_coverage": C, "Q": Q, "Tq": Tq}
 
     # ------------------------------------------------------------------ recommend
     def recommend(self, profile: Any, top_k: int = 10, evidence_k: int = 3) -> RecommendationResult:

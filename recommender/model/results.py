@@ -68,8 +68,8 @@ class Evidence:
 
         Examples
         --------
-        >>> e = Evidence(text="推进千个项目。IGBT产线投产。", source="a.txt", start=10, end=25, title="",
-        ...              date="", score=0.5, highlights=((17, 25),))
+        >>> e = Evidence(text="推进千个项目。IGBT产线投产。", source="a.txt", start=10, end=26, title="",
+        ...              date="", score=0.5, highlights=((17, 26),))
         >>> e.highlighted()
         '…IGBT产线投产。'
         """

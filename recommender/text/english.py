@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EnglishPhrase", "english_phrases", "gloss_index", "MAX_PHRASE_WORDS", "is_english"]
+__all__ = ["EnglishPhrase", "english_phrases", "gloss_index", "compound_index", "MAX_PHRASE_WORDS", "is_english"]
 
 #: Longest gloss looked up, in words.
 MAX_PHRASE_WORDS = 4
@@ -44,6 +44,8 @@ manufacturer manufacturers producer producers provider providers operator operat
 looking seeking seek seeks want wants wanting find finding search searching interested plan plans planning
 province provinces region regions area areas place places city cities location locations site sites
 new recently recent good strong large big major leading local nearby near close
+policy policies promote promotes promoting support supports supporting encourage encourages develop
+developing development opportunity opportunities
 """.split())
 
 
@@ -125,6 +127,31 @@ def gloss_index() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+@functools.lru_cache(maxsize=1)
+def compound_index() -> dict[str, tuple[str, ...]]:
+    """Map a word to the headwords of two-word glosses that hold it (``cruise`` → 游轮 "cruise ship").
+
+    These are further senses of a word used as part of a name; a caller lets them compete
+    with the word's own headwords only on the evidence of the profile's other words.
+
+    Examples
+    --------
+    >>> "游轮" in compound_index()["cruise"]
+    True
+    """
+    out: dict[str, list[str]] = {}
+    for key, heads in gloss_index().items():
+        parts = key.split()
+        if len(parts) != 2:
+            continue
+        for word in parts:
+            if word in _FUNCTION_WORDS:
+                continue
+            slot = out.setdefault(word, [])
+            slot.extend(h for h in heads if h not in slot)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _base_forms(word: str) -> list[str]:
     """The word and its likely base forms (plural, -ing, -ed), most literal first.
 
@@ -144,8 +171,10 @@ def _base_forms(word: str) -> list[str]:
             forms.append(word[:-2])
     if len(word) > 4 and word.endswith("ed"):
         forms += [word[:-2], word[:-1]]
-    if word.endswith("tres") or word.endswith("tre"):
-        forms.append(word.replace("tre", "ter"))
+    if word.endswith("tres"):
+        forms.append(word[:-4] + "ter")
+    elif word.endswith("tre"):
+        forms.append(word[:-3] + "ter")
     return list(dict.fromkeys(forms))
 
 
