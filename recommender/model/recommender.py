@@ -31,6 +31,14 @@ from recommender.text.normalize import normalize_for_features
 logger = logging.getLogger(__name__)
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_CONNECTORS_SPLIT = re.compile(r"[及与和、/／·]")
+
+
+def _strip_sector_suffix(text: str) -> str:
+    for suf in ("产业链", "产业", "行业", "领域"):
+        if text.endswith(suf) and len(text) > len(suf):
+            return text[: -len(suf)]
+    return text
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9\-' ]*")
 
 __all__ = ["Recommender", "PreparedProfile"]
@@ -60,6 +68,7 @@ class PreparedProfile:
     text_codes: tuple[str, ...] = ()
     tag_content: tuple[float, ...] = ()
     tag_lead: float = 0.0
+    phrases: tuple = ()
     expand_codes: tuple[str, ...] = ()
 
 
@@ -483,6 +492,7 @@ class Recommender(BaseEstimator):
                                sectors=items, terms=own_terms + exp_terms, own_terms=own_terms,
                                missing=tuple(missing), missing_mass=float(sum(missing.values())),
                                exact_codes=exact, text_codes=text_codes, tag_content=tag_content, tag_lead=lead,
+                               phrases=words["phrases"],
                                expand_codes=tuple(expand_codes))
 
     def _read_words(self, items, text: str) -> dict:
@@ -500,6 +510,14 @@ class Recommender(BaseEstimator):
         common = getattr(self.vectorizer_, "stop_words_", None) or ()
         terms: list[QueryTerm] = []
         oov: dict[str, float] = {}
+        phrases: dict[str, tuple[tuple[str, ...], float]] = {}
+
+        def add_phrase(text: str, parts, weight: float) -> None:
+            # a compound the profile names is best matched where a report writes it out
+            parts = tuple(dict.fromkeys(parts))
+            if len(parts) >= 2 and "".join(parts) == text:
+                old = phrases.get(text, ((), 0.0))[1]
+                phrases[text] = (parts, max(old, rt.max_idf * weight))
 
         def term(word: str, source: str, origin: str, weight: float) -> None:
             j = vocab[word]
@@ -514,6 +532,7 @@ class Recommender(BaseEstimator):
                     parts = split_unknown(tok, vocab)
                     for part in parts:
                         term(part, source, tok, weight)
+                    add_phrase(tok, parts, weight)
                     if not parts and len(tok) >= 2:
                         oov[tok] = max(oov.get(tok, 0.0), rt.max_idf * weight)
 
@@ -527,6 +546,8 @@ class Recommender(BaseEstimator):
                 if found:
                     for w in found:
                         term(w, "sector literal", it.input, 1.0)
+                    for piece in _CONNECTORS_SPLIT.split(written):
+                        add_phrase(_strip_sector_suffix(piece), [w for w in found if w in piece], 1.0)
                 elif not it.exact:
                     oov[written] = rt.max_idf
             elif not it.exact:
@@ -557,7 +578,7 @@ class Recommender(BaseEstimator):
                 first[t.term] = t if t.term not in first else QueryTerm(
                     t.term, first[t.term].source, first[t.term].origin, 1.0, t.content)
         return {"terms": tuple(first.values()), "oov": oov, "english_codes": english_codes,
-                "translated": translated}
+                "translated": translated, "phrases": tuple((t, p, m) for t, (p, m) in phrases.items())}
 
     def _filter_mask(self, profile: InvestorProfile, gaz) -> np.ndarray | None:
         if not (profile.regions or profile.levels or profile.exclude):
@@ -633,7 +654,36 @@ class Recommender(BaseEstimator):
         Te = sp.coo_matrix((np.asarray(evals, dtype=np.float32), (erows, ecols)),
                            shape=(n, len(tax.codes))).tocsr()
         missing_mass = np.asarray([p.missing_mass for p in prepared], dtype=np.float64)
-        return sp.csr_matrix(Q, dtype=np.float32), Tq, Te, Qs, missing_mass
+        PH = self._phrase_hits(prepared)
+        return sp.csr_matrix(Q, dtype=np.float32), Tq, Te, Qs, missing_mass, PH
+
+    def _phrase_hits(self, prepared: Sequence[PreparedProfile]) -> sp.csr_matrix:
+        """``(n_profiles, n_units)`` content mass of the profile's compounds written out in each unit.
+
+        Only units holding every part of a compound are read (their posting lists
+        intersected), so the check stays small whatever the corpus size.
+        """
+        rt = self._runtime()
+        vocab = self.vectorizer_.vocabulary_
+        X = rt.Xbin_T
+        rows, cols, vals = [], [], []
+        for i, p in enumerate(prepared):
+            for text, parts, mass in p.phrases:
+                units = None
+                for part in parts:
+                    j = vocab.get(part)
+                    if j is None:
+                        units = np.empty(0, dtype=np.int64)
+                        break
+                    posting = X.indices[X.indptr[j]:X.indptr[j + 1]]
+                    units = posting if units is None else np.intersect1d(units, posting, assume_unique=True)
+                for u in (units if units is not None else ()):
+                    if text in rt.norm_text[rt.unit_passage[int(u)]]:
+                        rows.append(i)
+                        cols.append(int(u))
+                        vals.append(mass)
+        return sp.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
+                             shape=(len(prepared), rt.Xbin_T.shape[1]))
 
     def score_matrix(self, prepared: Sequence[PreparedProfile]) -> dict[str, np.ndarray]:
         """Score every place for every prepared profile (vectorised, sparse products).
@@ -649,7 +699,7 @@ class Recommender(BaseEstimator):
             ``(n_profiles, n_places)``), and the passage relevances
             ``passage_text``/``passage_tag`` (``(n_profiles, n_units)``) used to pick evidence.
         """
-        Q, Tq, Te, Qs, missing_mass = self._query_vectors(prepared)
+        Q, Tq, Te, Qs, missing_mass, PH = self._query_vectors(prepared)
         rt = self._runtime()
         n, n_ent = len(prepared), len(self.entity_ids_)
         S = (Q @ rt.X_T).toarray().astype(np.float32, copy=False)             # text relevance
@@ -658,8 +708,9 @@ class Recommender(BaseEstimator):
         G = (Tq @ rt.T_T).toarray().astype(np.float32, copy=False)
         G = np.minimum(G / np.where(has_tags, tq_mass, 1.0)[:, None], 1.0)     # tag coverage
         n_exact = np.asarray(Te.sum(axis=1)).ravel()      # tag content units (exact and from the text)
-        C = passage_coverage((Qs @ rt.Xbin_T).toarray(), (Te @ rt.Tbin_T).toarray(),
-                             np.asarray(Qs.sum(axis=1)).ravel(), n_exact, missing_mass, rt.max_idf)
+        phrase_mass = np.asarray([sum(m for _, _, m in p.phrases) for p in prepared], dtype=np.float64)
+        C = passage_coverage((Qs @ rt.Xbin_T).toarray() + PH.toarray(), (Te @ rt.Tbin_T).toarray(),
+                             np.asarray(Qs.sum(axis=1)).ravel() + phrase_mass, n_exact, missing_mass, rt.max_idf)
         S = S * (C > 0)                      # generic words alone never make a passage relevant
         G = G * (C > 0)
         m = self.top_passages

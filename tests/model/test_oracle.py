@@ -12,6 +12,7 @@ PROFILES = [
     {"sectors": ["陶瓷"]},
     {"text": "物流园区与仓储用地 冷链"},
     {"text": "Ceramic tableware"},
+    {"sectors": ["陶瓷", "日用陶瓷"], "text": "轨道交通装备配套与陶瓷新材料"},
 ]
 
 
@@ -45,10 +46,14 @@ def brute_force(model, prepared):
     content_tags = np.zeros(len(tax.codes))
     for code, units in zip(prepared.codes, prepared.tag_content):
         content_tags[tax.index(code)] = units
-    total = sum(spec.values()) + rt.max_idf * content_tags.sum() + prepared.missing_mass
+    total = (sum(spec.values()) + rt.max_idf * content_tags.sum() + prepared.missing_mass
+             + sum(m for _, _, m in prepared.phrases))
+    norm_text = model.passages_["norm_text"].tolist()
 
     def coverage(u):
         held = sum(v for k, v in spec.items() if X[u, k] > 0) + rt.max_idf * (content_tags @ (T_exact[u] > 0))
+        held += sum(m for text, parts, m in prepared.phrases
+                    if all(X[u, vocab[w]] > 0 for w in parts) and text in norm_text[model.unit_passage_[u]])
         return min(1.0, held / total) if total > 0 else 0.0
 
     lead = min(1.0, prepared.tag_lead)
