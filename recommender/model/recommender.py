@@ -457,13 +457,13 @@ class Recommender(BaseEstimator):
             else 0.0 for c in codes)
         missing = {w: m for w, m in oov.items() if w not in claimed}
         # how far tags lead the score: fully for sectors the investor named; for tags read from
-        # the text, as far as the words they explain make up the profile's content (half or more:
-        # fully)
+        # the text, as far as the words they explain make up the content a passage can hold
         lead = max([weights[c] for c in codes if c not in text_codes] + [0.0])
-        if text_codes and total > 0:
+        matchable = total - sum(missing.values())     # words no passage holds count for neither part
+        if text_codes and matchable > 0:
             explained = sum(explained_oov.get(c, 0.0) for c in text_codes) + sum(
                 v for t, v in content.items() if any(explains(c, t) for c in text_codes))
-            lead = max(lead, min(1.0, 2.0 * explained / total))
+            lead = max(lead, min(1.0, explained / matchable))
         expand_codes = [c for c in codes if c in exact or c in english_codes]
         expansion = []
         for code in expand_codes:
