@@ -423,7 +423,11 @@ class Recommender(BaseEstimator):
         # EV-parts profile; 汽车 explains little of an aluminium-sheet one)
         tag_text = " ".join([text] + words["translated"])
         text_tags = self.tagger_.tag(tag_text) if tag_text.strip() else {}
+        # a taxonomy English name in the text (Power semiconductor) is read like a tag term in it
         top = max(text_tags.values(), default=1.0)
+        for code in english_codes:
+            text_tags[code] = top
+        english_named, english_codes = english_codes, []
         content = {t.term: t.content for t in own_terms if t.content > 0}
         total = sum(content.values()) + sum(oov.values())
         explained_oov: dict[str, float] = {}            # tag code -> mass of unknown words it explains
@@ -464,7 +468,7 @@ class Recommender(BaseEstimator):
             explained = sum(explained_oov.get(c, 0.0) for c in text_codes) + sum(
                 v for t, v in content.items() if any(explains(c, t) for c in text_codes))
             lead = max(lead, min(1.0, explained / matchable))
-        expand_codes = [c for c in codes if c in exact or c in english_codes]
+        expand_codes = [c for c in codes if c in exact or c in english_named]
         expansion = []
         for code in expand_codes:
             row = tax.tags.iloc[tax.index(code)]
