@@ -14,6 +14,8 @@ REPORTS = {
     "炎陵县": "炎陵县全面推进新能源、新材料、生物医药、钟表、数字经济等产业发展。" + GENERIC,
     "荷塘区": GENERIC + "荷塘区加强城市管理，推进乡村振兴。",
     "芦淞区": "芦淞区发展服装产业，建设服装市场。" + GENERIC,
+    "渌口区": "渌口区发展新型显示产业，建设显示面板项目。推进新能源、新材料、数字经济、钟表等产业发展。",
+    "天元区": "天元区推广新型建材，完善城市大屏显示设施。推动数字经济、钟表、文旅等融合发展。",
 }
 
 
@@ -22,7 +24,7 @@ def rules_model(tmp_path_factory):
     root = tmp_path_factory.mktemp("rules")
     for i, (place, body) in enumerate(REPORTS.items()):
         (root / f"{i}.txt").write_text(f"{place}2025年政府工作报告\n\n{body}\n", encoding="utf-8")
-    return Recommender(generic_share=0.4).fit(load_corpus([str(root)]))
+    return Recommender(generic_share=0.5).fit(load_corpus([str(root)]))
 
 
 def test_generic_words_alone_never_make_a_match(rules_model):
@@ -91,3 +93,40 @@ def test_english_sense_is_chosen_by_the_other_words():
     found, missing = english_terms("ship insurance", vocab, index=index,
                                    cooccurrence=lambda a, b: together.get((a, b), 0))
     assert found[0][1] == "船舶" and not missing
+
+
+def test_a_compound_counts_where_a_report_writes_it_out(rules_model):
+    result = rules_model.recommend({"sectors": ["新型显示"]}, top_k=5)
+    names = [m.name for m in result.matches]
+    assert names[0] == "渌口区"
+    assert "天元区" not in names[:1]
+
+
+def test_list_mentions_rank_below_a_program(rules_model):
+    result = rules_model.recommend({"text": "钟表"}, top_k=5)
+    kinds = {m.name: m.mention for m in result.matches}
+    assert kinds["攸县"] == "substantive"
+    assert kinds["天元区"] == "list"
+    names = [m.name for m in result.matches]
+    assert names[0] == "攸县"
+    assert all(names.index("攸县") < names.index(n) for n in ("天元区", "渌口区", "炎陵县"))
+
+
+def test_a_text_tag_leads_only_as_far_as_it_explains_the_profile(model):
+    # 电动车 names the EV sector: its tag stands for most of the profile
+    ev = model.prepare({"text": "电动车电机电控供应商"})
+    # 汽车 is one word among many about aluminium sheet: its tag stands for little
+    alu = model.prepare({"text": "铝板带箔和汽车轻量化铝合金部件生产企业，寻找绿电铝供应和铝精深加工基地"})
+    assert ev.tag_lead > alu.tag_lead
+    assert alu.tag_lead < 0.5
+
+
+def test_results_say_how_the_profile_was_read(rules_model):
+    result = rules_model.recommend({"sectors": ["钟表产业xyz"], "text": "Nuclear power valves"}, top_k=1)
+    record = result.to_dict()
+    assert record["resolved_sectors"][0]["route"] == "literal"
+    sources = {t["source"] for t in record["query_terms"]}
+    assert {"sector literal", "English lexicon"} <= sources
+    for m in record["matches"]:
+        for ev in m["evidence"]:
+            assert ev["highlights"] and all(ev["start"] <= a < b <= ev["end"] for a, b in ev["highlights"])
