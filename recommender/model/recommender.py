@@ -738,6 +738,7 @@ class Recommender(BaseEstimator):
         tag_share = (1.0 - self.text_weight) * np.minimum(lead, 1.0)
         score = combine(text_score, tag_score, tag_share, cover, self.coverage_power)
         return {"score": score, "text_score": text_score, "tag_score": tag_score, "coverage": cover,
+                "tag_share": tag_share,
                 "passage_text": S, "passage_tag": G, "passage_coverage": C, "Q": Q, "Tq": Tq}
 
     # ------------------------------------------------------------------ recommend
@@ -837,6 +838,11 @@ class Recommender(BaseEstimator):
 
     def _match(self, rank, j, i, scores, p, evidence, q_terms, adjusted, kind) -> Match:
         rt = self._runtime()
+        # the score's two parts as they add up: shares, coverage and mention factor applied
+        share = float(scores["tag_share"][i])
+        factor = float(scores["coverage"][i, j]) ** self.coverage_power * MENTION_STRENGTH[kind]
+        text_part = (1.0 - share) * float(scores["text_score"][i, j]) * factor
+        tag_part = share * float(scores["tag_score"][i, j]) * factor
         supported = rt.supported[j]
         # a sector is supported when the place carries it or one of its sub-tags
         matched = [rt.tag_name[code] for code in p.codes if supported & rt.full_credit[code]]
@@ -846,6 +852,7 @@ class Recommender(BaseEstimator):
         return Match(rank=rank, entity_id=rt.entity_id[j], name=rt.name[j], level=rt.level[j],
                      parent=rt.parent[j], path=rt.path[j],
                      score=_r(adjusted), text_score=_r(scores["text_score"][i, j]),
+                     text_part=_r(text_part), tag_part=_r(tag_part),
                      tag_score=_r(scores["tag_score"][i, j]), matched_sectors=tuple(matched),
                      matched_terms=tuple(terms[:10]), evidence=tuple(evidence), mention=kind)
 

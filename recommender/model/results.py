@@ -103,7 +103,11 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Match:
-    """One ranked place with its score, the parts of the score, and its evidence."""
+    """One ranked place with its score, the parts of the score, and its evidence.
+
+    ``text_part + tag_part == score`` (up to rounding): the text and tag scores weighted by
+    the profile's shares and scaled by the place's coverage and mention factors.
+    """
 
     rank: int
     entity_id: str
@@ -118,6 +122,8 @@ class Match:
     matched_terms: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     mention: str = "substantive"
+    text_part: float | None = None
+    tag_part: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the contract's match record."""
@@ -126,7 +132,7 @@ class Match:
             "parent": self.parent, "path": list(self.path), "score": self.score,
             "text_score": self.text_score, "tag_score": self.tag_score,
             "matched_sectors": list(self.matched_sectors), "matched_terms": list(self.matched_terms),
-            "mention": self.mention,
+            "mention": self.mention, "text_part": self.text_part, "tag_part": self.tag_part,
             "evidence": [e.to_dict() for e in self.evidence],
         }
 
