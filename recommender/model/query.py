@@ -23,6 +23,7 @@ A profile is read into
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
@@ -277,8 +278,9 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
     Phrases are found longest first (:func:`recommender.text.english.english_phrases`),
     the taxonomy's English names and synonyms before the dictionary. A dictionary phrase
     keeps only candidates in ``vocabulary``; when several remain, the sense is the one
-    that occurs most often in passages together with the other phrases' words
-    (``cooccurrence``), then the most frequent one. A phrase none of whose candidates the
+    that occurs in passages together with more of the other phrases' words
+    (``cooccurrence``; a rare word counts more, ``1 / log2(2 + df)``), then the most
+    frequent one. A phrase none of whose candidates the
     corpus uses is reported in ``missing``.
 
     Returns
@@ -336,16 +338,24 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
         others = [c for m, (_, oc, _) in enumerate(kept) if m != k for c in oc]
 
         def support(c: str) -> tuple:
-            co = sum(min(1, cooccurrence(c, o)) for o in others) if cooccurrence else 0
+            # co-occurrence with a rare word of the profile (核电) says more than with a common one
+            co = 0.0
+            if cooccurrence:
+                for o in others:
+                    if cooccurrence(c, o) > 0:
+                        co += 1.0 / math.log2(2 + (document_frequency(o) if document_frequency else 0))
             freq = document_frequency(c) if document_frequency else 0
-            return (co, freq)
+            return (round(co, 9), freq)
+
+        def _count(c: str) -> int:
+            return sum(1 for o in others if cooccurrence(c, o) > 0) if cooccurrence else 0
 
         best = max(cands, key=support)
         if more:
             # a compound's sense (游轮 "cruise ship" for "cruise") wins only on the evidence of at
             # least two more of the profile's other words
             alt = max(more, key=support)
-            if support(alt)[0] >= max(2, support(best)[0] + 1):
+            if _count(alt) >= max(2, _count(best) + 1) and support(alt) > support(best):
                 best = alt
         out.append((phrase, best, ()))
     return out, missing
