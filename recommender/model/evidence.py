@@ -141,7 +141,9 @@ def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_te
     A passage qualifies only when it is about what was asked: it shares at least one
     term with the profile's query vector or carries one of the profile's industry tags
     (not merely the place's name). Passages are ranked by their relevance times their
-    link weight; a passage whose normalised text repeats one already chosen is skipped.
+    link weight times their coverage of the profile's distinguishing content (the citation
+    should hold the most of what was asked); a passage whose normalised text repeats one
+    already chosen is skipped.
     """
     if evidence_k <= 0:
         return []
@@ -155,7 +157,7 @@ def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_te
     relevance = (tw * S + (1.0 - tw) * G) * weights
     if "passage_coverage" in scores:
         # the passage that holds more of what sets the profile apart is the better citation
-        relevance = relevance * np.power(scores["passage_coverage"][profile_row, idx], model.coverage_power)
+        relevance = relevance * scores["passage_coverage"][profile_row, idx]
     order = np.argsort(-relevance, kind="stable")
     X = model.X_
     rt = model._runtime()
