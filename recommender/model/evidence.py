@@ -15,9 +15,9 @@ __all__ = ["select_evidence", "sentence_spans", "highlight_spans", "mention_kind
 MENTION_STRENGTH = {"substantive": 1.0, "statement": 0.75, "list": 0.5}
 #: A figure with a unit (产能 200万吨, 产值 10亿元, 增长 20%) …
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿|千|百)?\s*(?:吨|元|美元|千瓦|瓦|千瓦时|台|辆|套|架|艘|只|件|片|个|家|项|亩|条|座|"
-                     r"GW|MW|GWh|kW|%|％|倍|头|只|箱)")
+                     r"GW|MW|GWh|kW|%|％|倍|头|只|箱)|[千百万]亿级|[千百]万吨级|万吨级|[千百]亿元")
 #: … or a named firm, project or production line.
-_NAMED = re.compile(r"公司|集团|有限|股份|项目|生产线|产线|工厂|基地|投产|开工|竣工|落地|签约|建成|获批|核准|挂牌|开通")
+_NAMED = re.compile(r"公司|集团|有限|股份|项目|生产线|产线|工厂|基地|产业园|投产|开工|竣工|落地|签约|建成|获批|核准|挂牌|开通")
 _LIST_SEP = re.compile(r"[、]")
 
 
@@ -26,8 +26,8 @@ def mention_kind(sentence: str, terms) -> str:
 
     A sentence that names the sector among three or more items of an enumeration
     (推动新能源、新材料、生物医药等产业发展) is a *list* mention unless it gives a figure;
-    one with a figure (产值突破10亿元, 增长20%) or a named firm, project or line (建成核电阀门
-    生产线) is *substantive*; anything else is a plain *statement* (推动核电发展).
+    one with a figure (产值突破10亿元, 增长20%, 千亿级) or a named firm, project, park or line
+    (建成核电阀门生产线) is *substantive*; anything else is a plain *statement* (推动核电发展).
 
     Examples
     --------

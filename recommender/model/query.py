@@ -179,14 +179,19 @@ def split_unknown(token: str, vocabulary: Mapping[str, int], min_len: int = 2) -
     ['服装', '加工']
     >>> split_unknown("钟表", {"钟": 0})
     []
+    >>> split_unknown("IGBT模块", {"igbt": 0, "模块": 1})
+    ['igbt', '模块']
     """
     parts: list[str] = []
     covered = 0
     i = 0
     while i < len(token):
         for j in range(len(token), i + min_len - 1, -1):
-            if token[i:j] in vocabulary:
-                parts.append(token[i:j])
+            piece = token[i:j]
+            if piece not in vocabulary and piece.lower() in vocabulary:
+                piece = piece.lower()              # the vectorizer keeps Latin words in lower case
+            if piece in vocabulary:
+                parts.append(piece)
                 covered += j - i
                 i = j
                 break
@@ -199,23 +204,36 @@ _CLAUSE_END = re.compile(r"[，,。；;：:！!？?]|寻找|希望|想要|想|�
                          re.IGNORECASE)
 
 
+_ASIDE = re.compile(r"（[^（）]*）|\([^()]*\)")
+
+
 def profile_clauses(text: str, wish_weight: float) -> list[tuple[str, float]]:
     """Split profile text into what the firm does (weight 1) and the rest (``wish_weight``).
 
     The first clause runs to the first punctuation mark or to a verb of seeking (寻找,
     希望, 想, 需要, looking for …): 茶叶精深加工与茶饮品牌企业 | 寻找原料产区与消费市场.
+    A remark in brackets (examples, uses: 压力容器、风电叶片用) details the clause it sits
+    in and weighs ``wish_weight`` too.
 
     Examples
     --------
     >>> profile_clauses("钟表机芯制造企业，寻找钟表产业集群", 0.5)
     [('钟表机芯制造企业', 1.0), ('，寻找钟表产业集群', 0.5)]
+    >>> profile_clauses("碳纤维制品企业（压力容器用）", 0.5)
+    [('碳纤维制品企业', 1.0), ('（压力容器用）', 0.5)]
     >>> profile_clauses("陶瓷", 0.5)
     [('陶瓷', 1.0)]
     """
-    m = _CLAUSE_END.search(text or "")
+    if not text:
+        return []
+    asides = [m.group(0) for m in _ASIDE.finditer(text)]
+    plain = _ASIDE.sub(" ", text)
+    m = _CLAUSE_END.search(plain)
     if m is None or m.start() == 0:
-        return [(text, 1.0)] if text else []
-    return [(text[:m.start()], 1.0), (text[m.start():], float(wish_weight))]
+        out = [(plain.strip() or text, 1.0)]
+    else:
+        out = [(plain[:m.start()].strip(), 1.0), (plain[m.start():], float(wish_weight))]
+    return out + [(a, float(wish_weight)) for a in asides]
 
 
 #: Words that join or close a sector name without naming anything (新能源汽车及零部件, 纺织产业).
