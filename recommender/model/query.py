@@ -296,9 +296,9 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
     Phrases are found longest first (:func:`recommender.text.english.english_phrases`),
     the taxonomy's English names and synonyms before the dictionary. A dictionary phrase
     keeps only candidates in ``vocabulary``; when several remain, the sense is the one
-    that occurs in passages together with more of the other phrases' words
-    (``cooccurrence``; a rare word counts more, ``1 / log2(2 + df)``), then the most
-    frequent one. A phrase none of whose candidates the
+    most used together with the other phrases' words, as a share of its own uses
+    (``cooccurrence / (df + 5)``; a rare other word counts more, ``1 / log2(2 + df)``),
+    then the most frequent one. A phrase none of whose candidates the
     corpus uses is reported in ``missing``.
 
     Returns
@@ -356,13 +356,17 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
         others = [c for m, (_, oc, _) in enumerate(kept) if m != k for c in oc]
 
         def support(c: str) -> tuple:
-            # co-occurrence with a rare word of the profile (核电) says more than with a common one
+            # how often the sense is used together with the profile's other words, as a share of
+            # its own uses (a word used everywhere, 底线, co-occurs with anything); a rare other
+            # word (核电) counts more than a common one
+            freq = document_frequency(c) if document_frequency else 0
             co = 0.0
             if cooccurrence:
                 for o in others:
-                    if cooccurrence(c, o) > 0:
-                        co += 1.0 / math.log2(2 + (document_frequency(o) if document_frequency else 0))
-            freq = document_frequency(c) if document_frequency else 0
+                    n = cooccurrence(c, o)
+                    if n > 0:
+                        weight = 1.0 / math.log2(2 + (document_frequency(o) if document_frequency else 0))
+                        co += weight * n / (freq + 5.0)
             return (round(co, 9), freq)
 
         def _count(c: str) -> int:

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _CONNECTORS_SPLIT = re.compile(r"[及与和、/／·]")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
 
 
 def _strip_sector_suffix(text: str) -> str:
@@ -529,7 +530,12 @@ class Recommender(BaseEstimator):
             terms.append(QueryTerm(word, source, origin, 1.0, mass))
 
         def add_words(chunk: str, source: str, weight: float) -> None:
+            # a Latin word is searched as written only when it is an acronym or code (IGBT, 5G,
+            # T800); English words go through the lexicon
+            codes_written = {w.lower() for w in _LATIN_WORD.findall(chunk) if not any(ch.islower() for ch in w)}
             for tok in dict.fromkeys(self.tokenizer_(chunk)):
+                if tok.isascii() and tok.lower() not in codes_written:
+                    continue
                 if tok in vocab:
                     term(tok, source, tok, weight)
                 elif _HAN.search(tok) and tok not in common:
