@@ -14,7 +14,7 @@ __all__ = ["select_evidence", "sentence_spans", "highlight_spans", "mention_kind
 #: How much a place's best evidence sentence supports its score, by kind of mention.
 MENTION_STRENGTH = {"substantive": 1.0, "statement": 0.75, "list": 0.5}
 #: A figure with a unit (产能 200万吨, 产值 10亿元, 增长 20%) …
-_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿|千|百)?\s*(?:吨|元|美元|千瓦|瓦|千瓦时|台|辆|套|架|艘|只|件|片|个|家|项|亩|条|座|"
+_FIGURE = re.compile(r"(?<![第\d.])\d+(?:\.\d+)?\s*(?:万|亿|千|百)?\s*(?:吨|元|美元|千瓦|瓦|千瓦时|台|辆|套|架|艘|只|件|片|个|家|项|亩|条|座|"
                      r"GW|MW|GWh|kW|%|％|倍|头|只|箱)|[千百万]亿级|[千百]万吨级|万吨级|[千百]亿元")
 #: … or a named firm, project or production line.
 _NAMED = re.compile(r"公司|集团|有限|股份|项目|生产线|产线|工厂|基地|产业园|投产|开工|竣工|落地|签约|建成|获批|核准|挂牌|开通")
@@ -37,6 +37,8 @@ def mention_kind(sentence: str, terms) -> str:
     'substantive'
     >>> mention_kind("推动核电产业发展。", ["核电"])
     'statement'
+    >>> mention_kind("第3项任务是推动新能源、新材料、核电等产业发展。", ["核电"])   # an ordinal is no figure
+    'list'
     """
     if _FIGURE.search(sentence):
         return "substantive"

@@ -130,3 +130,30 @@ def test_results_say_how_the_profile_was_read(rules_model):
     for m in record["matches"]:
         for ev in m["evidence"]:
             assert ev["highlights"] and all(ev["start"] <= a < b <= ev["end"] for a, b in ev["highlights"])
+
+
+@pytest.fixture(scope="module")
+def long_report_model(tmp_path_factory):
+    root = tmp_path_factory.mktemp("long")
+    items = ["新能源", "新材料", "生物医药", "数字经济", "文旅", "现代物流", "食品加工", "电子信息"]
+    sentences = []
+    for k in range(12):
+        picked = "、".join(items[k % 4:k % 4 + 3] + ["玩具"])
+        sentences.append(f"石峰区第{k + 1}项任务是推动{picked}等产业协同发展，完善配套政策。")
+    reports = {
+        "石峰区": "".join(sentences),
+        "攸县": "攸县建成玩具产业园，引进玩具企业12家，年产玩具500万件。",
+        "茶陵县": "茶陵县推进乡村振兴，改善营商环境，发展特色农业。",
+    }
+    for i, (place, body) in enumerate(reports.items()):
+        (root / f"{i}.txt").write_text(f"{place}2025年政府工作报告\n\n{body}\n", encoding="utf-8")
+    return Recommender(generic_share=0.5).fit(load_corpus([str(root)]))
+
+
+def test_a_long_report_of_lists_does_not_answer_everything(long_report_model):
+    result = long_report_model.recommend({"text": "玩具制造企业"}, top_k=3)
+    names = [m.name for m in result.matches]
+    assert names[0] == "攸县"
+    assert names.index("攸县") < names.index("石峰区")
+    kinds = {m.name: m.mention for m in result.matches}
+    assert kinds["石峰区"] == "list"
