@@ -123,8 +123,12 @@ class Recommender(BaseEstimator):
     expansion_weight : float, default=0.5
         Weight of the words the taxonomy adds to a profile's query (its tags' names,
         aliases and everyday terms) against the profile's own words.
-    weak_threshold : float, default=0.2
+    weak_threshold : float, default=0.05
         A result whose best score is below this is flagged ``weak_evidence``.
+    weak_coverage : float, default=0.2
+        A result is also flagged ``weak_evidence`` when no place's evidence holds this share
+        of the profile's distinguishing content (a watch-movement maker in reports that never
+        say 钟表 or 机芯, answered only through 机械 and 精密).
     generic_share : float, default=0.02
         A word found in more than this share of passages is *generic* (制造, 集群, 人才):
         it supports a match but cannot make a passage relevant alone. Words of the
@@ -168,7 +172,8 @@ class Recommender(BaseEstimator):
                  passage_weight=0.6, top_passages=3, pooling="soft_or", hierarchy_credit=0.3,
                  rollup_weight=0.8, document_link_weight=0.5, catalogue_weight=0.5,
                  foreign_weight=0.5, ancestor_weight=0.25, evidence_prior=3.0, expansion_weight=0.5,
-                 weak_threshold=0.2, generic_share=0.02, generic_weight=0.3, approximate_tag_weight=0.4,
+                 weak_threshold=0.05, weak_coverage=0.2, generic_share=0.02, generic_weight=0.3,
+                 approximate_tag_weight=0.4,
                  coverage_power=0.5, wish_weight=0.5, tokenizer_backend="jieba", n_jobs=1):
         self.min_df = min_df
         self.max_df = max_df
@@ -186,6 +191,7 @@ class Recommender(BaseEstimator):
         self.evidence_prior = evidence_prior
         self.expansion_weight = expansion_weight
         self.weak_threshold = weak_threshold
+        self.weak_coverage = weak_coverage
         self.generic_share = generic_share
         self.generic_weight = generic_weight
         self.approximate_tag_weight = approximate_tag_weight
@@ -198,7 +204,7 @@ class Recommender(BaseEstimator):
     def _validate_params(self):
         for name in ("text_weight", "passage_weight", "hierarchy_credit", "rollup_weight",
                      "document_link_weight", "catalogue_weight", "foreign_weight", "ancestor_weight",
-                     "expansion_weight", "weak_threshold", "generic_share", "generic_weight",
+                     "expansion_weight", "weak_threshold", "weak_coverage", "generic_share", "generic_weight",
                      "approximate_tag_weight", "wish_weight"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
@@ -512,7 +518,6 @@ class Recommender(BaseEstimator):
 
         rt = self._runtime()
         vocab = self.vectorizer_.vocabulary_
-        common = getattr(self.vectorizer_, "stop_words_", None) or ()
         terms: list[QueryTerm] = []
         oov: dict[str, float] = {}
         phrases: dict[str, tuple[tuple[str, ...], float]] = {}
@@ -538,7 +543,7 @@ class Recommender(BaseEstimator):
                     continue
                 if tok in vocab:
                     term(tok, source, tok, weight)
-                elif _HAN.search(tok) and tok not in common:
+                elif _HAN.search(tok) and not rt.written_in_corpus(tok):
                     parts = split_unknown(tok, vocab)
                     for part in parts:
                         term(part, source, tok, weight)
@@ -830,11 +835,14 @@ class Recommender(BaseEstimator):
         matches = [self._match(rank, j, i, scores, p, evidence[:evidence_k], q_terms, adjusted, kind)
                    for rank, (adjusted, j, evidence, kind) in enumerate(pool[:top_k], start=1)]
         best = matches[0].score if matches else 0.0
+        # how much of what sets the profile apart the best-covered place's evidence holds
+        held = float(scores["coverage"][i].max(initial=0.0)) if matches else 0.0
         warnings = list(p.warnings)
-        weak = best < self.weak_threshold
+        weak = best < self.weak_threshold or held < self.weak_coverage
         if weak:
-            warnings.append(f"weak evidence: the best score is {best:.2f} (< {self.weak_threshold}); "
-                            "the corpus says little about what was asked")
+            why = (f"the best evidence holds {held:.0%} of what distinguishes the profile (< {self.weak_coverage:.0%})"
+                   if held < self.weak_coverage else f"the best score is {best:.2f} (< {self.weak_threshold})")
+            warnings.append(f"weak evidence: {why}; the corpus says little about what was asked")
         tax = self.taxonomy_
         resolved = tuple(ResolvedSector(it.input, it.codes, tuple(tax.name(c) for c in it.codes), it.route)
                          for it in p.sectors)

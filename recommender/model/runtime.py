@@ -98,6 +98,16 @@ class RuntimeTables:
         j = self.vocabulary.get(term)
         return j is not None and bool(self.specific[j])
 
+    def written_in_corpus(self, word: str) -> bool:
+        """Whether the passages' text holds ``word`` at all (a word missing from the vocabulary
+        may be one the vectorizer dropped as too common, or one jieba cut otherwise)."""
+        cache = self.__dict__.setdefault("_written", {})
+        if word not in cache:
+            if "_joined" not in self.__dict__:
+                self._joined = "\n".join(self.norm_text)
+            cache[word] = word in self._joined
+        return cache[word]
+
     def is_specific_or_tag(self, term: str) -> bool:
         """Whether a matched word carries content: a specific word or an industry-tag word."""
         return term in self.taxonomy_words or self.is_specific(term)

@@ -42,7 +42,7 @@ def test_specific_words_carry_generic_words_support(rules_model):
 
 
 def test_a_profile_whose_core_the_reports_never_use_is_weak(rules_model):
-    result = rules_model.recommend({"text": "机械手表机芯制造，寻找产业集群和人才"}, top_k=5)
+    result = rules_model.recommend({"text": "手表机芯制造，寻找产业集群和人才"}, top_k=5)
     assert result.weak_evidence
     assert any("手表" in w and "机芯" in w for w in result.warnings)
     assert all(m.score < rules_model.weak_threshold for m in result.matches)
