@@ -333,8 +333,8 @@ def _ranked_label(r: dict, judged_names: dict) -> str:
     """``name(grade)``; ``name(→judged)`` for a place credited as a judged unit already seen."""
     if r["grade"]:
         return f"{r['name']}({r['grade']})"
-    if r["judged_as"] is not None:
-        return f"{r['name']}(→{judged_names.get(r['judged_as'], r['judged_as'])})"
+    if r["judged_as"] is not None and r["judged_as"] in judged_names:
+        return f"{r['name']}(→{judged_names[r['judged_as']]})"
     return r["name"]
 
 
