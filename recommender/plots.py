@@ -357,8 +357,9 @@ def score_breakdown_chart(result, ax=None, *, text_weight: float | None = None, 
     Each bar stacks the match's ``text_part`` and ``tag_part`` (which add up to its
     score), and a black mark shows the score itself. For matches without those parts
     (results from older models or made by hand) the split ``w * text_score + (1 - w) *
-    tag_score`` is recovered from the scores (see :func:`infer_text_weight`). When no ``w`` reproduces the scores (a result edited by
-    hand), the raw ``text_score`` and ``tag_score`` are drawn side by side instead.
+    tag_score`` is recovered from the scores (see :func:`infer_text_weight`); when no ``w``
+    reproduces the scores (a result edited by hand), the raw ``text_score`` and
+    ``tag_score`` are drawn side by side instead.
 
     Parameters
     ----------
