@@ -254,9 +254,7 @@ def format_table(result) -> str:
             lines.append(f"    sectors: {', '.join(m.matched_sectors)}")
         if m.evidence:
             ev = m.evidence[0]
-            snippet = " ".join(ev.text.split())
-            if len(snippet) > 90:
-                snippet = snippet[:90] + "…"
+            snippet = ev.highlighted(90)
             where = f"{Path(ev.source).name}" + (f" row {ev.row}" if ev.row is not None else "")
             lines.append(f"    「{snippet}」")
             lines.append(f"    — {ev.title} ({ev.date or 'undated'}), {where} [{ev.start}:{ev.end}]")

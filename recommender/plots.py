@@ -362,11 +362,12 @@ def infer_text_weight(matches: Sequence[Any], hint: float | None = None) -> floa
 def score_breakdown_chart(result, ax=None, *, text_weight: float | None = None, top_k: int = 10):
     """Draw the top places' scores split into their text and industry-tag parts.
 
-    The combined score is ``w * text_score + (1 - w) * tag_score`` where ``w`` is the
-    model's ``text_weight`` when the profile has industry tags and 1 when it has none.
-    Each bar stacks the two weighted parts, so its length is the score; a black mark
-    shows the score itself. When no ``w`` reproduces the scores (a result edited by
-    hand), the raw ``text_score`` and ``tag_score`` are drawn side by side instead.
+    Each bar stacks the match's ``text_part`` and ``tag_part`` (which add up to its
+    score), and a black mark shows the score itself. For matches without those parts
+    (results from older models or made by hand) the split ``w * text_score + (1 - w) *
+    tag_score`` is recovered from the scores (see :func:`infer_text_weight`); when no ``w``
+    reproduces the scores (a result edited by hand), the raw ``text_score`` and
+    ``tag_score`` are drawn side by side instead.
 
     Parameters
     ----------
@@ -408,7 +409,9 @@ def score_breakdown_chart(result, ax=None, *, text_weight: float | None = None, 
         raise InputError("the result has no match to plot")
     if text_weight is not None and not (isinstance(text_weight, (int, float)) and 0 <= text_weight <= 1):
         raise InputError(f"text_weight must be a number in [0, 1], got {text_weight!r}")
-    w = infer_text_weight(matches, hint=text_weight)
+    parts = all(getattr(m, "text_part", None) is not None and getattr(m, "tag_part", None) is not None
+                for m in matches)
+    w = None if parts else infer_text_weight(matches, hint=text_weight)
     n = len(matches)
     y = np.arange(n)
     labels = [f"{m.rank}. {m.name}" for m in matches]
@@ -418,7 +421,15 @@ def score_breakdown_chart(result, ax=None, *, text_weight: float | None = None, 
 
     with use_cjk_font():
         fig, ax = _new_axes(ax, (7.5, max(2.5, 0.45 * n + 1.5)))
-        if w is not None:
+        if parts:
+            # the model says how its score adds up: draw its parts as they are
+            tp = np.array([m.text_part for m in matches], dtype=float)
+            gp = np.array([m.tag_part for m in matches], dtype=float)
+            ax.barh(y, tp, color="tab:blue", label="text part")
+            ax.barh(y, gp, left=tp, color="tab:orange", label="tag part")
+            subtitle = ("score = text part + tag part (shares, coverage and mention applied)"
+                        if gp.any() else "score = text part (no industry tag counts)")
+        elif w is not None:
             ax.barh(y, w * text, color="tab:blue", label=f"text part = {w:.2f} × text_score")
             ax.barh(y, (1 - w) * tag, left=w * text, color="tab:orange",
                     label=f"tag part = {1 - w:.2f} × tag_score")

@@ -26,6 +26,7 @@ __all__ = [
     "precision_at_1",
     "reciprocal_rank",
     "grade_ranking",
+    "drop_repeats",
     "evidence_relevance",
     "trap_violations",
     "verbatim_ok",
@@ -139,14 +140,18 @@ def _containers(entity_id: str, gazetteer) -> list[str]:
     return chain
 
 
-def grade_ranking(ranked_ids: Sequence[str], judged: Mapping[str, int], gazetteer) -> list[tuple[str | None, int]]:
+def grade_ranking(ranked_ids: Sequence[str], judged: Mapping[str, int], gazetteer,
+                  rollup: Iterable[str] = ()) -> list[tuple[str | None, int]]:
     """Map ranked places to judged entities and grades.
 
     A ranked place that is judged itself takes its grade. A park or town that is not
     judged counts as its nearest judged container: its park/town ancestors, then the
     first administrative unit that contains them (the district, or the city for a park
-    that the gazetteer puts directly under a city); never higher. A judged entity is
-    credited once, at its first appearance; later appearances get grade 0.
+    that the gazetteer puts directly under a city); never higher. With ``rollup`` (the
+    benchmark's ``path_rollup``: entity ids of judged units), any place that is not
+    judged itself also counts as the nearest of those units on its path (a city counts
+    as its province). A judged entity is credited once, at its first appearance; later
+    appearances get grade 0.
 
     Parameters
     ----------
@@ -156,6 +161,8 @@ def grade_ranking(ranked_ids: Sequence[str], judged: Mapping[str, int], gazettee
         Judged entity id → grade.
     gazetteer : Gazetteer
         Gives ``level(id)`` and ``ancestors(id)`` (parent first).
+    rollup : iterable of str, optional
+        Entity ids that places roll up to through their path.
 
     Returns
     -------
@@ -168,19 +175,51 @@ def grade_ranking(ranked_ids: Sequence[str], judged: Mapping[str, int], gazettee
     >>> park = gaz.preferred("田心高科园")              # inside 石峰区 (430204)
     >>> grade_ranking([park, "430204", "430202"], {"430204": 3, "430200": 2}, gaz)
     [('430204', 3), ('430204', 0), (None, 0)]
+    >>> grade_ranking(["430200", "430000"], {"430000": 2}, gaz, rollup=["430000"])
+    [('430000', 2), ('430000', 0)]
     """
+    units = set(rollup)
     seen: set[str] = set()
     out: list[tuple[str | None, int]] = []
     for eid in ranked_ids:
         target = next((c for c in _containers(str(eid), gazetteer) if c in judged), None)
+        if target is None and units:
+            target = next((c for c in _path_units(str(eid), gazetteer) if c in units), None)
         if target is None:
             out.append((None, 0))
         elif target in seen:
             out.append((target, 0))
         else:
             seen.add(target)
-            out.append((target, int(judged[target])))
+            out.append((target, int(judged.get(target, 0))))
     return out
+
+
+def _path_units(entity_id: str, gazetteer) -> list[str]:
+    """The entity and all its ancestors, nearest first."""
+    try:
+        return [entity_id] + list(gazetteer.ancestors(entity_id))
+    except (KeyError, ValueError):
+        return [entity_id]
+
+
+def drop_repeats(graded: Sequence[tuple[str | None, int]]) -> list[int]:
+    """Positions to keep when later appearances of a judged unit are dropped.
+
+    Examples
+    --------
+    >>> drop_repeats([("a", 3), ("a", 0), (None, 0), ("b", 1)])
+    [0, 2, 3]
+    """
+    seen: set[str] = set()
+    keep = []
+    for i, (target, _) in enumerate(graded):
+        if target is not None:
+            if target in seen:
+                continue
+            seen.add(target)
+        keep.append(i)
+    return keep
 
 
 def _fold(text: str) -> str:

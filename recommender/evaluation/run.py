@@ -138,9 +138,15 @@ def _nan_to_none(x: float | None) -> float | None:
 
 
 def _score_profile(ranked: list[RankedPlace], judged: dict[str, int], gaz, keywords, trap, members,
-                   reader, k: int) -> dict[str, Any]:
+                   reader, k: int, rollup: tuple[str, ...] = ()) -> dict[str, Any]:
     ids = [p.entity_id for p in ranked]
-    graded = M.grade_ranking(ids, judged, gaz)
+    graded = M.grade_ranking(ids, judged, gaz, rollup)
+    if rollup:
+        # a place rolled up to a unit already ranked is dropped, not counted as a miss
+        keep = M.drop_repeats(graded)
+        ranked = [ranked[i] for i in keep]
+        graded = [graded[i] for i in keep]
+        ids = [ids[i] for i in keep]
     grades = [g for _, g in graded]
     has_judgements = any(g > 0 for g in judged.values())
     out: dict[str, Any] = {}
@@ -188,6 +194,30 @@ def _summarise(system: str, per_profile: dict[str, dict], k: int) -> dict[str, A
     row["verbatim_total"] = sum(r["cited"] for r in rows)
     row["verbatim_ok"] = row["verbatim_total"] - sum(len(r["verbatim_failures"]) for r in rows)
     return row
+
+
+def rollup_units(bench: Benchmark, gaz) -> tuple[str, ...]:
+    """Entity ids of the benchmark's ``path_rollup`` units (names that resolve to no place are skipped).
+
+    Examples
+    --------
+    >>> from recommender.knowledge.gazetteer import Gazetteer
+    >>> import pandas as pd
+    >>> b = Benchmark("t", [], pd.DataFrame(columns=["profile_id", "entity", "grade"]),
+    ...               {"path_rollup": ["湖南省", "无此地"]})
+    >>> rollup_units(b, Gazetteer.default())
+    ('430000',)
+    """
+    from recommender.evaluation.benchmark import resolve_name
+
+    out = []
+    for name in bench.checks.get("path_rollup") or ():
+        eid = resolve_name(str(name), gaz)
+        if eid is None:
+            logger.warning("benchmark %s: path_rollup unit %r is not in the gazetteer", bench.name, name)
+        elif eid not in out:
+            out.append(eid)
+    return tuple(out)
 
 
 # ------------------------------------------------------------------------ public
@@ -246,6 +276,7 @@ def evaluate_benchmark(bench_dir, model=None, corpus_paths=None, k: int = 10) ->
         model = _fit_model(corpus_paths)
     gaz = model.gazetteer_
     judged, unresolved = resolve_judgements(bench, gaz)
+    rollup = rollup_units(bench, gaz)
     runs, errors = run_systems(model, bench, int(k))
     reader = _SourceCache()
     members = bench.members
@@ -255,7 +286,7 @@ def evaluate_benchmark(bench_dir, model=None, corpus_paths=None, k: int = 10) ->
         for pid in bench.profile_ids:
             per_system[system][pid] = _score_profile(
                 runs[system][pid], judged.get(pid, {}), gaz, bench.evidence_keywords(pid), bench.trap(pid),
-                members, reader, int(k))
+                members, reader, int(k), rollup)
     skipped = [pid for pid in bench.profile_ids if not any(g > 0 for g in judged.get(pid, {}).values())]
     if skipped:
         notes.append(f"no judgements (nDCG undefined, left out of the ranking means): {', '.join(skipped)}")
@@ -303,8 +334,8 @@ def _ranked_label(r: dict, judged_names: dict) -> str:
     """``name(grade)``; ``name(→judged)`` for a place credited as a judged unit already seen."""
     if r["grade"]:
         return f"{r['name']}({r['grade']})"
-    if r["judged_as"] is not None:
-        return f"{r['name']}(→{judged_names.get(r['judged_as'], r['judged_as'])})"
+    if r["judged_as"] is not None and r["judged_as"] in judged_names:
+        return f"{r['name']}(→{judged_names[r['judged_as']]})"
     return r["name"]
 
 

@@ -106,6 +106,7 @@ _PARK_MIDDLE = re.compile(r"[\u4e00-\u9fff]{0,8}?(?=(?:产业园区|工业园区
 _PARK_MIDDLE_STOP = re.compile(
     r"建设|打造|推进|推动|加快|支持|发展|争创|创建|申报|提升|积极|全力|聚力|着力|扩区|调区|获批|成功|实现|新增|"
     r"力争|完成|引进|落户|入驻|依托|围绕|重点|启动|谋划|规划|争取|设立|申建|晋升|升级|列入|纳入|认定|"
+    r"建成|新建|扩建|筹建|组建|构建|投用|投产|培育|壮大|做强|做大|布局|招引|提质|改造|"
     r"等|的|和|与|及|在|为|是|个|各|两|三|四|五")
 # park words that make a name with a place's name alone (万载工业园); 产业园 alone does not (常德产业园 …)
 _PARK_WORDS_ALONE = ("工业园", "工业园区", "工业集中区", "产业集聚区", "经济开发区")
@@ -505,13 +506,13 @@ class PlaceLinker:
 
         In a report about a city (or a county) that has no zone of that kind in the
         gazetteer, the zone is named after its place as the report names it
-        (景德镇市高新区), with a stable id ``park-<place>-<kind>`` and the place as parent.
+        (景德镇市经开区), with a stable id ``park-<place>-<kind>`` and the place as parent.
 
         Examples
         --------
         >>> linker = PlaceLinker()
-        >>> linker.report_zone("高新区", "360200")["name"], linker.report_zone("高新区", "430200")
-        ('景德镇市高新区', None)
+        >>> linker.report_zone("经开区", "360200")["name"], linker.report_zone("高新区", "430200")
+        ('景德镇市经开区', None)
         """
         gaz = self.gazetteer
         if word not in _ZONE_SLUG or not region or region not in gaz:
@@ -548,9 +549,9 @@ class PlaceLinker:
         >>> ms = linker.mentions(text, linker.local_forms("360200"))
         >>> [(m.surface, row["name"], row["parent"]) for m, row in linker.report_parks(text, ms)]
         [('浮梁低空经济产业园', '浮梁低空经济产业园', '360222')]
-        >>> text = "推动茶陵经开区和景德镇高新区发展"
+        >>> text = "推动茶陵经开区和景德镇经开区发展"
         >>> [(m.entity_id, row and row["name"]) for m, row in linker.report_parks(text, linker.mentions(text))]
-        [('park-360200-gaoxinqu', '景德镇市高新区')]
+        [('park-360200-jingkaiqu', '景德镇市经开区')]
         """
         gaz = self.gazetteer
         out = []
@@ -724,6 +725,7 @@ class PlaceLinker:
         text_col = "norm_text" if "norm_text" in ps.columns else "text"
         rows: list[tuple[int, str, float, str]] = []
         self.last_mentions_: dict[int, list[Mention]] = {}
+        self.document_regions_: dict[int, str] = {}
         parks: dict[str, dict] = {}
         park_forms: dict[str, str] = {}
         by_doc = {k: g.sort_values("passage_id") for k, g in ps.groupby("doc_id", sort=False)}
@@ -742,6 +744,8 @@ class PlaceLinker:
             found = [self.mentions(text, local) for text in texts]
             counts = Counter(m.entity_id for ms in found for m in ms if m.weight >= 1.0)
             region = self.document_region(title, "\n".join(texts), tag, body_counts=counts)
+            if region:
+                self.document_regions_[int(doc.doc_id)] = region
             roles = group["role"] if "role" in group.columns else ["body"] * len(group)
             for pid, text, role, ments in zip(pids, texts, roles, found):
                 named = self.report_parks(text, ments)

@@ -103,12 +103,19 @@ def catalogue_only(model, prepared) -> list[tuple[float, str, Evidence, tuple[st
     return out
 
 
-def catalogue_match(model, rank: int, item, evidence_k: int) -> Match:
-    """The :class:`Match` of a zone ranked from its catalogue row alone."""
+def catalogue_match(model, rank: int, item, evidence_k: int, ceiling: float = 1.0) -> Match:
+    """The :class:`Match` of a zone ranked from its catalogue row alone.
+
+    Its score is capped at ``ceiling`` (the weakest report-backed match of the same result),
+    so that catalogue-only zones rank below every place a report speaks of; its score is
+    all tag part.
+    """
     score, eid, evidence, sectors = item
+    score = min(score, ceiling)
     ent = model.gazetteer_.get(eid)
     parent = model.gazetteer_.get(ent.parent).name if ent.parent else ""
     return Match(rank=rank, entity_id=eid, name=ent.name, level=ent.level, parent=parent, path=tuple(ent.path),
                  score=score, text_score=0.0, tag_score=float(round(score / max(1e-9, 1.0 - model.text_weight), 6)),
-                 matched_sectors=sectors, matched_terms=evidence.terms,
+                 matched_sectors=sectors, matched_terms=evidence.terms, mention="list", text_part=0.0,
+                 tag_part=score,
                  evidence=(evidence,) if evidence_k > 0 else ())

@@ -1,12 +1,139 @@
-"""Choosing the evidence passages cited for a match."""
+"""Choosing the evidence passages cited for a match, and the sentences in them that matched."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
 from recommender.model.results import Evidence
+from recommender.text.normalize import normalize_for_features
 
-__all__ = ["select_evidence"]
+__all__ = ["select_evidence", "sentence_spans", "highlight_spans", "mention_kind", "MENTION_STRENGTH"]
+
+#: How much a place's best evidence sentence supports its score, by kind of mention.
+MENTION_STRENGTH = {"substantive": 1.0, "statement": 0.75, "list": 0.5}
+#: A figure with a unit (产能 200万吨, 产值 10亿元, 增长 20%) …
+_FIGURE = re.compile(r"(?<![第\d.])\d+(?:\.\d+)?\s*(?:万|亿|千|百)?\s*(?:吨|元|美元|千瓦|瓦|千瓦时|台|辆|套|架|艘|只|件|片|个|家|项|亩|条|座|"
+                     r"GW|MW|GWh|kW|%|％|倍|头|只|箱)|[千百万]亿级|[千百]万吨级|万吨级|[千百]亿元")
+#: … or a named firm, project or production line.
+_NAMED = re.compile(r"公司|集团|有限|股份|项目|生产线|产线|工厂|基地|产业园|投产|开工|竣工|落地|签约|建成|获批|核准|挂牌|开通")
+_LIST_SEP = re.compile(r"[、]")
+
+
+def mention_kind(sentence: str, terms) -> str:
+    """How a sentence speaks of the matched terms: ``substantive``, ``statement`` or ``list``.
+
+    A sentence that names the sector among three or more items of an enumeration
+    (推动新能源、新材料、生物医药等产业发展) is a *list* mention unless it gives a figure;
+    one with a figure (产值突破10亿元, 增长20%, 千亿级) or a named firm, project, park or line
+    (建成核电阀门生产线) is *substantive*; anything else is a plain *statement* (推动核电发展).
+
+    Examples
+    --------
+    >>> mention_kind("全面推进新能源、新材料、生物医药、钟表等产业发展。", ["钟表"])
+    'list'
+    >>> mention_kind("建成核电阀门生产线,产值突破10亿元。", ["核电"])
+    'substantive'
+    >>> mention_kind("推动核电产业发展。", ["核电"])
+    'statement'
+    >>> mention_kind("第3项任务是推动新能源、新材料、核电等产业发展。", ["核电"])   # an ordinal is no figure
+    'list'
+    """
+    if _FIGURE.search(sentence):
+        return "substantive"
+    items = _LIST_SEP.split(sentence)
+    if len(items) >= 3 and any(t in item for item in items for t in terms):
+        return "list"
+    if _NAMED.search(sentence):
+        return "substantive"
+    return "statement"
+
+
+def evidence_strength(evidence, keep=lambda term: True) -> str:
+    """The strongest kind of mention among the evidence sentences holding kept terms.
+
+    Examples
+    --------
+    >>> from recommender.model.results import Evidence
+    >>> e = Evidence(text="推进核电、风电、光伏等发展。建成核电阀门生产线。", source="a", start=0, end=25,
+    ...              title="", date="", score=1.0, terms=("核电",))
+    >>> evidence_strength([e])
+    'substantive'
+    """
+    best = "list"
+    order = ("list", "statement", "substantive")
+    for ev in evidence:
+        terms = [t for t in ev.terms if keep(t)] or list(ev.terms)
+        for a, b in sentence_spans(ev.text):
+            sentence = ev.text[a:b]
+            norm = normalize_for_features(sentence)
+            if not any(t in norm for t in terms):
+                continue
+            kind = mention_kind(norm, terms)
+            if order.index(kind) > order.index(best):
+                best = kind
+            if best == "substantive":
+                return best
+    return best
+
+
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text`` (end marks kept, outer white space trimmed).
+
+    Examples
+    --------
+    >>> t = "推进项目建设。 株洲建成IGBT产线！"
+    >>> [t[a:b] for a, b in sentence_spans(t)]
+    ['推进项目建设。', '株洲建成IGBT产线！']
+    """
+    spans = []
+    lo = 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.append((lo, m.end()))
+        lo = m.end()
+    if lo < len(text):
+        spans.append((lo, len(text)))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def highlight_spans(text: str, offset: int, terms, keep=None, limit: int = 3) -> tuple[tuple[int, int], ...]:
+    """Source spans of the sentences of a passage that hold one of ``terms``.
+
+    The sentences holding the most distinct content terms (``keep(term)`` true: specific
+    or industry words) come first, then those with the most terms (up to ``limit``), each
+    as ``(offset + start, offset + end)`` inside the passage; terms are matched on the
+    normalised sentence (full-width forms, traditional characters).
+
+    Examples
+    --------
+    >>> t = "全市推进千个重点项目。株洲IGBT芯片产线投产，功率半导体集群成形。"
+    >>> highlight_spans(t, 100, ["IGBT", "功率半导体"])
+    ((111, 134),)
+    """
+    wanted = [t for t in dict.fromkeys(terms) if t]
+    if not wanted:
+        return ()
+    scored = []
+    for a, b in sentence_spans(text):
+        norm = normalize_for_features(text[a:b]).lower()
+        held = [t for t in wanted if t.lower() in norm]
+        if held:
+            content = sum(1 for t in held if keep is None or keep(t))
+            scored.append((-content, -len(held), a, b))
+    scored.sort()
+    return tuple((offset + a, offset + b) for _, _, a, b in scored[:limit])
 
 
 def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_terms: dict[int, float],
@@ -16,7 +143,9 @@ def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_te
     A passage qualifies only when it is about what was asked: it shares at least one
     term with the profile's query vector or carries one of the profile's industry tags
     (not merely the place's name). Passages are ranked by their relevance times their
-    link weight; a passage whose normalised text repeats one already chosen is skipped.
+    link weight times their coverage of the profile's distinguishing content (the citation
+    should hold the most of what was asked); a passage whose normalised text repeats one
+    already chosen is skipped.
     """
     if evidence_k <= 0:
         return []
@@ -28,6 +157,9 @@ def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_te
     has_tags = bool(prepared.codes)
     tw = model.text_weight if has_tags else 1.0
     relevance = (tw * S + (1.0 - tw) * G) * weights
+    if "passage_coverage" in scores:
+        # the passage that holds more of what sets the profile apart is the better citation
+        relevance = relevance * scores["passage_coverage"][profile_row, idx]
     order = np.argsort(-relevance, kind="stable")
     X = model.X_
     rt = model._runtime()
@@ -57,6 +189,7 @@ def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_te
             text=rt.text[row], source=rt.source[row], start=rt.start[row], end=rt.end[row],
             title=rt.title[row], date=rt.date[row], score=float(round(float(relevance[pos]), 6)),
             row=rt.row[row], terms=tuple(terms[:8]),
+            highlights=highlight_spans(rt.text[row], rt.start[row], terms[:8], rt.is_specific_or_tag),
         ))
         if len(chosen) >= evidence_k:
             break

@@ -16,22 +16,20 @@ __all__ = ["document_regions", "apply_salience", "window_links", "roll_up", "cat
            "entity_table", "entity_unit_lists"]
 
 
-def document_regions(links: pd.DataFrame, passages: pd.DataFrame) -> dict[int, str]:
-    """Map each passage id to its document's region: the place its ``document`` links name.
+def document_regions(region_of_doc: dict[int, str], passages: pd.DataFrame) -> dict[int, str]:
+    """Map each passage id to its document's region (the linker's ``document_regions_``).
+
+    A document's region holds whether or not its passages name it: a county's report whose
+    every passage says the county's name still speaks for the county throughout.
 
     Examples
     --------
-    >>> links = pd.DataFrame({"passage_id": [0, 1], "entity_id": ["a", "a"], "how": ["document", "mention"]})
     >>> passages = pd.DataFrame({"passage_id": [0, 1, 2], "doc_id": [5, 5, 6]})
-    >>> document_regions(links, passages)
+    >>> document_regions({5: "a"}, passages)
     {0: 'a', 1: 'a'}
     """
     doc_of = dict(zip(passages["passage_id"].astype(int), passages["doc_id"].astype(int)))
-    region_of_doc: dict[int, str] = {}
-    doc_links = links[links["how"] == "document"]
-    for pid, eid in zip(doc_links["passage_id"], doc_links["entity_id"]):
-        region_of_doc.setdefault(doc_of[int(pid)], eid)
-    return {int(pid): region_of_doc[d] for pid, d in doc_of.items() if d in region_of_doc}
+    return {pid: region_of_doc[d] for pid, d in doc_of.items() if d in region_of_doc}
 
 
 def apply_salience(links: pd.DataFrame, region_of_passage: dict, gaz, *, ancestor_weight: float,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -21,14 +22,27 @@ from recommender.exceptions import (
 from recommender.model import catalogue as cat_mod
 from recommender.model import features as feat
 from recommender.model import links as links_mod
-from recommender.model.evidence import select_evidence
-from recommender.model.results import Match, RecommendationResult
-from recommender.model.scoring import fuse, get_pooling, pool_segments
+from recommender.model.evidence import MENTION_STRENGTH, evidence_strength, select_evidence
+from recommender.model.query import QueryTerm, sector_words, split_unknown
+from recommender.model.results import Match, RecommendationResult, ResolvedSector
+from recommender.model.scoring import combine, fuse, get_pooling, passage_coverage, pool_segments
 from recommender.profiles import InvestorProfile
 from recommender.text.normalize import normalize_for_features
 from recommender.validation import check_k
 
 logger = logging.getLogger(__name__)
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_CONNECTORS_SPLIT = re.compile(r"[及与和、/／·]")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
+
+
+def _strip_sector_suffix(text: str) -> str:
+    for suf in ("产业链", "产业", "行业", "领域"):
+        if text.endswith(suf) and len(text) > len(suf):
+            return text[: -len(suf)]
+    return text
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9\-' ]*")
 
 __all__ = ["Recommender", "PreparedProfile"]
 
@@ -48,6 +62,17 @@ class PreparedProfile:
     expansion_text: str
     allowed: np.ndarray | None
     warnings: tuple[str, ...]
+    sectors: tuple = ()
+    terms: tuple = ()
+    own_terms: tuple = ()
+    missing: tuple[str, ...] = ()
+    missing_mass: float = 0.0
+    exact_codes: tuple[str, ...] = ()
+    text_codes: tuple[str, ...] = ()
+    tag_content: tuple[float, ...] = ()
+    tag_lead: float = 0.0
+    phrases: tuple = ()
+    expand_codes: tuple[str, ...] = ()
 
 
 class Recommender(BaseEstimator):
@@ -100,8 +125,29 @@ class Recommender(BaseEstimator):
     expansion_weight : float, default=0.5
         Weight of the words the taxonomy adds to a profile's query (its tags' names,
         aliases and everyday terms) against the profile's own words.
-    weak_threshold : float, default=0.2
+    weak_threshold : float, default=0.05
         A result whose best score is below this is flagged ``weak_evidence``.
+    weak_coverage : float, default=0.2
+        A result is also flagged ``weak_evidence`` when no place's evidence holds this share
+        of the profile's distinguishing content (a watch-movement maker in reports that never
+        say 钟表 or 机芯, answered only through 机械 and 精密).
+    generic_share : float, default=0.02
+        A word found in more than this share of passages (and in five passages at least)
+        is *generic* (制造, 集群, 人才): it supports a match but cannot make a passage
+        relevant alone. Words of the industry taxonomy stay specific up to five times this
+        share.
+    generic_weight : float, default=0.3
+        Factor on the query weight of generic words.
+    approximate_tag_weight : float, default=0.4
+        Weight of industry tags read from the profile's free text rather than named as
+        its sectors, and the factor on the tag share of the score when a profile has
+        only such tags: approximate tags support, they do not lead.
+    wish_weight : float, default=0.5
+        Weight, in the profile's distinguishing content, of the words after its first
+        clause (what the firm looks for) against the first clause (what it does).
+    coverage_power : float, default=0.5
+        Exponent of the coverage factor: a place's score is multiplied by the share of
+        the profile's distinguishing content found in its best passage to this power.
     tokenizer_backend : {"jieba", "rjieba"}, default="jieba"
         Segmentation engine; recorded in the model and used for queries too.
     n_jobs : int, default=1
@@ -129,7 +175,9 @@ class Recommender(BaseEstimator):
                  passage_weight=0.6, top_passages=3, pooling="soft_or", hierarchy_credit=0.3,
                  rollup_weight=0.8, document_link_weight=0.5, catalogue_weight=0.5,
                  foreign_weight=0.5, ancestor_weight=0.25, evidence_prior=3.0, expansion_weight=0.5,
-                 weak_threshold=0.2, tokenizer_backend="jieba", n_jobs=1):
+                 weak_threshold=0.05, weak_coverage=0.2, generic_share=0.02, generic_weight=0.3,
+                 approximate_tag_weight=0.4,
+                 coverage_power=0.5, wish_weight=0.5, tokenizer_backend="jieba", n_jobs=1):
         self.min_df = min_df
         self.max_df = max_df
         self.sublinear_tf = sublinear_tf
@@ -146,6 +194,12 @@ class Recommender(BaseEstimator):
         self.evidence_prior = evidence_prior
         self.expansion_weight = expansion_weight
         self.weak_threshold = weak_threshold
+        self.weak_coverage = weak_coverage
+        self.generic_share = generic_share
+        self.generic_weight = generic_weight
+        self.approximate_tag_weight = approximate_tag_weight
+        self.coverage_power = coverage_power
+        self.wish_weight = wish_weight
         self.tokenizer_backend = tokenizer_backend
         self.n_jobs = n_jobs
 
@@ -153,13 +207,15 @@ class Recommender(BaseEstimator):
     def _validate_params(self):
         for name in ("text_weight", "passage_weight", "hierarchy_credit", "rollup_weight",
                      "document_link_weight", "catalogue_weight", "foreign_weight", "ancestor_weight",
-                     "expansion_weight",
-                     "weak_threshold"):
+                     "expansion_weight", "weak_threshold", "weak_coverage", "generic_share", "generic_weight",
+                     "approximate_tag_weight", "wish_weight"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
                 raise InputError(f"{name} must be a number in [0, 1], got {value!r}")
         if not isinstance(self.evidence_prior, (int, float)) or self.evidence_prior < 0:
             raise InputError(f"evidence_prior must be a number >= 0, got {self.evidence_prior!r}")
+        if not isinstance(self.coverage_power, (int, float)) or not 0 <= self.coverage_power <= 4:
+            raise InputError(f"coverage_power must be a number in [0, 4], got {self.coverage_power!r}")
         if not isinstance(self.top_passages, int) or self.top_passages < 1:
             raise InputError(f"top_passages must be a positive integer, got {self.top_passages!r}")
         get_pooling(self.pooling)
@@ -235,7 +291,7 @@ class Recommender(BaseEstimator):
         links = linker.link(corpus)
         gaz = extend_gazetteer(gaz, linker.report_parks_)
         links = links[links["passage_id"].isin(set(body["passage_id"]))]
-        region_of_doc = links_mod.document_regions(links, passages)
+        region_of_doc = links_mod.document_regions(linker.document_regions_, passages)
         links = links_mod.apply_salience(links, region_of_doc, gaz, ancestor_weight=self.ancestor_weight,
                                          foreign_weight=self.foreign_weight)
         passage_row = {int(pid): i for i, pid in enumerate(body["passage_id"])}
@@ -341,49 +397,211 @@ class Recommender(BaseEstimator):
 
     # -------------------------------------------------------------------- profiles
     def prepare(self, profile: Any) -> PreparedProfile:
-        """Resolve a profile's sectors, regions, levels and exclusions against the model.
+        """Resolve a profile's sectors, words, regions, levels and exclusions against the model.
+
+        Sector strings resolved exactly become industry tags; fuzzy or unresolved ones are
+        searched as literal text (with a warning). The profile's words are kept when the
+        fitted vocabulary has them; an unknown compound is searched through its known parts.
+        The profile's *distinguishing content* is the IDF mass of its specific words (the
+        first clause, which says what the firm does, weighs fully; the rest, what it looks
+        for, weighs ``wish_weight``), the words the corpus does not use (covered only through
+        the industry tag that explains them, else ``missing``), and one unit per exact tag.
+        English text is read through the CC-CEDICT lexicon.
 
         Raises
         ------
         EmptyProfileError, UnknownSectorError, UnknownRegionError, UnknownLevelError
         """
+        from recommender.model.query import sector_items
+
         self._check_fitted()
         profile = InvestorProfile.coerce(profile)
         tax, gaz = self.taxonomy_, self.gazetteer_
+        rt = self._runtime()
         warnings: list[str] = []
-        resolution = tax.resolve_many(list(profile.sectors))
-        # sector strings without an exact match are searched as literal text, never tagged
-        literals = [normalize_for_features(s) for s in resolution.literals]
-        if resolution.unresolved:
-            msg = UnknownSectorError(resolution.unresolved, resolution.suggestions)
-            if not resolution.codes and not profile.text and not any(literals):
-                raise msg
-            warnings.append(f"{msg}; searched as literal text" if literals else str(msg))
-            logger.warning("%s", warnings[-1])
+        items = sector_items(tax, list(profile.sectors))
+        exact_codes = list(dict.fromkeys(c for it in items if it.exact for c in it.codes))
+        fuzzy_codes = [c for it in items if not it.exact for c in it.codes]
+        literal = [it for it in items if not it.exact]
+        if literal:
+            unresolved = [it.input for it in literal]
+            sugg = {s: tax.suggest(s) for s in unresolved}
+            warnings.append(str(UnknownSectorError(unresolved, sugg)).replace(
+                ": use a code", ": searched as literal text; for a tag use a code", 1))
         text = normalize_for_features(profile.text)
-        # tags found in the text weigh by how central they are to it (hits and context,
-        # relative to the strongest); sectors the investor named weigh 1
-        text_tags = self.tagger_.tag(text) if text else {}
+        words = self._read_words(items, text)
+        own_terms = words["terms"]
+        oov = words["oov"]
+        english_codes = words["english_codes"]
+        # tags found in the text (and its translation) weigh by how central they are to it and
+        # lead only as far as their words explain the profile's content (电动车 explains an
+        # EV-parts profile; 汽车 explains little of an aluminium-sheet one)
+        tag_text = " ".join([text] + words["translated"])
+        text_tags = self.tagger_.tag(tag_text) if tag_text.strip() else {}
+        # a taxonomy English name in the text (Power semiconductor) is read like a tag term in it
         top = max(text_tags.values(), default=1.0)
-        weights = {c: w / top for c, w in text_tags.items()}
-        for code in resolution.codes:
+        for code in english_codes:
+            text_tags[code] = top
+        english_named, english_codes = english_codes, []
+        content = {t.term: t.content for t in own_terms if t.content > 0}
+        total = sum(content.values()) + sum(oov.values())
+        explained_oov: dict[str, float] = {}            # tag code -> mass of unknown words it explains
+        claimed: set[str] = set()
+
+        def explains(code: str, word: str) -> bool:
+            return any(word == x or (len(x) >= 2 and (x in word or word in x)) for x in rt.tag_words(code))
+
+        weights: dict[str, float] = {}
+        for c in list(dict.fromkeys(exact_codes + list(text_tags))):
+            mine = [w for w in oov if w not in claimed and explains(c, w)]
+            claimed.update(mine)
+            explained_oov[c] = sum(oov[w] for w in mine)
+            if c in text_tags:
+                share = (explained_oov[c] + sum(v for t, v in content.items() if explains(c, t))) / total \
+                    if total > 0 else 1.0
+                weights[c] = (text_tags[c] / top) * min(1.0, share)
+        # approximate guesses (a fuzzy sector, a tag named in English text) support at reduced weight
+        for code in english_codes + fuzzy_codes:
+            weights[code] = max(weights.get(code, 0.0), self.approximate_tag_weight)
+        for code in exact_codes:
             weights[code] = 1.0
-        codes = tuple(feat.most_specific(list(resolution.codes) + list(text_tags), tax))
+        codes = tuple(feat.most_specific(exact_codes + english_codes + fuzzy_codes + list(text_tags), tax))
         tag_weights = tuple(float(weights[c]) for c in codes)
+        exact = tuple(c for c in codes if c in set(exact_codes) or set(tax.ancestors(c)) & set(exact_codes))
+        text_codes = tuple(c for c in codes if c in text_tags and c not in exact and c not in fuzzy_codes)
+        # content each tag stands for, in units of the largest IDF: an exact tag one unit plus
+        # the unknown words it explains; a text tag the unknown words it explains
+        tag_content = tuple(
+            (1.0 if c in exact else 0.0) + explained_oov.get(c, 0.0) / rt.max_idf if c in exact or c in text_codes
+            else 0.0 for c in codes)
+        missing = {w: m for w, m in oov.items() if w not in claimed}
+        # how far tags lead the score: fully for sectors the investor named; for tags read from
+        # the text, as far as the words they explain make up the content a passage can hold
+        lead = max([weights[c] for c in codes if c not in text_codes] + [0.0])
+        matchable = total - sum(missing.values())     # words no passage holds count for neither part
+        if text_codes and matchable > 0:
+            explained = sum(explained_oov.get(c, 0.0) for c in text_codes) + sum(
+                v for t, v in content.items() if any(explains(c, t) for c in text_codes))
+            lead = max(lead, min(1.0, explained / matchable))
+        expand_codes = [c for c in codes if c in exact or c in english_named]
         expansion = []
-        for code in codes:
+        for code in expand_codes:
             row = tax.tags.iloc[tax.index(code)]
             expansion.append(row["name"])
             expansion.extend(row["aliases"])
             expansion.extend(row["terms"])
+        searchable = bool(exact) or any(t.content > 0 for t in own_terms)
+        if not searchable and not text:
+            unresolved = [it.input for it in literal]
+            raise UnknownSectorError(unresolved, {s: tax.suggest(s) for s in unresolved})
+        if missing:
+            warnings.append("words of the profile that the reports never use (no place can match them): "
+                            + ", ".join(missing))
         if profile.truncated:
             from recommender.profiles import MAX_TEXT_CHARS
 
             warnings.append(f"profile text truncated to {MAX_TEXT_CHARS} characters")
         allowed = self._filter_mask(profile, gaz)
-        query_text = " ".join([text, *literals]).strip()
-        return PreparedProfile(profile, codes, tag_weights, query_text, " ".join(expansion),
-                               allowed, tuple(warnings))
+        vocab = self.vectorizer_.vocabulary_
+        exp_terms = tuple(QueryTerm(t, "taxonomy expansion", tax.name(c), self.expansion_weight)
+                          for c in expand_codes for t in dict.fromkeys(self.tokenizer_(" ".join(
+                              [tax.tags.iloc[tax.index(c)]["name"]] + list(tax.tags.iloc[tax.index(c)]["aliases"]))))
+                          if t in vocab)
+        return PreparedProfile(profile, codes, tag_weights, text, " ".join(expansion), allowed, tuple(warnings),
+                               sectors=items, terms=own_terms + exp_terms, own_terms=own_terms,
+                               missing=tuple(missing), missing_mass=float(sum(missing.values())),
+                               exact_codes=exact, text_codes=text_codes, tag_content=tag_content, tag_lead=lead,
+                               phrases=words["phrases"],
+                               expand_codes=tuple(expand_codes))
+
+    def _read_words(self, items, text: str) -> dict:
+        """The profile's searched words with their content mass, and the words the corpus lacks.
+
+        Returns a dict: ``terms`` (QueryTerm, first occurrence kept), ``oov`` (unknown Chinese
+        word → content mass), ``english_codes`` (tags the taxonomy's English names gave) and
+        ``translated`` (the Chinese words chosen for English phrases).
+        """
+        from recommender.model.query import english_terms, profile_clauses
+        from recommender.text.english import is_english
+
+        rt = self._runtime()
+        vocab = self.vectorizer_.vocabulary_
+        terms: list[QueryTerm] = []
+        oov: dict[str, float] = {}
+        phrases: dict[str, tuple[tuple[str, ...], float]] = {}
+
+        def add_phrase(text: str, parts, weight: float) -> None:
+            # a compound the profile names is best matched where a report writes it out
+            parts = tuple(dict.fromkeys(parts))
+            if len(parts) >= 2 and "".join(parts) == text:
+                old = phrases.get(text, ((), 0.0))[1]
+                phrases[text] = (parts, max(old, rt.max_idf * weight))
+
+        def term(word: str, source: str, origin: str, weight: float) -> None:
+            j = vocab[word]
+            mass = float(rt.idf[j]) * weight if rt.specific[j] else 0.0
+            terms.append(QueryTerm(word, source, origin, 1.0, mass))
+
+        def add_words(chunk: str, source: str, weight: float) -> None:
+            # a Latin word is searched as written only when it is an acronym or code (IGBT, 5G,
+            # T800); English words go through the lexicon
+            codes_written = {w.lower() for w in _LATIN_WORD.findall(chunk) if not any(ch.islower() for ch in w)}
+            for tok in dict.fromkeys(self.tokenizer_(chunk)):
+                if tok.isascii() and tok.lower() not in codes_written:
+                    continue
+                if tok in vocab:
+                    term(tok, source, tok, weight)
+                elif _HAN.search(tok) and not rt.written_in_corpus(tok):
+                    parts = split_unknown(tok, vocab)
+                    for part in parts:
+                        term(part, source, tok, weight)
+                    add_phrase(tok, parts, weight)
+                    if not parts and len(tok) >= 2:
+                        oov[tok] = max(oov.get(tok, 0.0), rt.max_idf * weight)
+
+        # the investor's own sector words are searched too (核电 is narrower than its tag 电力热力);
+        # a Chinese sector string counts only when the corpus' words spell all of it
+        english_sectors: list[str] = []
+        for it in items:
+            written = normalize_for_features(it.input)
+            if _HAN.search(written):
+                found = sector_words(written, vocab)
+                if found:
+                    for w in found:
+                        term(w, "sector literal", it.input, 1.0)
+                    for piece in _CONNECTORS_SPLIT.split(written):
+                        add_phrase(_strip_sector_suffix(piece), [w for w in found if w in piece], 1.0)
+                elif not it.exact:
+                    oov[written] = rt.max_idf
+            elif not it.exact:
+                english_sectors.append(written)
+        for clause, weight in profile_clauses(text, self.wish_weight):
+            add_words(clause, "profile text", weight)
+        english_codes: list[str] = []
+        translated: list[str] = []
+        latin = " ".join(_LATIN_RUN.findall(text) + english_sectors)
+        if latin.strip() and is_english(latin):
+            tax = self.taxonomy_
+            found, lost = english_terms(latin, vocab, taxonomy=tax, cooccurrence=rt.cooccurrence,
+                                        document_frequency=rt.document_frequency)
+            for phrase, word, codes in found:
+                english_codes.extend(codes)
+                for w in ([tax.name(c) for c in codes] or [word]):
+                    if w in vocab:
+                        term(w, "English lexicon", phrase, 1.0)
+                    else:
+                        add_words(w, "English lexicon", 1.0)
+                translated.append(word)
+            for w in lost:
+                # the lexicon's word may simply not be the reports' wording: half weight
+                oov.setdefault(w, rt.max_idf * self.wish_weight)
+        first: dict[str, QueryTerm] = {}
+        for t in terms:
+            if t.term not in first or t.content > first[t.term].content:
+                first[t.term] = t if t.term not in first else QueryTerm(
+                    t.term, first[t.term].source, first[t.term].origin, 1.0, t.content)
+        return {"terms": tuple(first.values()), "oov": oov, "english_codes": english_codes,
+                "translated": translated, "phrases": tuple((t, p, m) for t, (p, m) in phrases.items())}
 
     def _filter_mask(self, profile: InvestorProfile, gaz) -> np.ndarray | None:
         if not (profile.regions or profile.levels or profile.exclude):
@@ -403,42 +621,108 @@ class Recommender(BaseEstimator):
 
     # ------------------------------------------------------------------- vectors
     def _query_vectors(self, prepared: Sequence[PreparedProfile]):
-        if self.expansion_weight > 0:
-            # one transform for the profiles' own words and the expansions not seen before
-            rt = self._runtime()
-            missing = list(dict.fromkeys(p.codes for p in prepared if not rt.has_expansion(p.codes)))
-            texts = {p.codes: p.expansion_text for p in prepared}
-            both = self.vectorizer_.transform([p.query_text for p in prepared] + [texts[c] for c in missing])
-            Q = both[:len(prepared)]
-            for k, codes in enumerate(missing):
-                rt.store_expansion(codes, both[len(prepared) + k])
-            Qx = sp.vstack([rt.expansion(p.codes) for p in prepared])
-            Q = feat.l2_normalize_rows(Q + self.expansion_weight * Qx)
-        else:
-            Q = self.vectorizer_.transform([p.query_text for p in prepared])
-        tax = self.taxonomy_
+        """Query matrices: weighted TF-IDF ``Q``, tags ``Tq``, exact tags ``Te``, and the
+        profiles' distinguishing content ``Qs`` (IDF of each specific own term) with the
+        mass of content no passage can cover (``missing``)."""
+        rt = self._runtime()
+        n, V = len(prepared), len(self.feature_names_)
+        idf = rt.idf
         rows, cols, vals = [], [], []
+        srows, scols, svals = [], [], []
         for i, p in enumerate(prepared):
-            for code, weight in zip(p.codes, p.tag_weights):
+            for t in p.own_terms:
+                j = self.vectorizer_.vocabulary_.get(t.term)
+                if j is None:
+                    continue
+                rows.append(i)
+                cols.append(j)
+                vals.append(t.weight)
+                if t.content > 0:
+                    srows.append(i)
+                    scols.append(j)
+                    svals.append(t.content)
+        own = sp.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(n, V))
+        own.sum_duplicates()
+        own.data = np.minimum(own.data, 1.0)
+        own = feat.l2_normalize_rows(own.multiply(idf[None, :]).tocsr())
+        if self.expansion_weight > 0:
+            missing = list(dict.fromkeys(p.expand_codes for p in prepared if not rt.has_expansion(p.expand_codes)))
+            if missing:
+                texts = {p.expand_codes: p.expansion_text for p in prepared}
+                X_exp = self.vectorizer_.transform([texts[c] for c in missing])
+                for k, codes in enumerate(missing):
+                    rt.store_expansion(codes, X_exp[k])
+            Qx = sp.vstack([rt.expansion(p.expand_codes) for p in prepared]).tocsr()
+            Q = own + self.expansion_weight * Qx
+        else:
+            Q = own
+        # generic words (used by most reports) support a match but weigh less
+        Q = feat.l2_normalize_rows(sp.csr_matrix(Q.multiply(rt.term_weight[None, :])))
+        Qs = sp.csr_matrix((np.asarray(svals, dtype=np.float32), (srows, scols)), shape=(n, V))
+        Qs.sum_duplicates()
+        tax = self.taxonomy_
+        rows, cols, vals, erows, ecols, evals = [], [], [], [], [], []
+        for i, p in enumerate(prepared):
+            for code, weight, units in zip(p.codes, p.tag_weights, p.tag_content or [0.0] * len(p.codes)):
                 rows.append(i)
                 cols.append(tax.index(code))
                 vals.append(weight)
+                if units > 0:
+                    erows.append(i)
+                    ecols.append(tax.index(code))
+                    evals.append(units)
         Tq = sp.coo_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
-                           shape=(len(prepared), len(tax.codes))).tocsr()
+                           shape=(n, len(tax.codes))).tocsr()
         Tq.data = np.minimum(Tq.data, 1.0)
-        return sp.csr_matrix(Q, dtype=np.float32), Tq
+        Te = sp.coo_matrix((np.asarray(evals, dtype=np.float32), (erows, ecols)),
+                           shape=(n, len(tax.codes))).tocsr()
+        missing_mass = np.asarray([p.missing_mass for p in prepared], dtype=np.float64)
+        PH = self._phrase_hits(prepared)
+        return sp.csr_matrix(Q, dtype=np.float32), Tq, Te, Qs, missing_mass, PH
+
+    def _phrase_hits(self, prepared: Sequence[PreparedProfile]) -> sp.csr_matrix:
+        """``(n_profiles, n_units)`` content mass of the profile's compounds written out in each unit.
+
+        Only units holding every part of a compound are read (their posting lists
+        intersected), so the check stays small whatever the corpus size.
+        """
+        rt = self._runtime()
+        vocab = self.vectorizer_.vocabulary_
+        X = rt.Xbin_T
+        rows, cols, vals = [], [], []
+        for i, p in enumerate(prepared):
+            for text, parts, mass in p.phrases:
+                units = None
+                for part in parts:
+                    j = vocab.get(part)
+                    if j is None:
+                        units = np.empty(0, dtype=np.int64)
+                        break
+                    posting = X.indices[X.indptr[j]:X.indptr[j + 1]]
+                    units = posting if units is None else np.intersect1d(units, posting, assume_unique=True)
+                for u in (units if units is not None else ()):
+                    if text in rt.norm_text[rt.unit_passage[int(u)]]:
+                        rows.append(i)
+                        cols.append(int(u))
+                        vals.append(mass)
+        return sp.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
+                             shape=(len(prepared), rt.Xbin_T.shape[1]))
 
     def score_matrix(self, prepared: Sequence[PreparedProfile]) -> dict[str, np.ndarray]:
         """Score every place for every prepared profile (vectorised, sparse products).
 
+        The rule is :mod:`recommender.model.scoring`'s: passage relevance needs the
+        profile's distinguishing content (a specific word or an exact tag), and a place's
+        score is scaled by how much of that content its best passage covers.
+
         Returns
         -------
         dict
-            ``score``, ``text_score``, ``tag_score`` (each ``(n_profiles, n_places)``),
-            and the passage relevances ``passage_text``/``passage_tag``
-            (``(n_profiles, n_passages)``) used to pick evidence.
+            ``score``, ``text_score``, ``tag_score``, ``coverage`` (each
+            ``(n_profiles, n_places)``), and the passage relevances
+            ``passage_text``/``passage_tag`` (``(n_profiles, n_units)``) used to pick evidence.
         """
-        Q, Tq = self._query_vectors(prepared)
+        Q, Tq, Te, Qs, missing_mass, PH = self._query_vectors(prepared)
         rt = self._runtime()
         n, n_ent = len(prepared), len(self.entity_ids_)
         S = (Q @ rt.X_T).toarray().astype(np.float32, copy=False)             # text relevance
@@ -446,9 +730,16 @@ class Recommender(BaseEstimator):
         has_tags = tq_mass > 0
         G = (Tq @ rt.T_T).toarray().astype(np.float32, copy=False)
         G = np.minimum(G / np.where(has_tags, tq_mass, 1.0)[:, None], 1.0)     # tag coverage
+        n_exact = np.asarray(Te.sum(axis=1)).ravel()      # tag content units (exact and from the text)
+        phrase_mass = np.asarray([sum(m for _, _, m in p.phrases) for p in prepared], dtype=np.float64)
+        C = passage_coverage((Qs @ rt.Xbin_T).toarray() + PH.toarray(), (Te @ rt.Tbin_T).toarray(),
+                             np.asarray(Qs.sum(axis=1)).ravel() + phrase_mass, n_exact, missing_mass, rt.max_idf)
+        S = S * (C > 0)                      # generic words alone never make a passage relevant
+        G = G * (C > 0)
         m = self.top_passages
         text_pass = np.empty((n, n_ent))
         tag_pass = np.empty((n, n_ent))
+        cover = np.empty((n, n_ent))
         step = 64  # rows at a time keep the (rows x links) temporaries small
         for lo in range(0, n, step):
             rows = slice(lo, min(n, lo + step))
@@ -456,15 +747,18 @@ class Recommender(BaseEstimator):
                                             self.pooling)
             tag_pass[rows] = pool_segments(G[rows][:, rt.flat_units] * rt.flat_weights, rt.flat_offsets, m,
                                            self.pooling)
+            cover[rows] = pool_segments(C[rows][:, rt.flat_units], rt.flat_offsets, 1, "max")
         shrink = self.entity_shrink_[None, :]
         text_prof = (Q @ rt.centroids_T).toarray() * shrink
         tag_prof = (feat.l2_normalize_rows(Tq) @ rt.tag_profile_T).toarray() * shrink
         text_score = fuse(text_pass, text_prof, self.passage_weight)
         tag_score = fuse(tag_pass, tag_prof, self.passage_weight)
-        w = np.where(has_tags, self.text_weight, 1.0)[:, None]
-        score = np.clip(w * text_score + (1.0 - w) * tag_score, 0.0, 1.0)
-        return {"score": score, "text_score": text_score, "tag_score": tag_score,
-                "passage_text": S, "passage_tag": G, "Q": Q, "Tq": Tq}
+        lead = np.asarray([p.tag_lead for p in prepared])
+        tag_share = (1.0 - self.text_weight) * np.minimum(lead, 1.0)
+        score = combine(text_score, tag_score, tag_share, cover, self.coverage_power)
+        return {"score": score, "text_score": text_score, "tag_score": tag_score, "coverage": cover,
+                "tag_share": tag_share,
+                "passage_text": S, "passage_tag": G, "passage_coverage": C, "Q": Q, "Tq": Tq}
 
     # ------------------------------------------------------------------ recommend
     def recommend(self, profile: Any, top_k: int = 10, evidence_k: int = 3) -> RecommendationResult:
@@ -531,36 +825,58 @@ class Recommender(BaseEstimator):
         order = candidates[np.lexsort((self.entity_ids_[candidates], -np.round(score[candidates], 9)))]
         q_row = scores["Q"][i]
         q_terms = {int(c): float(v) for c, v in zip(q_row.indices, q_row.data)}
-        matches = []
+        # a place is a match only with at least one passage about what was asked; among the
+        # leading candidates, a place whose best evidence is a list mention scores below one with
+        # a named project, firm or figure (MENTION_STRENGTH)
+        rt = self._runtime()
+        pool = []
+        depth = max(3 * top_k, 30)
         for j in order:
-            if len(matches) >= top_k:
+            if len(pool) >= depth:
                 break
             # a place is a match only with a passage about what was asked, or its catalogue row
             evidence = select_evidence(self, j, i, scores, q_terms, p, max(evidence_k, 1))
             cited = cat_mod.catalogue_evidence(self, str(self.entity_ids_[j]), p)
             if not evidence and cited is None:
                 continue
+            kind = evidence_strength(evidence, rt.is_specific_or_tag)
+            pool.append((float(score[j]) * MENTION_STRENGTH[kind], j, evidence, kind, cited))
+        pool.sort(key=lambda t: (-round(t[0], 9), self.entity_ids_[t[1]]))
+        matches = []
+        for rank, (adjusted, j, evidence, kind, cited) in enumerate(pool[:top_k], start=1):
             evidence = evidence[:evidence_k]
             if cited is not None and len(evidence) < evidence_k:
                 evidence.append(cited)  # after the report passages: a report outranks a catalogue line
-            matches.append(self._match(len(matches) + 1, j, i, scores, p, evidence, q_terms))
-        # then catalogue zones that no passage links to, from their catalogue row alone: a
-        # report's evidence outranks a bare catalogue line
+            matches.append(self._match(rank, j, i, scores, p, evidence, q_terms, adjusted, kind))
+        # then catalogue zones that no passage links to, from their catalogue row alone, below
+        # every place a report speaks of: a report's evidence outranks a bare catalogue line
         if len(matches) < top_k:
+            floor = matches[-1].score if matches else 1.0
             for item in cat_mod.catalogue_only(self, p)[: top_k - len(matches)]:
-                matches.append(cat_mod.catalogue_match(self, len(matches) + 1, item, evidence_k))
+                matches.append(cat_mod.catalogue_match(self, len(matches) + 1, item, evidence_k, ceiling=floor))
         best = matches[0].score if matches else 0.0
+        # how much of what sets the profile apart the best-covered place's evidence holds
+        held = float(scores["coverage"][i].max(initial=0.0)) if matches else 0.0
         warnings = list(p.warnings)
-        weak = best < self.weak_threshold
+        weak = best < self.weak_threshold or held < self.weak_coverage
         if weak:
-            warnings.append(f"weak evidence: the best score is {best:.2f} (< {self.weak_threshold}); "
-                            "the corpus says little about what was asked")
+            why = (f"the best evidence holds {held:.0%} of what distinguishes the profile (< {self.weak_coverage:.0%})"
+                   if held < self.weak_coverage else f"the best score is {best:.2f} (< {self.weak_threshold})")
+            warnings.append(f"weak evidence: {why}; the corpus says little about what was asked")
+        tax = self.taxonomy_
+        resolved = tuple(ResolvedSector(it.input, it.codes, tuple(tax.name(c) for c in it.codes), it.route)
+                         for it in p.sectors)
         return RecommendationResult(profile_id=p.profile.profile_id, matches=tuple(matches),
                                     weak_evidence=weak, warnings=tuple(warnings),
-                                    resolved_sectors=tuple(self.taxonomy_.name(c) for c in p.codes))
+                                    resolved_sectors=resolved, query_terms=tuple(p.terms))
 
-    def _match(self, rank, j, i, scores, p, evidence, q_terms) -> Match:
+    def _match(self, rank, j, i, scores, p, evidence, q_terms, adjusted, kind) -> Match:
         rt = self._runtime()
+        # the score's two parts as they add up: shares, coverage and mention factor applied
+        share = float(scores["tag_share"][i])
+        factor = float(scores["coverage"][i, j]) ** self.coverage_power * MENTION_STRENGTH[kind]
+        text_part = (1.0 - share) * float(scores["text_score"][i, j]) * factor
+        tag_part = share * float(scores["tag_score"][i, j]) * factor
         supported = rt.supported[j]
         # a sector is supported when the place carries it or one of its sub-tags
         matched = [rt.tag_name[code] for code in p.codes if supported & rt.full_credit[code]]
@@ -569,9 +885,10 @@ class Recommender(BaseEstimator):
             terms.extend(t for t in ev.terms if t not in terms)
         return Match(rank=rank, entity_id=rt.entity_id[j], name=rt.name[j], level=rt.level[j],
                      parent=rt.parent[j], path=rt.path[j],
-                     score=_r(scores["score"][i, j]), text_score=_r(scores["text_score"][i, j]),
+                     score=_r(adjusted), text_score=_r(scores["text_score"][i, j]),
+                     text_part=_r(text_part), tag_part=_r(tag_part),
                      tag_score=_r(scores["tag_score"][i, j]), matched_sectors=tuple(matched),
-                     matched_terms=tuple(terms[:10]), evidence=tuple(evidence))
+                     matched_terms=tuple(terms[:10]), evidence=tuple(evidence), mention=kind)
 
     # --------------------------------------------------------------- persistence
     def save(self, path) -> "Recommender":

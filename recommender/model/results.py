@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import json
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["Evidence", "Match", "RecommendationResult"]
+__all__ = ["Evidence", "Match", "RecommendationResult", "ResolvedSector"]
+
+
+@dataclass(frozen=True)
+class ResolvedSector:
+    """How one sector string of a profile was understood.
+
+    ``route`` is ``code``, ``name``, ``alias``, ``english`` or ``compound`` (exact: the
+    tags count as the investor's sectors), ``fuzzy`` (an approximate guess: the tags only
+    support) or ``literal`` (no tag: the string is searched as text).
+
+    Examples
+    --------
+    >>> ResolvedSector("陶瓷", ("MAT.CERAMIC",), ("陶瓷",), "name").to_dict()["route"]
+    'name'
+    """
+
+    sector: str
+    codes: tuple[str, ...]
+    tags: tuple[str, ...]
+    route: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain record for JSON output."""
+        return {"sector": self.sector, "codes": list(self.codes), "tags": list(self.tags), "route": self.route}
 
 
 @dataclass(frozen=True)
@@ -36,7 +61,36 @@ class Evidence:
     score: float
     row: int | None = None
     terms: tuple[str, ...] = ()
+    highlights: tuple[tuple[int, int], ...] = ()
     kind: str = "passage"
+
+    def highlighted(self, width: int = 90) -> str:
+        """The first highlighted sentence, with ``…`` where the passage or the sentence is cut.
+
+        Falls back to the passage's opening when nothing is highlighted.
+
+        Examples
+        --------
+        >>> e = Evidence(text="推进千个项目。IGBT产线投产。", source="a.txt", start=10, end=26, title="",
+        ...              date="", score=0.5, highlights=((17, 26),))
+        >>> e.highlighted()
+        '…IGBT产线投产。'
+        """
+        if not self.highlights:
+            snippet = " ".join(self.text.split())
+            return snippet if len(snippet) <= width else snippet[:width] + "…"
+        a, b = self.highlights[0]
+        a, b = a - self.start, b - self.start
+        sentence = " ".join(self.text[a:b].split())
+        head = "…" if a > 0 else ""
+        tail = "…" if b < len(self.text) else ""
+        if len(sentence) > width:
+            first = min((sentence.find(t) for t in self.terms if t in sentence), default=0)
+            lo = max(0, min(first - width // 3, len(sentence) - width))
+            head = "…" if lo > 0 or head else ""
+            sentence = sentence[lo:lo + width]
+            tail = "…"
+        return head + sentence + tail
 
     def to_dict(self) -> dict[str, Any]:
         """Return the contract's evidence record (``row`` only for table and catalogue sources)."""
@@ -45,13 +99,18 @@ class Evidence:
         if self.row is not None:
             out["row"] = self.row
         out["terms"] = list(self.terms)
+        out["highlights"] = [[int(a), int(b)] for a, b in self.highlights]
         out["kind"] = self.kind
         return out
 
 
 @dataclass(frozen=True)
 class Match:
-    """One ranked place with its score, the parts of the score, and its evidence."""
+    """One ranked place with its score, the parts of the score, and its evidence.
+
+    ``text_part + tag_part == score`` (up to rounding): the text and tag scores weighted by
+    the profile's shares and scaled by the place's coverage and mention factors.
+    """
 
     rank: int
     entity_id: str
@@ -65,6 +124,9 @@ class Match:
     matched_sectors: tuple[str, ...] = ()
     matched_terms: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    mention: str = "substantive"
+    text_part: float | None = None
+    tag_part: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the contract's match record."""
@@ -73,6 +135,7 @@ class Match:
             "parent": self.parent, "path": list(self.path), "score": self.score,
             "text_score": self.text_score, "tag_score": self.tag_score,
             "matched_sectors": list(self.matched_sectors), "matched_terms": list(self.matched_terms),
+            "mention": self.mention, "text_part": self.text_part, "tag_part": self.tag_part,
             "evidence": [e.to_dict() for e in self.evidence],
         }
 
@@ -101,14 +164,16 @@ class RecommendationResult:
     weak_evidence: bool = False
     warnings: tuple[str, ...] = ()
     error: str | None = None
-    resolved_sectors: tuple[str, ...] = field(default=())
+    resolved_sectors: tuple = field(default=())
+    query_terms: tuple = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         """Return the contract's result record (one JSON object)."""
         return {
             "profile_id": self.profile_id, "error": self.error,
             "weak_evidence": self.weak_evidence, "warnings": list(self.warnings),
-            "resolved_sectors": list(self.resolved_sectors),
+            "resolved_sectors": [_plain(s) for s in self.resolved_sectors],
+            "query_terms": [_plain(t) for t in self.query_terms],
             "matches": [m.to_dict() for m in self.matches],
         }
 
@@ -135,11 +200,15 @@ class RecommendationResult:
         return self.matches[i]
 
 
+def _plain(x):
+    return x.to_dict() if hasattr(x, "to_dict") else x
+
+
 FLAT_COLUMNS = [
     "profile_id", "rank", "entity_id", "name", "level", "parent", "path", "score", "text_score",
     "tag_score", "matched_sectors", "matched_terms", "evidence_text", "evidence_source",
     "evidence_row", "evidence_start", "evidence_end", "evidence_title", "evidence_date",
-    "evidence_score", "error",
+    "evidence_score", "evidence_highlights", "error",
 ]
 
 
@@ -158,7 +227,8 @@ def _flat_row(profile_id, match: Match | None, error: str | None) -> dict[str, A
         ev = match.evidence[0]
         row.update(evidence_text=ev.text, evidence_source=ev.source, evidence_row=ev.row,
                    evidence_start=ev.start, evidence_end=ev.end, evidence_title=ev.title,
-                   evidence_date=ev.date, evidence_score=ev.score)
+                   evidence_date=ev.date, evidence_score=ev.score,
+                   evidence_highlights=json.dumps([[int(a), int(b)] for a, b in ev.highlights]))
     return row
 
 

@@ -11,6 +11,10 @@ import numpy as np
 __all__ = ["RuntimeTables"]
 
 
+#: A word found in fewer passages than this is never generic (a small corpus has no common words).
+GENERIC_MIN_PASSAGES = 5
+
+
 class RuntimeTables:
     """Lists and sets for fast per-match work; built from a fitted :class:`Recommender`."""
 
@@ -57,7 +61,77 @@ class RuntimeTables:
         self.flat_weights = Lc.data.astype(np.float32)
         self.flat_offsets = Lc.indptr[:-1].astype(np.int64)
         self._hits = model.passage_hits_
+        self._taxonomy = tax
+        # term statistics: passage document frequency (from the IDF), specificity, weights
+        self.idf = np.asarray(model.vectorizer_.idf_, dtype=np.float32)
+        n_docs = len(p)
+        self.df = np.rint((1.0 + n_docs) / np.exp(self.idf.astype(np.float64) - 1.0) - 1.0).astype(np.int64)
+        self.max_idf = float(np.log(1.0 + n_docs) + 1.0)
+        share = self.df / max(n_docs, 1)
+        taxonomy_words = self.taxonomy_words = frozenset(tax.vocabulary())
+        in_taxonomy = np.fromiter((w in taxonomy_words for w in self.vocab), dtype=bool, count=len(self.vocab))
+        # a word is common only when several passages use it, whatever the corpus' size
+        self.specific = ((share <= model.generic_share) | (in_taxonomy & (share <= 5 * model.generic_share))
+                         | (self.df < GENERIC_MIN_PASSAGES))
+        self.term_weight = np.where(self.specific, 1.0, model.generic_weight).astype(np.float32)
+        self.vocabulary = model.vectorizer_.vocabulary_
+        Xb = model.X_.T.tocsr()
+        Xb.data = np.ones_like(Xb.data)
+        self.Xbin_T = Xb
+        # which passages carry which tag (a passage holds a tag's content whatever its weight)
+        Tb = model.T_.T.tocsr()
+        Tb.data = (Tb.data > 0).astype(np.float32)
+        self.Tbin_T = Tb
         self._expansions: dict[tuple, object] = {}
+
+    def tag_words(self, code: str) -> frozenset:
+        """Words of a tag and its sub-tags: names, aliases, everyday and query terms."""
+        cache = self.__dict__.setdefault("_tag_words", {})
+        if code not in cache:
+            tags = self._taxonomy.tags
+            codes = [c for c in self._taxonomy.codes if c == code or code in self.descends.get(c, ())]
+            words = set()
+            for c in codes:
+                row = tags.iloc[self._taxonomy.index(c)]
+                words.add(row["name"])
+                for col in ("aliases", "terms", "query_terms"):
+                    words.update(x for x in (row.get(col) or ()) if x)
+            cache[code] = frozenset(words)
+        return cache[code]
+
+    def is_specific(self, term: str) -> bool:
+        """Whether a vocabulary word is specific (few passages use it, or a taxonomy word)."""
+        j = self.vocabulary.get(term)
+        return j is not None and bool(self.specific[j])
+
+    def written_in_corpus(self, word: str) -> bool:
+        """Whether the passages' text holds ``word`` at all (a word missing from the vocabulary
+        may be one the vectorizer dropped as too common, or one jieba cut otherwise)."""
+        cache = self.__dict__.setdefault("_written", {})
+        if word not in cache:
+            if "_joined" not in self.__dict__:
+                self._joined = "\n".join(self.norm_text)
+            cache[word] = word in self._joined
+        return cache[word]
+
+    def is_specific_or_tag(self, term: str) -> bool:
+        """Whether a matched word carries content: a specific word or an industry-tag word."""
+        return term in self.taxonomy_words or self.is_specific(term)
+
+    def document_frequency(self, term: str) -> int:
+        """How many passages use ``term`` (0 when it is not in the vocabulary)."""
+        j = self.vocabulary.get(term)
+        return 0 if j is None else int(self.df[j])
+
+    def cooccurrence(self, a: str, b: str) -> int:
+        """How many units (passages and mention windows) hold both words."""
+        ja, jb = self.vocabulary.get(a), self.vocabulary.get(b)
+        if ja is None or jb is None:
+            return 0
+        X = self.Xbin_T
+        ua = X.indices[X.indptr[ja]:X.indptr[ja + 1]]
+        ub = X.indices[X.indptr[jb]:X.indptr[jb + 1]]
+        return int(np.intersect1d(ua, ub, assume_unique=True).size)
 
     def hits(self, passage_row: int) -> list:
         """The tagger's ``(code, term)`` hits in a passage, kept from the fit's tagging scan."""

@@ -28,7 +28,8 @@ import numpy as np
 
 from recommender.exceptions import UnknownOptionError
 
-__all__ = ["soft_or_top_m", "max_pool", "mean_top_m", "POOLINGS", "get_pooling", "fuse"]
+__all__ = ["soft_or_top_m", "max_pool", "mean_top_m", "POOLINGS", "get_pooling", "fuse", "pool_segments",
+           "passage_coverage", "combine"]
 
 
 def soft_or_top_m(values: np.ndarray, m: int = 3) -> np.ndarray:
@@ -179,3 +180,65 @@ def pool_segments(values: np.ndarray, offsets: np.ndarray, m: int, kind: str = "
     if kind == "soft_or":
         return 1.0 - np.exp(log_keep)
     return total / m
+
+
+
+def passage_coverage(term_hits: np.ndarray, tag_hits: np.ndarray, term_mass: np.ndarray,
+                     n_tags: np.ndarray, missing_mass: np.ndarray, tag_unit: float) -> np.ndarray:
+    """Share of a profile's distinguishing content that each passage holds.
+
+    The distinguishing content is the IDF mass of the profile's specific words (those
+    most reports do not use), ``tag_unit`` (a maximal IDF) per exact industry tag, and the
+    IDF mass of distinguishing words the corpus never uses (``missing_mass``): no passage
+    can cover those, so a profile whose core the reports never mention keeps every
+    place's coverage low, whatever its generic words match.
+
+    Parameters
+    ----------
+    term_hits : ndarray of shape (n_profiles, n_passages)
+        IDF mass of the profile's specific words present in each passage.
+    tag_hits : ndarray of shape (n_profiles, n_passages)
+        Summed credit (each in [0, 1]) of the profile's exact tags in each passage.
+    term_mass, n_tags, missing_mass : ndarray of shape (n_profiles,)
+        Specific-word IDF mass, number of exact tags, IDF mass of missing words.
+    tag_unit : float
+        What one exact tag weighs, in IDF units.
+
+    Returns
+    -------
+    ndarray of shape (n_profiles, n_passages), values in [0, 1]
+
+    Examples
+    --------
+    >>> passage_coverage(np.array([[4.0, 0.0]]), np.array([[0.0, 1.0]]), np.array([4.0]),
+    ...                  np.array([1]), np.array([0.0]), 8.0).round(3)
+    array([[0.333, 0.667]])
+    >>> passage_coverage(np.array([[2.0]]), np.zeros((1, 1)), np.array([2.0]), np.array([0]),
+    ...                  np.array([6.0]), 8.0).round(3)
+    array([[0.25]])
+    """
+    total = (np.asarray(term_mass, dtype=np.float64) + tag_unit * np.asarray(n_tags, dtype=np.float64)
+             + np.asarray(missing_mass, dtype=np.float64))
+    covered = np.asarray(term_hits, dtype=np.float64) + tag_unit * np.asarray(tag_hits, dtype=np.float64)
+    safe = np.where(total > 0, total, 1.0)[:, None]
+    return np.clip(np.where(total[:, None] > 0, covered / safe, 0.0), 0.0, 1.0)
+
+
+def combine(text_score: np.ndarray, tag_score: np.ndarray, tag_share: np.ndarray, coverage: np.ndarray,
+            coverage_power: float) -> np.ndarray:
+    """Final place score: ``((1 - s) · text + s · tag) · coverage ** p``, clipped to [0, 1].
+
+    ``s`` is the profile's tag share: the model's ``1 - text_weight`` when the investor
+    named sectors that resolved exactly, a fraction of it when the only tags are read
+    from the free text or are approximate, 0 without tags. The coverage factor is the
+    share of the profile's distinguishing content found in the place's best passage: a
+    place needs what sets the profile apart, not just its generic words.
+
+    Examples
+    --------
+    >>> combine(np.array([[0.6]]), np.array([[0.2]]), np.array([0.5]), np.array([[0.25]]), 0.5)
+    array([[0.2]])
+    """
+    s = np.asarray(tag_share, dtype=np.float64)[:, None]
+    base = (1.0 - s) * np.asarray(text_score) + s * np.asarray(tag_score)
+    return np.clip(base * np.power(np.clip(coverage, 0.0, 1.0), coverage_power), 0.0, 1.0)

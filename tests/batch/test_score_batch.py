@@ -33,12 +33,11 @@ def test_bad_rows_get_their_own_error(model, messy_profiles):
     errors = out["error"]
     for row in (1, 2):  # empty and all-NaN
         assert "empty" in errors[row]
-    # an unknown sector alone is searched as literal text: a warning, not an error
-    assert errors[3] is None
-    assert any("unknown sector" in w and "不存在的行业" in w and "literal text" in w for w in out.loc[3, "warnings"])
+    # an unknown sector alone whose words the reports never use cannot be searched: an error
+    assert "unknown sector" in errors[3] and "不存在的行业" in errors[3]
     assert "unknown region" in errors[5] and "火星" in errors[5]
     assert "unknown level" in errors[6] and "planet" in errors[6]
-    for row in (1, 2, 5, 6):
+    for row in (1, 2, 3, 5, 6):
         assert out.loc[row, "n_matches"] == 0
         assert "\n" not in errors[row]
     # the others are scored and unaffected by their neighbours
@@ -105,7 +104,7 @@ def test_unknown_columns_warn_once(model, messy_profiles, caplog):
         out = score_batch(model, table, top_k=1, evidence_k=0, chunk_size=2)
     msgs = [r.getMessage() for r in caplog.records if "unknown profile column" in r.getMessage()]
     assert len(msgs) == 1 and "'budget'" in msgs[0] and "'owner'" in msgs[0]
-    assert out["error"].notna().sum() == 4  # empty (2), unknown region, unknown level
+    assert out["error"].notna().sum() == 5  # empty (2), unsearchable sector, unknown region, unknown level
 
 
 def test_malformed_cells_err_only_their_row(model):

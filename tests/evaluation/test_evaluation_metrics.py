@@ -10,6 +10,7 @@ from recommender.evaluation.metrics import (
     dcg_at_k,
     evidence_relevance,
     gain,
+    drop_repeats,
     grade_ranking,
     ndcg_at_k,
     precision_at_1,
@@ -247,3 +248,17 @@ def test_ndcg_bounds_and_ideal(grades, k):
         assert ndcg_at_k(sorted(grades, reverse=True), grades, k) == pytest.approx(1.0)
     else:
         assert math.isnan(value)
+
+
+def test_path_rollup_counts_a_place_as_the_judged_unit_on_its_path():
+    # without roll-up a city is a miss; with it, the city counts as its judged province
+    assert grade_ranking(["C"], {"P0": 2}, GAZ) == [(None, 0)]
+    assert grade_ranking(["C", "D", "P0"], {"P0": 2}, GAZ, rollup=["P0"]) == [("P0", 2), ("P0", 0), ("P0", 0)]
+    # a place judged itself keeps its own grade
+    assert grade_ranking(["D", "C"], {"D": 3, "P0": 1}, GAZ, rollup=["P0"]) == [("D", 3), ("P0", 1)]
+
+
+def test_rolled_up_repeats_are_dropped_not_counted_as_misses():
+    graded = grade_ranking(["C", "D", "D2", "P0"], {"P0": 2}, GAZ, rollup=["P0"])
+    assert drop_repeats(graded) == [0]
+    assert drop_repeats([(None, 0), ("A", 1), (None, 0), ("A", 0)]) == [0, 1, 2]

@@ -146,6 +146,8 @@ def test_park_named_after_a_county(linker):
     # a verb between the county and the park word: not a park's name
     text = "支持浮梁建设产业园"
     assert linker.report_parks(text, linker.mentions(text, linker.local_forms("360200"))) == []
+    text = "浮梁建成陶瓷产业园"
+    assert linker.report_parks(text, linker.mentions(text, linker.local_forms("360200"))) == []
 
 
 # --------------------------------------------------------- linking a city's report
@@ -163,7 +165,7 @@ def test_city_report_links_and_windows(linker):
     links = linker.link(corpus)
     gaz = extend_gazetteer(linker.gazetteer, linker.report_parks_)
     assert {"park-341300-gaoxinqu", "341323", "341300"} <= set(links["entity_id"])
-    region = links_mod.document_regions(links, corpus.passages)
+    region = links_mod.document_regions(linker.document_regions_, corpus.passages)
     assert region == {0: "341300", 1: "341300"}
     out, windows, origin = links_mod.window_links(links, corpus.passages, {0: 0, 1: 1}, region, linker, gaz)
     unit = dict(zip(out["entity_id"], out["unit"]))

@@ -1,4 +1,5 @@
-"""The sparse, vectorised scoring agrees with a slow dense brute-force reading of the rule."""
+"""The sparse, vectorised scoring agrees with a slow dense brute-force reading of the rule
+(passage relevance gated by coverage of the profile's distinguishing content)."""
 
 import numpy as np
 
@@ -11,6 +12,7 @@ PROFILES = [
     {"sectors": ["陶瓷"]},
     {"text": "物流园区与仓储用地 冷链"},
     {"text": "Ceramic tableware"},
+    {"sectors": ["陶瓷", "日用陶瓷"], "text": "轨道交通装备配套与陶瓷新材料"},
 ]
 
 
@@ -37,20 +39,40 @@ def brute_force(model, prepared):
     for code, w in zip(prepared.codes, prepared.tag_weights):
         tq[tax.index(code)] = min(1.0, w)
     beta, m = model.passage_weight, model.top_passages
+    rt = model._runtime()
+    vocab = model.vectorizer_.vocabulary_
+    # the profile's distinguishing content: specific own words (IDF), its tags, words never used
+    spec = {vocab[t.term]: t.content for t in prepared.own_terms if t.term in vocab and t.content > 0}
+    content_tags = np.zeros(len(tax.codes))
+    for code, units in zip(prepared.codes, prepared.tag_content):
+        content_tags[tax.index(code)] = units
+    total = (sum(spec.values()) + rt.max_idf * content_tags.sum() + prepared.missing_mass
+             + sum(m for _, _, m in prepared.phrases))
+    norm_text = model.passages_["norm_text"].tolist()
+
+    def coverage(u):
+        held = sum(v for k, v in spec.items() if X[u, k] > 0) + rt.max_idf * (content_tags @ (T_exact[u] > 0))
+        held += sum(m for text, parts, m in prepared.phrases
+                    if all(X[u, vocab[w]] > 0 for w in parts) and text in norm_text[model.unit_passage_[u]])
+        return min(1.0, held / total) if total > 0 else 0.0
+
+    lead = min(1.0, prepared.tag_lead)
     out = np.zeros((3, L.shape[1]))
     for j in range(L.shape[1]):
         units = np.flatnonzero(L[:, j])
         w = L[units, j]
         mass = L[:, j].sum()
         shrink = mass / (mass + model.evidence_prior)
-        s = np.array([Q @ X[u] for u in units])
-        g = np.array([min(1.0, tq @ T_exact[u] / tq.sum()) if tq.sum() > 0 else 0.0 for u in units])
+        cov = np.array([coverage(u) for u in units])
+        s = np.array([Q @ X[u] for u in units]) * (cov > 0)
+        g = np.array([min(1.0, tq @ T_exact[u] / tq.sum()) if tq.sum() > 0 else 0.0 for u in units]) * (cov > 0)
         centroid = _unit(sum(L[u, j] * X[u] for u in units))
         profile = _unit(_unit(sum(L[u, j] * T_full[u] for u in units)) + model.catalogue_weight * C[j])
         text = beta * _soft_or_top(w * s, m) + (1 - beta) * (Q @ centroid) * shrink
         tag = beta * _soft_or_top(w * g, m) + (1 - beta) * (_unit(tq) @ profile) * shrink
-        wt = model.text_weight if tq.sum() > 0 else 1.0
-        out[:, j] = [wt * text + (1 - wt) * tag, text, tag]
+        share = (1 - model.text_weight) * lead
+        score = ((1 - share) * text + share * tag) * cov.max(initial=0.0) ** model.coverage_power
+        out[:, j] = [min(1.0, max(0.0, score)), text, tag]
     return out
 
 

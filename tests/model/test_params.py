@@ -26,6 +26,12 @@ ALTERNATIVES = {
     "evidence_prior": 0.0,
     "expansion_weight": 0.0,
     "weak_threshold": 0.9,
+    "weak_coverage": 0.9,
+    "generic_share": 0.5,
+    "generic_weight": 1.0,
+    "approximate_tag_weight": 1.0,
+    "coverage_power": 0.0,
+    "wish_weight": 1.0,
 }
 
 PROFILES = [
@@ -34,6 +40,8 @@ PROFILES = [
     {"sectors": ["陶瓷"], "text": "日用陶瓷"},
     {"text": "冷链物流仓储"},
     {"sectors": ["新能源汽车"]},
+    {"sectors": ["电瓷电器xyz"]},
+    {"text": "日用陶瓷生产，希望靠近物流园区和硬质合金产业"},
 ]
 
 

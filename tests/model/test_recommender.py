@@ -71,7 +71,13 @@ def test_matches_report_why(model):
     top = result.matches[0]
     assert "陶瓷" in top.matched_sectors
     assert top.matched_terms
-    assert result.resolved_sectors == ("陶瓷",)
+    assert [(r.sector, r.tags, r.route) for r in result.resolved_sectors] == [("陶瓷", ("陶瓷",), "name")]
+    assert {"sector literal", "taxonomy expansion"} <= {t.source for t in result.query_terms}
+    for ev in top.evidence:
+        assert ev.highlights
+        for a, b in ev.highlights:
+            assert ev.start <= a < b <= ev.end
+            assert any(t in ev.text[a - ev.start:b - ev.start] for t in ev.terms)
 
 
 def test_evidence_is_verbatim_about_the_sector_and_not_repeated(model):
@@ -149,11 +155,15 @@ def test_no_evidence_is_flagged_weak(model):
 def test_bad_profiles(model, caplog):
     with pytest.raises(EmptyProfileError):
         model.recommend({"sectors": [], "text": "  "})
-    # an unknown sector is searched as literal text, with a warning that names close matches
+    # a sector known only approximately is searched as literal text, with a warning that
+    # names close matches; the guessed tag is reported as a guess
     literal = model.recommend({"sectors": ["电瓷电器xyz"]})
     assert any("unknown sector" in w and "literal text" in w for w in literal.warnings)
-    assert literal.matches and literal.resolved_sectors == ()
-    assert literal.matches[0].name == "醴陵市"
+    assert [(r.sector, r.route) for r in literal.resolved_sectors] == [("电瓷电器xyz", "fuzzy")]
+    assert literal.matches and literal.matches[0].name == "醴陵市"
+    # a sector string none of whose words the reports use cannot be searched: alone, an error
+    with pytest.raises(UnknownSectorError, match="不存在的行业"):
+        model.recommend({"sectors": ["不存在的行业"]})
     with pytest.raises(UnknownSectorError):
         model.recommend({"sectors": ["!!!"]})
     with caplog.at_level(logging.WARNING):
