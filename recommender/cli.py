@@ -19,7 +19,7 @@ from recommender.exceptions import ModelError, RecommenderError
 
 logger = logging.getLogger("recommender")
 
-DEFAULT_MODEL = Path("models") / "recommender.joblib"
+DEFAULT_MODEL = Path("models") / "recommender.model"
 
 
 class _UsageError(Exception):
@@ -46,7 +46,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("fit", help="fit a model on report files (none = the bundled sample)")
     f.add_argument("paths", nargs="*", help="files or directories of reports")
-    f.add_argument("--model", help="where to save the model (default: $RECOMMENDER_MODEL or models/recommender.joblib)")
+    f.add_argument("--model", help="where to save the model (default: $RECOMMENDER_MODEL or models/recommender.model)")
     f.add_argument("--text-column", help="text column of table inputs")
     f.add_argument("--region-column", help="region column of table inputs")
     f.add_argument("--backend", choices=["jieba", "rjieba"], default="jieba", help="tokenizer backend")
@@ -61,7 +61,7 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument("--top-k", type=int, default=5)
     r.add_argument("--evidence-k", type=int, default=3)
     r.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    r.add_argument("--model", help="model file (default: $RECOMMENDER_MODEL or models/recommender.joblib)")
+    r.add_argument("--model", help="model file (default: $RECOMMENDER_MODEL or models/recommender.model)")
 
     s = sub.add_parser("score", help="score a table of profiles (CSV, JSONL or Parquet)")
     s.add_argument("profiles", help="profiles file: .csv, .jsonl or .parquet")
@@ -132,7 +132,7 @@ def _check_args(args) -> None:
     elif model:
         target = Path(model)
         if target.is_dir():
-            raise _UsageError(f"--model {model} is a directory; give a file name such as {target / 'model.joblib'}")
+            raise _UsageError(f"--model {model} is a directory; give a file name such as {target / 'model.model'}")
         parent = next((q for q in target.parents if q.exists()), None)
         if parent is not None and not parent.is_dir():
             raise _UsageError(f"cannot save the model to {model}: {parent} is not a directory")

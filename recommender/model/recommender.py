@@ -9,8 +9,6 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from joblib import effective_n_jobs as joblib_effective_n_jobs
-from sklearn.base import BaseEstimator
 
 from recommender.exceptions import (
     CorpusError,
@@ -21,8 +19,10 @@ from recommender.exceptions import (
 from recommender.model import features as feat
 from recommender.model import links as links_mod
 from recommender.model.evidence import select_evidence
+from recommender.model.params import ParamsMixin
 from recommender.model.results import Match, RecommendationResult
 from recommender.model.scoring import fuse, get_pooling, pool_segments
+from recommender.model.tfidf import TfidfIndex
 from recommender.profiles import InvestorProfile
 from recommender.text.normalize import normalize_for_features
 
@@ -48,7 +48,7 @@ class PreparedProfile:
     warnings: tuple[str, ...]
 
 
-class Recommender(BaseEstimator):
+class Recommender(ParamsMixin):
     """Rank parks and districts for an investor's sectors, with cited evidence passages.
 
     Parameters
@@ -111,7 +111,8 @@ class Recommender(BaseEstimator):
         The evidence passages (body text only) with their citations.
     entities_ : DataFrame
         The places that have evidence, in the column order of the link matrix.
-    vectorizer_ : TfidfVectorizer
+    vectorizer_ : TfidfIndex
+        The fitted vocabulary and idf weights (transforms query text without scikit-learn).
     taxonomy_, gazetteer_ : Taxonomy, Gazetteer
 
     Examples
@@ -278,7 +279,7 @@ class Recommender(BaseEstimator):
         self.taxonomy_ = tax
         self.tagger_ = tagger
         self.tokenizer_ = tokenizer
-        self.vectorizer_ = vectorizer
+        self.vectorizer_ = TfidfIndex.from_vectorizer(vectorizer)
         self.hierarchy_ = H
         self.X_ = X
         self.T_ = T_exact
@@ -308,7 +309,9 @@ class Recommender(BaseEstimator):
         corpora; one chunk per worker keeps the rebuilds to one each. The returned
         generator yields the workers' token lists in order.
         """
-        n_workers = joblib_effective_n_jobs(self.n_jobs)
+        from joblib import effective_n_jobs
+
+        n_workers = effective_n_jobs(self.n_jobs)
         if n_workers <= 1 or len(texts) < PARALLEL_MIN_PASSAGES:
             return None
         from joblib import Parallel, delayed
@@ -556,7 +559,8 @@ class Recommender(BaseEstimator):
 
     # --------------------------------------------------------------- persistence
     def save(self, path) -> "Recommender":
-        """Save the fitted model (joblib) with a manifest beside it; the write is atomic."""
+        """Save the fitted model as plain data (arrays and JSON tables in one archive) with a
+        manifest beside it; the write is atomic (see :mod:`recommender.model.persistence`)."""
         from recommender.model.persistence import save_model
 
         self._check_fitted()
@@ -567,7 +571,7 @@ class Recommender(BaseEstimator):
     def load(cls, path) -> "Recommender":
         """Load a model saved by :meth:`save`, refusing a changed or mismatched artifact.
 
-        A model file is code: load only files you made or got from a trusted source.
+        Loading reads arrays and JSON only: a model file cannot run code.
         """
         from recommender.model.persistence import load_model
 
