@@ -690,17 +690,18 @@ class _Decoder:
             self.done[key] = value
         return value
 
-    def _raw_strings(self, entry) -> tuple[str, list[int]]:
+    def _raw_strings(self, entry) -> tuple[str, np.ndarray]:
         text = self.reader.array(entry["text"])
-        offsets = self.reader.array(entry["offsets"]).tolist()
+        offsets = np.asarray(self.reader.array(entry["offsets"]), dtype=np.int64)
         s = text.tobytes().decode("utf-8", "surrogatepass")
-        if not offsets or offsets[0] != 0 or offsets[-1] != len(s) or any(
-                a > b for a, b in zip(offsets[:-1], offsets[1:])):
+        if offsets.ndim != 1 or not len(offsets) or offsets[0] != 0 or offsets[-1] != len(s) or bool(
+                np.any(offsets[1:] < offsets[:-1])):
             raise ModelError(f"{self.path}: a text table does not match its offsets; {_REFIT}")
         return s, offsets
 
     def _strings(self, entry) -> list[str]:
         s, offsets = self._raw_strings(entry)
+        offsets = offsets.tolist()
         return [s[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
 
     def _decode(self, key: str, entry):

@@ -62,7 +62,7 @@ class PrefixDictionary:
         self._init(text, offsets, freqs, total)
 
     @classmethod
-    def from_text(cls, text: str, offsets: list[int], freqs, total: int) -> "PrefixDictionary":
+    def from_text(cls, text: str, offsets, freqs, total: int) -> "PrefixDictionary":
         """Build from the sorted words laid end to end in ``text`` and their ``offsets``."""
         obj = cls.__new__(cls)
         obj._init(text, offsets, freqs, total)
@@ -72,7 +72,7 @@ class PrefixDictionary:
         if len(offsets) != len(freqs) + 1:
             raise ValueError("a prefix dictionary needs one offset more than it has words")
         self._text = text
-        self._offsets = list(offsets)
+        self._offsets = offsets
         self._freqs = freqs
         self.total = int(total)
         self._memo: dict[str, int | None] = {}
@@ -82,7 +82,7 @@ class PrefixDictionary:
 
     def words(self) -> list[str]:
         """All keys, in order."""
-        t, o = self._text, self._offsets
+        t, o = self._text, np.asarray(self._offsets).tolist()
         return [t[o[i]:o[i + 1]] for i in range(len(o) - 1)]
 
     def freqs(self) -> list[int]:
@@ -122,7 +122,7 @@ class PrefixDictionary:
         return default if found is None else found
 
     def __getstate__(self):
-        return {"_text": self._text, "_offsets": self._offsets, "_freqs": [int(f) for f in self._freqs],
+        return {"_text": self._text, "_offsets": [int(o) for o in self._offsets], "_freqs": self.freqs(),
                 "total": self.total}
 
     def __setstate__(self, state):
