@@ -32,6 +32,7 @@ that names the attribute.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import json
@@ -40,7 +41,9 @@ import mmap
 import os
 import struct
 import tempfile
+import threading
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -59,11 +62,14 @@ _INDEX = "model.json"
 _ZIP_MAGIC = b"PK\x03\x04"
 #: A manifest is a few hundred kilobytes at most; anything much larger is not one of ours.
 MAX_MANIFEST_BYTES = 4 << 20
+#: Lists of plain values at least this long are stored one JSON document per item, read on access.
+JSON_ROWS_MIN = 1000
 #: Arrays at least this large are memory-mapped instead of read into memory.
 MMAP_MIN_BYTES = 1 << 20
 #: Array data starts on this boundary inside the archive (so that memory-mapped views are aligned).
 _ALIGN = 64
 _PAD_HEADER_ID = 0xD935
+_TEXT_ENCODING = "utf-16-le"
 _REFIT = "refit with 'recommender fit'"
 
 
@@ -166,8 +172,10 @@ class _Encoder:
         lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
         offsets = np.zeros(len(values) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        text = "".join(values).encode("utf-8", "surrogatepass")
-        return {"kind": "strings", "text": self.array(key + ".text", np.frombuffer(text, dtype=np.uint8)),
+        # UTF-16 is a third smaller than UTF-8 for Chinese text and decodes faster
+        text = "".join(values).encode(_TEXT_ENCODING, "surrogatepass")
+        return {"kind": "strings", "encoding": _TEXT_ENCODING,
+                "text": self.array(key + ".text", np.frombuffer(text, dtype=np.uint8)),
                 "offsets": self.array(key + ".offsets", offsets)}
 
     def encode(self, key: str, value) -> dict:
@@ -207,6 +215,12 @@ class _Encoder:
                 isinstance(v, tuple) and v and all(isinstance(a, np.ndarray) and a.ndim == 1 for a in v)
                 for v in value) and len({len(v) for v in value}) == 1:
             return self._ragged(key, value)
+        if isinstance(value, JsonRows):
+            value = list(value)
+        if isinstance(value, list) and len(value) >= JSON_ROWS_MIN and _plain_json(value):
+            # one JSON document per item, read on access: a long per-passage list costs
+            # nothing at load
+            return {**self.strings(key, [json.dumps(v, ensure_ascii=False) for v in value]), "kind": "json_rows"}
         if isinstance(value, (list, tuple, dict)) and _plain_json(value):
             return {"kind": "json", "value": value, "tuple": isinstance(value, tuple)}
         raise _unsupported(key, value)
@@ -239,13 +253,62 @@ class _Encoder:
             if series.dtype.kind not in "OT" and not pd.api.types.is_string_dtype(series.dtype):
                 raise _unsupported(key, df, f"column {col!r} of type {series.dtype}")
             if all(isinstance(v, str) for v in values):
-                columns.append({"name": col, **self.strings(ckey, values)})
+                categories = dict.fromkeys(values)
+                if len(values) >= 1000 and len(categories) * 4 <= len(values):
+                    # few distinct values (sources, titles, dates): store each once and codes
+                    code_of = {v: i for i, v in enumerate(categories)}
+                    codes = np.fromiter((code_of[v] for v in values), dtype=np.int32, count=len(values))
+                    columns.append({"name": col, **self.strings(ckey, list(categories)), "kind": "categories",
+                                    "codes": self.array(ckey + ".codes", codes)})
+                else:
+                    columns.append({"name": col, **self.strings(ckey, values)})
             elif _plain_json(values):
                 columns.append({"name": col, "kind": "json", "value": values,
                                 "tuples": bool(values) and all(isinstance(v, tuple) for v in values)})
             else:
                 raise _unsupported(key, df, f"column {col!r} holds values that are not plain data")
         return {"kind": "frame", "rows": int(len(df)), "columns": columns}
+
+
+class JsonRows(Sequence):
+    """A read-only list whose items are JSON documents decoded on access (as lists and dicts).
+
+    What a long list of plain values (one item per passage, say) becomes when a model is
+    loaded: nothing is parsed until an item is read.
+
+    Examples
+    --------
+    >>> rows = JsonRows('[["ENV", "环保"]][]', [0, 15, 17])
+    >>> len(rows), rows[0], rows[-1], rows == [[["ENV", "环保"]], []]
+    (2, [['ENV', '环保']], [], True)
+    """
+
+    def __init__(self, text: str, offsets):
+        self._text = text
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("JsonRows index out of range")
+        return json.loads(self._text[self._offsets[i]:self._offsets[i + 1]])
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (list, tuple, JsonRows)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"JsonRows({len(self)} items)"
 
 
 def _is_dataframe(value) -> bool:
@@ -562,9 +625,29 @@ def load_model(path, expected_class=None):
     if size != expected.get("bytes"):
         raise ModelError(f"{path} has {size} bytes but its manifest says {expected.get('bytes')}: the file is "
                          f"truncated or changed; {_REFIT}")
-    if _sha256(path) != expected.get("sha256"):
-        raise ModelError(f"{path} does not match the SHA-256 in its manifest: the file was changed or corrupted; "
-                         f"{_REFIT}")
+    # the hash is checked in a thread (hashlib releases the GIL) while the arrays are read:
+    # reading is safe on any bytes (no unpickling), and nothing is returned, nor any other
+    # error reported, before the hash has been compared
+    hashed: dict[str, str] = {}
+    hasher = threading.Thread(target=lambda: hashed.update(sha256=_sha256(path)), daemon=True)
+    hasher.start()
+
+    def check_hash():
+        hasher.join()
+        if hashed.get("sha256") != expected.get("sha256"):
+            raise ModelError(f"{path} does not match the SHA-256 in its manifest: the file was changed or "
+                             f"corrupted; {_REFIT}")
+
+    try:
+        model = _read_archive(path, manifest, expected_class)
+    except Exception:
+        check_hash()
+        raise
+    check_hash()
+    return model
+
+
+def _read_archive(path: Path, manifest: dict, expected_class):
     with open(path, "rb") as fh:
         head = fh.read(4)
     if head != _ZIP_MAGIC:
@@ -599,6 +682,7 @@ def load_model(path, expected_class=None):
     except (KeyError, TypeError, ValueError, IndexError, zipfile.BadZipFile, OSError) as exc:
         reader.close()
         raise ModelError(f"cannot read {path} ({exc.__class__.__name__}: {exc}); {_REFIT}") from None
+    reader.close()  # memory-mapped arrays keep their own mapping
     return model
 
 
@@ -693,7 +777,10 @@ class _Decoder:
     def _raw_strings(self, entry) -> tuple[str, np.ndarray]:
         text = self.reader.array(entry["text"])
         offsets = np.asarray(self.reader.array(entry["offsets"]), dtype=np.int64)
-        s = text.tobytes().decode("utf-8", "surrogatepass")
+        encoding = entry.get("encoding", "utf-8")
+        if encoding not in ("utf-8", "utf-16-le"):
+            raise ModelError(f"{self.path}: a text table has the unknown encoding {encoding!r}; {_REFIT}")
+        s = codecs.decode(memoryview(text), encoding, "surrogatepass")
         if offsets.ndim != 1 or not len(offsets) or offsets[0] != 0 or offsets[-1] != len(s) or bool(
                 np.any(offsets[1:] < offsets[:-1])):
             raise ModelError(f"{self.path}: a text table does not match its offsets; {_REFIT}")
@@ -720,6 +807,9 @@ class _Decoder:
             return self.done[entry["to"]]
         if kind == "array":
             return arr(entry["array"])
+        if kind == "json_rows":
+            text, offsets = self._raw_strings(entry)
+            return JsonRows(text, offsets)
         if kind == "strings":
             values = self._strings(entry)
             return np.asarray(values, dtype=object) if entry.get("as") == "object_array" else values
@@ -747,7 +837,15 @@ class _Decoder:
                 if ck == "array":
                     data[col["name"]] = arr(col["array"])
                 elif ck == "strings":
-                    data[col["name"]] = self._strings(col)
+                    # object columns: building pandas' Arrow-backed strings costs ~10x more
+                    data[col["name"]] = pd.Series(self._strings(col), dtype=object)
+                elif ck == "categories":
+                    categories = np.asarray(self._strings(col) + [None], dtype=object)
+                    codes = arr(col["codes"])
+                    if len(codes) and (codes.min() < 0 or codes.max() >= len(categories) - 1):
+                        raise ModelError(f"{self.path}: column {col['name']!r} of {key!r} has codes out of "
+                                         f"range; {_REFIT}")
+                    data[col["name"]] = pd.Series(categories[codes], dtype=object)
                 elif ck == "json":
                     values = col["value"]
                     data[col["name"]] = [tuple(v) for v in values] if col.get("tuples") else values

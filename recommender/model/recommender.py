@@ -296,7 +296,7 @@ class Recommender(ParamsMixin):
         self.passages_ = body[["passage_id", "doc_id", "source", "row", "start", "end", "text",
                                "norm_text", "title", "date", "kind"]].copy()
         self.vocabulary_size_ = len(vectorizer.vocabulary_)
-        self.feature_names_ = vectorizer.get_feature_names_out()
+        self.feature_names_ = self.vectorizer_.get_feature_names_out()
         self.corpus_report_ = str(getattr(corpus, "report", ""))
         logger.info("fitted on %d passages, %d places, %d terms", len(body), len(entity_ids),
                     self.vocabulary_size_)

@@ -8,10 +8,15 @@ query process never imports scikit-learn and a saved model is plain arrays.
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 import scipy.sparse as sp
 
 __all__ = ["TfidfIndex", "l2_normalize_rows"]
+
+#: Distinct tokens looked up by bisection before the full term -> column dictionary is built.
+_BISECT_LOOKUPS = 20_000
 
 
 def l2_normalize_rows(matrix) -> sp.csr_matrix:
@@ -78,6 +83,8 @@ class TfidfIndex:
         self.sublinear_tf = bool(sublinear_tf)
         self.norm = norm
         self._vocabulary: dict[str, int] | None = None
+        self._memo: dict[str, int | None] = {}
+        self._sorted: bool | None = None
 
     @classmethod
     def from_vectorizer(cls, vectorizer) -> "TfidfIndex":
@@ -94,6 +101,30 @@ class TfidfIndex:
             self._vocabulary = {str(t): i for i, t in enumerate(self.feature_names)}
         return self._vocabulary
 
+    def _column(self, token: str) -> int | None:
+        """The column of ``token`` (None when out of vocabulary).
+
+        A sorted vocabulary (scikit-learn's always is) is searched by bisection, with the
+        answers remembered, until enough tokens were looked up to make building the full
+        dictionary pay; a cold query process never builds it.
+        """
+        if self._vocabulary is not None:
+            return self._vocabulary.get(token)
+        memo = self._memo
+        if token in memo:
+            return memo[token]
+        if self._sorted is None:
+            names = self.feature_names
+            self._sorted = len(names) < 2 or bool(np.all(np.asarray(names[:-1], dtype=object)
+                                                         < np.asarray(names[1:], dtype=object)))
+        if not self._sorted or len(memo) >= _BISECT_LOOKUPS:
+            return self.vocabulary_.get(token)
+        names = self.feature_names
+        i = bisect.bisect_left(names, token)
+        found = i if i < len(names) and names[i] == token else None
+        memo[token] = found
+        return found
+
     def get_feature_names_out(self) -> np.ndarray:
         """The vocabulary in column order (an object array of str, like scikit-learn's)."""
         return np.asarray(self.feature_names, dtype=object)
@@ -103,7 +134,7 @@ class TfidfIndex:
 
         Out-of-vocabulary tokens are ignored; an empty text gives an empty row.
         """
-        vocab = self.vocabulary_
+        column = self._column
         tokenize = self.tokenizer
         indices: list[int] = []
         counts: list[int] = []
@@ -111,7 +142,7 @@ class TfidfIndex:
         for text in texts:
             counter: dict[int, int] = {}
             for token in tokenize(text):
-                j = vocab.get(token)
+                j = column(token)
                 if j is not None:
                     counter[j] = counter.get(j, 0) + 1
             indices.extend(counter)

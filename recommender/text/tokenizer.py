@@ -82,7 +82,8 @@ class PrefixDictionary:
 
     def words(self) -> list[str]:
         """All keys, in order."""
-        t, o = self._text, np.asarray(self._offsets).tolist()
+        o = self._offsets
+        t, o = self._text, (o.tolist() if hasattr(o, "tolist") else list(o))
         return [t[o[i]:o[i + 1]] for i in range(len(o) - 1)]
 
     def freqs(self) -> list[int]:

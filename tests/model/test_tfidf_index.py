@@ -1,0 +1,64 @@
+"""The TF-IDF index that answers queries without scikit-learn matches scikit-learn exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from recommender.model import features as feat
+from recommender.model.tfidf import TfidfIndex, l2_normalize_rows
+
+QUERIES = ["轨道交通装备 牵引变流器配套", "日用陶瓷、电瓷和工业陶瓷", "", "IGBT芯片 功率半导体 半导体",
+           "没有任何词在词表里的句子 zzzz", "陶瓷陶瓷陶瓷产业集群"]
+
+
+@pytest.fixture(scope="module")
+def fitted(model):
+    from recommender.datasets import load_sample_corpus
+
+    corpus = load_sample_corpus()
+    texts = corpus.passages["norm_text"].tolist()[:300]
+    vec = feat.make_vectorizer(model.tokenizer_, min_df=1, max_df=0.5, sublinear_tf=True, n_documents=len(texts))
+    vec.fit(texts)
+    return vec, texts
+
+
+def test_transform_is_bitwise_equal_to_scikit_learn(fitted):
+    vec, texts = fitted
+    index = TfidfIndex.from_vectorizer(vec)
+    docs = texts[:50] + QUERIES
+    ours, theirs = index.transform(docs), sp.csr_matrix(vec.transform(docs))
+    assert ours.dtype == theirs.dtype == np.float32
+    assert (ours.indptr == theirs.indptr).all() and (ours.indices == theirs.indices).all()
+    assert (ours.data == theirs.data).all()
+
+
+def test_bisection_and_dictionary_agree(fitted, monkeypatch):
+    vec, texts = fitted
+    a = TfidfIndex.from_vectorizer(vec)
+    b = TfidfIndex.from_vectorizer(vec)
+    _ = b.vocabulary_  # force the dictionary path
+    assert a._vocabulary is None
+    assert (a.transform(QUERIES) != b.transform(QUERIES)).nnz == 0
+    assert a._vocabulary is None  # a few queries never build the dictionary
+    for term in ["陶瓷", "不存在的词语", "", "zzz"]:
+        assert a._column(term) == b.vocabulary_.get(term)
+
+
+def test_unsorted_vocabulary_falls_back_to_the_dictionary():
+    index = TfidfIndex(str.split, ["产业", "陶瓷", "集群"][::-1], np.ones(3, dtype=np.float32), sublinear_tf=False)
+    assert index._column("产业") == 2 and index._column("陶瓷") == 1 and index._column("无") is None
+
+
+def test_row_normalisation_matches_scikit_learn():
+    from sklearn.preprocessing import normalize
+
+    rng = np.random.default_rng(0)
+    m = sp.random(40, 300, density=0.05, format="csr", dtype=np.float32, random_state=rng)
+    keep = np.ones(40, dtype=np.float32)
+    keep[3] = 0.0
+    m = sp.csr_matrix(sp.diags(keep) @ m)  # row 3 empty
+    ours = l2_normalize_rows(m)
+    theirs = normalize(m, norm="l2")
+    assert (ours != theirs).nnz == 0
