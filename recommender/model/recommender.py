@@ -32,6 +32,8 @@ __all__ = ["Recommender", "PreparedProfile"]
 
 #: Corpora with fewer passages are tokenized in-process whatever ``n_jobs`` says.
 PARALLEL_MIN_PASSAGES = 2000
+#: Passages tokenized and counted per chunk (per task when tokenizing in worker processes).
+TOKENIZE_CHUNK = 1000
 _LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "park": 3, "town": 4}
 
 
@@ -258,12 +260,11 @@ class Recommender(ParamsMixin):
         H_full.eliminate_zeros()
         T_exact = feat.expand_tags(T_raw, H_full)
 
-        # --- text features (passages, then the mention windows in the same vector space)
-        vectorizer = feat.make_vectorizer(tokenizer, min_df=self.min_df, max_df=self.max_df,
-                                          sublinear_tf=self.sublinear_tf, n_documents=len(body))
-        X = self._fit_tfidf(vectorizer, texts, pending)
+        # --- text features (passages, then the mention windows in the same vector space),
+        # built from streamed token counts: no token list is ever held for the whole corpus
+        X, vectorizer = self._fit_tfidf(tokenizer, texts, pending)
         if window_texts:
-            X = sp.vstack([X, vectorizer.transform(window_texts)]).tocsr()
+            X = sp.vstack([X, vectorizer.transform_counts(self._count_tokens(tokenizer, window_texts))]).tocsr()
 
         # --- place profiles
         LT = sp.csr_matrix(L.T)
@@ -279,7 +280,7 @@ class Recommender(ParamsMixin):
         self.taxonomy_ = tax
         self.tagger_ = tagger
         self.tokenizer_ = tokenizer
-        self.vectorizer_ = TfidfIndex.from_vectorizer(vectorizer)
+        self.vectorizer_ = vectorizer
         self.hierarchy_ = H
         self.X_ = X
         self.T_ = T_exact
@@ -295,7 +296,7 @@ class Recommender(ParamsMixin):
         self.entity_shrink_ = mass / (mass + self.evidence_prior) if self.evidence_prior > 0 else np.ones_like(mass)
         self.passages_ = body[["passage_id", "doc_id", "source", "row", "start", "end", "text",
                                "norm_text", "title", "date", "kind"]].copy()
-        self.vocabulary_size_ = len(vectorizer.vocabulary_)
+        self.vocabulary_size_ = len(vectorizer.idf_)
         self.feature_names_ = self.vectorizer_.get_feature_names_out()
         self.corpus_report_ = str(getattr(corpus, "report", ""))
         logger.info("fitted on %d passages, %d places, %d terms", len(body), len(entity_ids),
@@ -303,37 +304,50 @@ class Recommender(ParamsMixin):
         return self
 
     def _start_tokenization(self, tokenizer, texts):
-        """Start tokenizing ``texts`` in worker processes, or return None to do it inline.
+        """Start counting the tokens of ``texts`` in worker processes, or return None to
+        count them in this process, chunk by chunk, when they are needed.
 
-        Each worker rebuilds the jieba engine (about a second), so this only pays on large
-        corpora; one chunk per worker keeps the rebuilds to one each. The returned
-        generator yields the workers' token lists in order.
+        Each worker builds its jieba engine once and keeps it for every chunk it counts;
+        the chunks come back as compact :class:`~recommender.model.tfidf.TokenCounts`, in
+        order. This only pays on large corpora.
         """
         from joblib import effective_n_jobs
 
         n_workers = effective_n_jobs(self.n_jobs)
         if n_workers <= 1 or len(texts) < PARALLEL_MIN_PASSAGES:
             return None
-        from joblib import Parallel, delayed
-
-        chunks = [idx for idx in np.array_split(np.arange(len(texts)), n_workers) if len(idx)]
-        return Parallel(n_jobs=n_workers, return_as="generator")(
-            delayed(tokenizer.tokenize_many)([texts[i] for i in idx]) for idx in chunks)
+        return self._count_tokens(tokenizer, texts, n_workers=n_workers)
 
     @staticmethod
-    def _fit_tfidf(vectorizer, texts, pending):
+    def _count_tokens(tokenizer, texts, n_workers=1):
+        """Yield the :class:`~recommender.model.tfidf.TokenCounts` of ``texts`` chunk by chunk."""
+        from recommender.model.tfidf import count_tokens, count_tokens_cached
+
+        chunks = [texts[i:i + TOKENIZE_CHUNK] for i in range(0, len(texts), TOKENIZE_CHUNK)]
+        if n_workers <= 1:
+            return (count_tokens(tokenizer, chunk) for chunk in chunks)
+        from joblib import Parallel, delayed
+
+        key = tokenizer.fingerprint()
+        return Parallel(n_jobs=n_workers, return_as="generator")(
+            delayed(count_tokens_cached)(key, tokenizer, chunk) for chunk in chunks)
+
+    def _fit_tfidf(self, tokenizer, texts, pending):
+        """Fit the TF-IDF index on streamed counts; return the passages' matrix and the index."""
+        from recommender.model.tfidf import fit_tfidf
+
+        chunks = pending if pending is not None else self._count_tokens(tokenizer, texts)
+        bar = _progress_bar(len(texts), "tokenizing")
+        if bar is not None:
+            chunks = _counted(chunks, bar)
         try:
-            if pending is None:
-                return vectorizer.fit_transform(texts)
-            tokens = [t for part in pending for t in part]
-            pre = vectorizer.get_params()
-            vectorizer.set_params(tokenizer=_Pretokenized(), token_pattern=None)
-            try:
-                return vectorizer.fit_transform(tokens)
-            finally:
-                vectorizer.set_params(tokenizer=pre["tokenizer"])
+            X, names, idf = fit_tfidf(chunks, min_df=self.min_df, max_df=self.max_df, sublinear_tf=self.sublinear_tf)
         except ValueError as exc:
             raise CorpusError(f"cannot build a vocabulary from the corpus ({exc}); give texts with words") from exc
+        finally:
+            if bar is not None:
+                bar.close()
+        return X, TfidfIndex(tokenizer, names, idf, sublinear_tf=self.sublinear_tf, norm="l2")
 
     # -------------------------------------------------------------------- profiles
     def prepare(self, profile: Any) -> PreparedProfile:
@@ -586,11 +600,26 @@ class Recommender(ParamsMixin):
                            backend=backend, **kwargs)
 
 
-class _Pretokenized:
-    """A picklable identity 'tokenizer' for already tokenized documents."""
+def _progress_bar(total: int, desc: str):
+    """A tqdm bar on stderr during long fits, when stderr is a terminal and tqdm is installed
+    (extra ``recommender[progress]``); otherwise None."""
+    import sys
 
-    def __call__(self, tokens):
-        return tokens
+    if total < PARALLEL_MIN_PASSAGES:
+        return None
+    try:
+        if not sys.stderr.isatty():
+            return None
+        from tqdm import tqdm
+    except (ImportError, AttributeError, ValueError):
+        return None
+    return tqdm(total=total, desc=desc, unit="passage", file=sys.stderr, dynamic_ncols=True, leave=False)
+
+
+def _counted(chunks, bar):
+    for chunk in chunks:
+        bar.update(len(chunk.lengths))
+        yield chunk
 
 
 def _r(x: float) -> float:

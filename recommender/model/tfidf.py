@@ -9,11 +9,13 @@ query process never imports scikit-learn and a saved model is plain arrays.
 from __future__ import annotations
 
 import bisect
+from array import array
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["TfidfIndex", "l2_normalize_rows"]
+__all__ = ["TfidfIndex", "TokenCounts", "count_tokens", "fit_tfidf", "l2_normalize_rows"]
 
 #: Distinct tokens looked up by bisection before the full term -> column dictionary is built.
 _BISECT_LOOKUPS = 20_000
@@ -129,6 +131,30 @@ class TfidfIndex:
         """The vocabulary in column order (an object array of str, like scikit-learn's)."""
         return np.asarray(self.feature_names, dtype=object)
 
+    def transform_counts(self, chunks) -> sp.csr_matrix:
+        """Like :meth:`transform`, from the :class:`TokenCounts` of texts (in order)."""
+        rows, cols, vals = [], [], []
+        n = 0
+        for chunk in chunks:
+            col = np.fromiter((-1 if (j := self._column(w)) is None else j for w in chunk.words),
+                              dtype=np.int64, count=len(chunk.words))
+            row = np.repeat(np.arange(n, n + len(chunk.lengths), dtype=np.int64), chunk.lengths)
+            c = col[chunk.ids] if len(chunk.ids) else np.zeros(0, dtype=np.int64)
+            keep = c >= 0
+            rows.append(row[keep])
+            cols.append(c[keep])
+            vals.append(chunk.counts[keep])
+            n += len(chunk.lengths)
+        row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        indptr = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+        X = sp.csr_matrix((np.concatenate(vals).astype(np.float32) if vals else np.zeros(0, dtype=np.float32),
+                           np.concatenate(cols).astype(np.int32) if cols else np.zeros(0, dtype=np.int32), indptr),
+                          shape=(n, len(self.idf_)))
+        X.sort_indices()
+        _weigh(X, self.idf_, self.sublinear_tf, normalize=self.norm == "l2")
+        return X
+
     def transform(self, texts) -> sp.csr_matrix:
         """Return the ``(len(texts), n_terms)`` float32 TF-IDF matrix of ``texts``.
 
@@ -161,3 +187,151 @@ class TfidfIndex:
 
     def __repr__(self) -> str:
         return f"TfidfIndex({len(self.idf_)} terms, sublinear_tf={self.sublinear_tf}, norm={self.norm!r})"
+
+
+# ------------------------------------------------------------------- streaming fit
+class TokenCounts(NamedTuple):
+    """Token counts of a chunk of texts, compact enough to pass between processes.
+
+    ``words`` lists the chunk's distinct tokens in order of first appearance; each text
+    contributes ``lengths[i]`` entries of ``ids`` (indices into ``words``, each once) and
+    ``counts`` (how often the token occurs in the text).
+    """
+
+    words: list
+    ids: np.ndarray
+    counts: np.ndarray
+    lengths: np.ndarray
+
+
+def count_tokens(tokenizer, texts) -> TokenCounts:
+    """Tokenize ``texts`` and count their tokens (see :class:`TokenCounts`).
+
+    Examples
+    --------
+    >>> c = count_tokens(str.split, ["陶瓷 产业 陶瓷", "产业 集群"])
+    >>> c.words, c.ids.tolist(), c.counts.tolist(), c.lengths.tolist()
+    (['陶瓷', '产业', '集群'], [0, 1, 1, 2], [2, 1, 1, 1], [2, 2])
+    """
+    local: dict[str, int] = {}
+    ids = array("i")
+    counts = array("i")
+    lengths = array("i")
+    for text in texts:
+        counter: dict[int, int] = {}
+        for token in tokenizer(text):
+            j = local.get(token)
+            if j is None:
+                j = local[token] = len(local)
+            counter[j] = counter.get(j, 0) + 1
+        ids.extend(counter)
+        counts.extend(counter.values())
+        lengths.append(len(counter))
+    as_np = lambda a: np.frombuffer(a, dtype=np.intc).astype(np.int32)  # noqa: E731
+    return TokenCounts(list(local), as_np(ids), as_np(counts), as_np(lengths))
+
+
+_WORKER_TOKENIZER: dict[str, object] = {}
+
+
+def count_tokens_cached(key: str, tokenizer, texts) -> TokenCounts:
+    """:func:`count_tokens` in a worker process that keeps one tokenizer per ``key``, so
+    that its dictionary is built once per worker, not once per chunk."""
+    tok = _WORKER_TOKENIZER.get(key)
+    if tok is None:
+        _WORKER_TOKENIZER.clear()
+        tok = _WORKER_TOKENIZER[key] = tokenizer
+    return count_tokens(tok, texts)
+
+
+def fit_tfidf(chunks, *, min_df=1, max_df=1.0, sublinear_tf=True):
+    """Learn a vocabulary and idf weights from streamed token counts and return the
+    training matrix, exactly as scikit-learn's ``TfidfVectorizer.fit_transform`` would
+    on the same tokens (``norm="l2"``, ``smooth_idf=True``, float32).
+
+    Only the counts are kept (4 + 4 bytes per distinct token of a text), never the
+    token lists, so memory grows with the matrix, not with the text.
+
+    Parameters
+    ----------
+    chunks : iterable of TokenCounts
+        The documents' counts, in document order.
+    min_df, max_df : int or float
+        Document-frequency bounds (a count, or a share of the documents). A fractional
+        ``max_df`` that would admit fewer documents than an integer ``min_df`` is relaxed
+        to 1.0 (tiny corpora).
+    sublinear_tf : bool
+        Use ``1 + log(tf)``.
+
+    Returns
+    -------
+    X : csr_matrix of float32, feature_names : object array (sorted), idf : float32 array
+
+    Raises
+    ------
+    ValueError
+        No token at all, or none left after the document-frequency bounds.
+
+    Examples
+    --------
+    >>> X, names, idf = fit_tfidf([count_tokens(str.split, ["陶瓷 产业", "陶瓷 集群", "电瓷"])])
+    >>> names.tolist(), X.shape
+    (['产业', '电瓷', '陶瓷', '集群'], (3, 4))
+    """
+    vocab: dict[str, int] = {}
+    parts_ids, parts_counts, parts_lengths = [], [], []
+    for chunk in chunks:
+        remap = np.fromiter((vocab.setdefault(w, len(vocab)) for w in chunk.words), dtype=np.int32,
+                            count=len(chunk.words))
+        parts_ids.append(remap[chunk.ids])
+        parts_counts.append(chunk.counts)
+        parts_lengths.append(chunk.lengths)
+    if not vocab:
+        raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+    lengths = np.concatenate(parts_lengths)
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    index_dtype = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
+    X = sp.csr_matrix((np.concatenate(parts_counts).astype(np.float32), np.concatenate(parts_ids).astype(index_dtype),
+                       indptr.astype(index_dtype)), shape=(len(lengths), len(vocab)))
+    del parts_ids, parts_counts
+    X.sort_indices()
+    n_doc = X.shape[0]
+    if isinstance(max_df, float) and isinstance(min_df, (int, np.integer)) and max_df * n_doc < min_df:
+        max_df = 1.0
+    high = max_df if isinstance(max_df, (int, np.integer)) else max_df * n_doc
+    low = min_df if isinstance(min_df, (int, np.integer)) else min_df * n_doc
+    if high < low:
+        raise ValueError("max_df corresponds to < documents than min_df")
+    dfs = np.bincount(X.indices, minlength=X.shape[1])
+    kept = np.flatnonzero((dfs <= high) & (dfs >= low))
+    if not len(kept):
+        raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
+    if len(kept) < X.shape[1]:
+        X = sp.csr_matrix(X[:, kept])
+    words = list(vocab)
+    kept_words = [words[i] for i in kept.tolist()]
+    del vocab, words
+    order = sorted(range(len(kept_words)), key=kept_words.__getitem__)
+    new_index = np.empty(len(order), dtype=X.indices.dtype)
+    new_index[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=X.indices.dtype)
+    X.indices = new_index.take(X.indices, mode="clip")
+    names = np.asarray([kept_words[i] for i in order], dtype=object)
+    df = np.bincount(X.indices, minlength=X.shape[1]).astype(np.float32)
+    df += 1.0
+    idf = np.full_like(df, fill_value=n_doc + 1, dtype=np.float32)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    _weigh(X, idf, sublinear_tf)
+    return X, names, idf
+
+
+def _weigh(X: sp.csr_matrix, idf: np.ndarray, sublinear_tf: bool, normalize: bool = True) -> None:
+    """Counts -> (L2-normalised) TF-IDF, in place (scikit-learn's order of operations)."""
+    if sublinear_tf:
+        np.log(X.data, X.data)
+        X.data += 1.0
+    X.data *= idf[X.indices]
+    if normalize:
+        _normalize_data(X.data, X.indptr, X.shape[0])

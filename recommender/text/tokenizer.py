@@ -214,6 +214,24 @@ class Tokenizer:
                     self._engine = self._build_engine()
         return self._engine
 
+    def fingerprint(self) -> str:
+        """A digest of what decides this tokenizer's output (words, stopwords, backend, HMM).
+
+        Examples
+        --------
+        >>> Tokenizer(user_words=["田心高科园"]).fingerprint() == Tokenizer(user_words=["田心高科园"]).fingerprint()
+        True
+        """
+        import hashlib
+
+        h = hashlib.sha256()
+        for part in (self.backend, str(self.hmm), "\x00".join(self.user_words), "\x00".join(sorted(self.stopwords))):
+            h.update(part.encode("utf-8", "surrogatepass"))
+            h.update(b"\x01")
+        if self._dictionary is not None:
+            h.update(b"stored dictionary %d" % self._dictionary.total)
+        return h.hexdigest()
+
     def prefix_dictionary(self) -> tuple[list[str], list[int], int]:
         """The jieba backend's complete prefix dictionary: sorted words, their
         frequencies, and the total (what :class:`PrefixDictionary` takes).

@@ -62,3 +62,33 @@ def test_row_normalisation_matches_scikit_learn():
     ours = l2_normalize_rows(m)
     theirs = normalize(m, norm="l2")
     assert (ours != theirs).nnz == 0
+
+
+@pytest.mark.parametrize("min_df, max_df", [(1, 0.5), (2, 1.0), (1, 30), (0.01, 0.2)])
+def test_streamed_fit_is_bitwise_equal_to_scikit_learn(model, min_df, max_df):
+    from recommender.datasets import load_sample_corpus
+    from recommender.model.tfidf import count_tokens, fit_tfidf
+
+    texts = load_sample_corpus().passages["norm_text"].tolist()
+    vec = feat.make_vectorizer(model.tokenizer_, min_df=min_df, max_df=max_df, sublinear_tf=True,
+                               n_documents=len(texts))
+    theirs = sp.csr_matrix(vec.fit_transform(texts))
+    chunks = (count_tokens(model.tokenizer_, texts[i:i + 97]) for i in range(0, len(texts), 97))
+    X, names, idf = fit_tfidf(chunks, min_df=min_df, max_df=max_df, sublinear_tf=True)
+    assert names.tolist() == vec.get_feature_names_out().tolist()
+    assert idf.dtype == np.float32 and (idf == vec.idf_).all()
+    assert (X.indptr == theirs.indptr).all() and (X.indices == theirs.indices).all()
+    assert (X.data == theirs.data).all()
+    index = TfidfIndex(model.tokenizer_, names, idf, sublinear_tf=True)
+    counted = index.transform_counts([count_tokens(model.tokenizer_, QUERIES)])
+    direct = index.transform(QUERIES)
+    assert (counted.indices == direct.indices).all() and (counted.data == direct.data).all()
+
+
+def test_streamed_fit_refuses_an_empty_vocabulary():
+    from recommender.model.tfidf import count_tokens, fit_tfidf
+
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        fit_tfidf([count_tokens(str.split, ["", " "])])
+    with pytest.raises(ValueError, match="no terms remain"):
+        fit_tfidf([count_tokens(str.split, ["甲 乙", "甲 丙"])], min_df=3, max_df=10)
