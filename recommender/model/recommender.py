@@ -294,8 +294,9 @@ class Recommender(ParamsMixin):
         self.entity_passages_ = links_mod.entity_unit_lists(L)
         mass = np.asarray(L.sum(axis=0)).ravel()
         self.entity_shrink_ = mass / (mass + self.evidence_prior) if self.evidence_prior > 0 else np.ones_like(mass)
+        # a column selection shares the body's data (copy-on-write), no second copy of the text
         self.passages_ = body[["passage_id", "doc_id", "source", "row", "start", "end", "text",
-                               "norm_text", "title", "date", "kind"]].copy()
+                               "norm_text", "title", "date", "kind"]]
         self.vocabulary_size_ = len(vectorizer.idf_)
         self.feature_names_ = self.vectorizer_.get_feature_names_out()
         self.corpus_report_ = str(getattr(corpus, "report", ""))
