@@ -147,7 +147,9 @@ class _Builder:
     def __init__(self, max_len: int, min_len: int):
         self.max_len, self.min_len = max_len, min_len
         self.docs: list[dict] = []
-        self.passages: list[dict] = []
+        # passages column by column: a dict per passage costs more than its text
+        self.passages: dict[str, list] = {c: [] for c in PASSAGE_COLUMNS}
+        self.n_passages = 0
         self.texts: dict = {}
         self.seen: set[str] = set()
         self.dropped = 0
@@ -170,16 +172,20 @@ class _Builder:
                 self.dropped += 1
                 continue
             self.seen.add(norm)
-            self.passages.append({
-                "passage_id": len(self.passages), "doc_id": doc_id, "source": source, "row": row,
+            values = {
+                "passage_id": self.n_passages, "doc_id": doc_id, "source": source, "row": row,
                 "start": seg.start, "end": seg.end, "text": piece, "heading": seg.heading, "role": seg.role,
                 "norm_text": norm, "title": d["title"], "date": d["date"], "kind": d["kind"],
-            })
+            }
+            for col, column in self.passages.items():
+                column.append(values[col])
+            self.n_passages += 1
 
 
 def _frames(b: _Builder) -> tuple[pd.DataFrame, pd.DataFrame]:
     docs = pd.DataFrame(b.docs, columns=DOCUMENT_COLUMNS)
     passages = pd.DataFrame(b.passages, columns=PASSAGE_COLUMNS)
+    b.passages = {}
     for df, ints in ((docs, ["doc_id", "row", "start", "end"]), (passages, ["passage_id", "doc_id", "row", "start", "end"])):
         for c in ints:
             df[c] = df[c].astype("int64")

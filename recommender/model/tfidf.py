@@ -39,15 +39,29 @@ def l2_normalize_rows(matrix) -> sp.csr_matrix:
     return m
 
 
+#: Stored values normalised per block (bounds the float64 temporaries of a large matrix).
+_NORMALIZE_BLOCK = 1 << 20
+
+
 def _normalize_data(data: np.ndarray, indptr: np.ndarray, n_rows: int) -> None:
-    """Scale the rows of CSR ``data`` to unit L2 norm, in place (empty rows untouched)."""
+    """Scale the rows of CSR ``data`` to unit L2 norm, in place (empty rows untouched),
+    a block of rows at a time."""
     if data.size == 0:
         return
-    rows = np.repeat(np.arange(n_rows), np.diff(indptr))
-    squares = (data * data).astype(np.float64)
-    norms = np.sqrt(np.bincount(rows, weights=squares, minlength=n_rows))
-    norms[norms == 0.0] = 1.0
-    data[:] = (data / norms[rows]).astype(data.dtype)
+    lo = 0
+    while lo < n_rows:
+        # rows lo..hi hold about _NORMALIZE_BLOCK values (at least one row)
+        hi = int(np.searchsorted(indptr, indptr[lo] + _NORMALIZE_BLOCK, side="right")) - 1
+        hi = min(max(hi, lo + 1), n_rows)
+        start, end = int(indptr[lo]), int(indptr[hi])
+        if end > start:
+            block = data[start:end]
+            rows = np.repeat(np.arange(hi - lo), np.diff(indptr[lo:hi + 1]))
+            squares = (block * block).astype(np.float64)
+            norms = np.sqrt(np.bincount(rows, weights=squares, minlength=hi - lo))
+            norms[norms == 0.0] = 1.0
+            block[:] = (block / norms[rows]).astype(data.dtype)
+        lo = hi
 
 
 class TfidfIndex:
@@ -292,10 +306,13 @@ def fit_tfidf(chunks, *, min_df=1, max_df=1.0, sublinear_tf=True):
     indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
     index_dtype = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
-    X = sp.csr_matrix((np.concatenate(parts_counts).astype(np.float32), np.concatenate(parts_ids).astype(index_dtype),
-                       indptr.astype(index_dtype)), shape=(len(lengths), len(vocab)))
-    del parts_ids, parts_counts
-    X.sort_indices()
+    ids = np.concatenate(parts_ids).astype(index_dtype, copy=False)
+    del parts_ids
+    counts = np.concatenate(parts_counts).astype(np.float32)
+    del parts_counts
+    X = sp.csr_matrix((counts, ids, indptr.astype(index_dtype)), shape=(len(lengths), len(vocab)))
+    del ids, counts
+    X.sort_indices()  # each row by first appearance in the corpus, as scikit-learn counts
     n_doc = X.shape[0]
     if isinstance(max_df, float) and isinstance(min_df, (int, np.integer)) and max_df * n_doc < min_df:
         max_df = 1.0
@@ -307,15 +324,24 @@ def fit_tfidf(chunks, *, min_df=1, max_df=1.0, sublinear_tf=True):
     kept = np.flatnonzero((dfs <= high) & (dfs >= low))
     if not len(kept):
         raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
-    if len(kept) < X.shape[1]:
-        X = sp.csr_matrix(X[:, kept])
     words = list(vocab)
     kept_words = [words[i] for i in kept.tolist()]
     del vocab, words
+    # drop the pruned terms and number the others alphabetically in one pass; the values
+    # keep their order within each row (what scikit-learn's column selection and
+    # re-numbering give, and what the row norms are summed in)
     order = sorted(range(len(kept_words)), key=kept_words.__getitem__)
-    new_index = np.empty(len(order), dtype=X.indices.dtype)
-    new_index[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=X.indices.dtype)
-    X.indices = new_index.take(X.indices, mode="clip")
+    column = np.full(X.shape[1], -1, dtype=np.int64)
+    column[kept[np.asarray(order, dtype=np.int64)]] = np.arange(len(order))
+    new = column[X.indices]
+    keep = new >= 0
+    kept_before = np.zeros(X.nnz + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept_before[1:])
+    new_indptr = kept_before[X.indptr]
+    del kept_before
+    X = sp.csr_matrix((X.data[keep], new[keep].astype(index_dtype), new_indptr.astype(index_dtype)),
+                      shape=(n_doc, len(order)))
+    del new, keep, column
     names = np.asarray([kept_words[i] for i in order], dtype=object)
     df = np.bincount(X.indices, minlength=X.shape[1]).astype(np.float32)
     df += 1.0

@@ -51,13 +51,18 @@ def test_unsorted_vocabulary_falls_back_to_the_dictionary():
     assert index._column("产业") == 2 and index._column("陶瓷") == 1 and index._column("无") is None
 
 
-def test_row_normalisation_matches_scikit_learn():
+@pytest.mark.parametrize("block", [1 << 20, 7, 1])
+def test_row_normalisation_matches_scikit_learn(monkeypatch, block):
     from sklearn.preprocessing import normalize
+
+    from recommender.model import tfidf
+
+    monkeypatch.setattr(tfidf, "_NORMALIZE_BLOCK", block)
 
     rng = np.random.default_rng(0)
     m = sp.random(40, 300, density=0.05, format="csr", dtype=np.float32, random_state=rng)
     keep = np.ones(40, dtype=np.float32)
-    keep[3] = 0.0
+    keep[3] = keep[39] = 0.0
     m = sp.csr_matrix(sp.diags(keep) @ m)  # row 3 empty
     ours = l2_normalize_rows(m)
     theirs = normalize(m, norm="l2")
@@ -90,5 +95,8 @@ def test_streamed_fit_refuses_an_empty_vocabulary():
 
     with pytest.raises(ValueError, match="empty vocabulary"):
         fit_tfidf([count_tokens(str.split, ["", " "])])
+    # empty texts first and last, and a term pruned by max_df
+    X, names, _ = fit_tfidf([count_tokens(str.split, ["", "甲 乙", "甲 丙", "甲", ""])], max_df=2)
+    assert names.tolist() == ["丙", "乙"] and X.shape == (5, 2) and X.indptr.tolist() == [0, 0, 1, 2, 2, 2]
     with pytest.raises(ValueError, match="no terms remain"):
         fit_tfidf([count_tokens(str.split, ["甲 乙", "甲 丙"])], min_df=3, max_df=10)
