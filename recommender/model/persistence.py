@@ -152,8 +152,12 @@ def _plain_json(value) -> bool:
 class _Encoder:
     """Turns fitted attributes into JSON entries plus named arrays."""
 
-    def __init__(self):
+    def __init__(self, sink=None):
+        # arrays go to ``sink(name, array)`` as they are produced (a save streams them into
+        # the archive, never holding all of them); without a sink they are collected
+        self._sink = sink
         self.arrays: dict[str, np.ndarray] = {}
+        self._names: set[str] = set()
         self._seen: dict[int, str] = {}
         self._alive: list = []  # keeps encoded objects alive so that their ids stay unique
 
@@ -162,9 +166,13 @@ class _Encoder:
         if arr.dtype.hasobject:
             raise ModelError(f"cannot save {key}: an array of Python objects is not plain data")
         name = f"{key}.npy"
-        if name in self.arrays:
+        if name in self._names or name == _INDEX:
             raise ModelError(f"cannot save {key}: two arrays would share the name {name}")
-        self.arrays[name] = np.ascontiguousarray(arr)
+        self._names.add(name)
+        if self._sink is None:
+            self.arrays[name] = np.ascontiguousarray(arr)
+        else:
+            self._sink(name, np.ascontiguousarray(arr))
         return name
 
     def strings(self, key: str, values) -> dict:
@@ -179,7 +187,7 @@ class _Encoder:
                 "offsets": self.array(key + ".offsets", offsets)}
 
     def encode(self, key: str, value) -> dict:
-        """Return the JSON entry for ``value`` (arrays are collected in ``self.arrays``)."""
+        """Return the JSON entry for ``value`` (its arrays go to the sink or ``self.arrays``)."""
         import scipy.sparse as sp
 
         if value is None or isinstance(value, (str, bool, int, float)) and not isinstance(value, np.generic):
@@ -442,22 +450,37 @@ def fitted_attributes(model) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- writing
-def _npy_bytes(arr: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.lib.format.write_array(buf, arr, allow_pickle=False)
-    return buf.getvalue()
+def _npy_parts(arr: np.ndarray) -> list:
+    """The ``.npy`` header and the raw data of a C-contiguous array (no copy of the data)."""
+    d = np.lib.format.header_data_from_array_1_0(arr)
+    head = io.BytesIO()
+    try:
+        np.lib.format.write_array_header_1_0(head, d)
+    except ValueError:
+        head = io.BytesIO()
+        np.lib.format.write_array_header_2_0(head, d)
+    return [head.getvalue(), arr.reshape(-1).view(np.uint8)]
 
 
-def _write_member(zf: zipfile.ZipFile, fh, name: str, data: bytes) -> None:
-    """Write a stored member whose data starts on an ``_ALIGN`` boundary in the file."""
+def _write_member(zf: zipfile.ZipFile, fh, name: str, data) -> dict:
+    """Write a stored member (bytes, or an array as ``.npy``) whose data starts on an
+    ``_ALIGN`` boundary in the file; return its size and SHA-256."""
+    parts = _npy_parts(data) if isinstance(data, np.ndarray) else [data]
+    size = sum(len(p) for p in parts)
     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_STORED
     info.external_attr = 0o644 << 16
+    info.file_size = size
     raw_name = name.encode("utf-8")
     start = fh.tell() + 30 + len(raw_name)
     pad = (-(start + 4)) % _ALIGN
     info.extra = struct.pack("<HH", _PAD_HEADER_ID, pad) + b"\x00" * pad
-    zf.writestr(info, data)
+    h = hashlib.sha256()
+    with zf.open(info, "w") as dest:
+        for part in parts:
+            dest.write(part)
+            h.update(part)
+    return {"sha256": h.hexdigest(), "bytes": size}
 
 
 def save_model(model, path) -> Path:
@@ -490,14 +513,10 @@ def save_model(model, path) -> Path:
     if path.is_dir():
         raise ModelError(f"cannot save the model to {path}: it is a directory; give a file name such as "
                          f"{path / 'model.model'}")
-    enc = _Encoder()
     params = model.get_params(deep=False)
     if not _plain_json(params):
         bad = sorted(k for k, v in params.items() if not _plain_json(v))
         raise ModelError(f"cannot save the model: parameter(s) {', '.join(bad)} are not plain values")
-    attributes = {name: enc.encode(name, getattr(model, name)) for name in fitted_attributes(model)}
-    index = {"format": _MAGIC, "schema_version": SCHEMA_VERSION, "class": type(model).__name__,
-             "params": params, "attributes": attributes}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp_model = tmp_manifest = None
     contents: dict[str, dict] = {}
@@ -505,13 +524,15 @@ def save_model(model, path) -> Path:
         tmp_model = _tmp_path(path)
         with open(tmp_model, "wb") as fh:
             with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-                members = [(_INDEX, json.dumps(index, ensure_ascii=False, sort_keys=False).encode("utf-8"))]
-                members += [(name, None) for name in sorted(enc.arrays)]
-                for name, data in members:
-                    if data is None:
-                        data = _npy_bytes(enc.arrays[name])
-                    contents[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-                    _write_member(zf, fh, name, data)
+                def sink(name, arr):
+                    contents[name] = _write_member(zf, fh, name, arr)
+
+                enc = _Encoder(sink)
+                attributes = {name: enc.encode(name, getattr(model, name)) for name in fitted_attributes(model)}
+                index = {"format": _MAGIC, "schema_version": SCHEMA_VERSION, "class": type(model).__name__,
+                         "params": params, "attributes": attributes}
+                data = json.dumps(index, ensure_ascii=False, sort_keys=False).encode("utf-8")
+                contents[_INDEX] = _write_member(zf, fh, _INDEX, data)
             fh.flush()
             os.fsync(fh.fileno())
         manifest = {
