@@ -21,6 +21,7 @@ from recommender.model import links as links_mod
 from recommender.model.evidence import select_evidence
 from recommender.model.params import ParamsMixin
 from recommender.model.results import Match, RecommendationResult
+from recommender.model.chunks import iter_chunk_features
 from recommender.model.scoring import fuse, get_pooling, pool_segments
 from recommender.model.tfidf import TfidfIndex
 from recommender.profiles import InvestorProfile
@@ -32,8 +33,6 @@ __all__ = ["Recommender", "PreparedProfile"]
 
 #: Corpora with fewer passages are tokenized in-process whatever ``n_jobs`` says.
 PARALLEL_MIN_PASSAGES = 2000
-#: Passages tokenized and counted per chunk (per task when tokenizing in worker processes).
-TOKENIZE_CHUNK = 1000
 _LEVEL_ORDER = {"province": 0, "city": 1, "district": 2, "park": 3, "town": 4}
 
 
@@ -222,12 +221,12 @@ class Recommender(ParamsMixin):
         if body.empty:
             raise CorpusError("the corpus has no body passages to learn from: give report pages or tables with text")
 
-        # --- tokenization starts first: on a large corpus with n_jobs > 1 it runs in worker
-        # processes while this process links places and tags industries
+        # --- tokenization and tagging start first: on a large corpus with n_jobs > 1 they
+        # run in worker processes, chunk by chunk, while this process links places
         texts = body["norm_text"].tolist()
         user_words = sorted(set(gaz.surface_forms()) | set(tax.vocabulary()))
         tokenizer = Tokenizer(user_words=user_words, backend=self.tokenizer_backend)
-        pending = self._start_tokenization(tokenizer, texts)
+        pending = self._start_tokenization(tokenizer, texts, tagger)
 
         # --- place links (salience, mention windows, roll-up to districts)
         linker = PlaceLinker(gaz)
@@ -246,12 +245,19 @@ class Recommender(ParamsMixin):
         n_units = len(body) + len(window_texts)
         L = feat.link_matrix(links, entity_index, n_units)
 
-        # --- tag features (computed before the TF-IDF so that they overlap parallel tokenization)
+        # --- text features (passages, then the mention windows in the same vector space),
+        # built from streamed token counts: no token list is ever held for the whole corpus;
+        # the passages' tags come from the same chunks
+        X, vectorizer, T_pass, passage_hits = self._fit_tfidf(tokenizer, texts, pending, tagger)
+        if window_texts:
+            X = sp.vstack([X, vectorizer.transform_counts(
+                f.counts for f in iter_chunk_features(tokenizer, None, window_texts))]).tocsr()
+
+        # --- tag features; each passage's (code, term) hits are kept to name the matched
+        # words of evidence
         H = feat.hierarchy_matrix(tax, self.hierarchy_credit)
-        T_raw, hits = tagger.analyze_many(texts + window_texts)
-        T_raw = sp.csr_matrix(T_raw, dtype=np.float32)
-        # each passage's (code, term) hits, kept to name the matched words of evidence
-        passage_hits = hits[:len(texts)]
+        T_win, _ = tagger.analyze_many(window_texts)
+        T_raw = sp.csr_matrix(sp.vstack([T_pass, T_win]), dtype=np.float32)
         T = feat.expand_tags(T_raw, H)
         # passage evidence counts only a passage on the sector itself or on a sub-sector;
         # the parent-tag credit enters through the place's tag profile
@@ -259,12 +265,6 @@ class Recommender(ParamsMixin):
         H_full.data = np.where(H_full.data >= 1.0, H_full.data, 0.0).astype(np.float32)
         H_full.eliminate_zeros()
         T_exact = feat.expand_tags(T_raw, H_full)
-
-        # --- text features (passages, then the mention windows in the same vector space),
-        # built from streamed token counts: no token list is ever held for the whole corpus
-        X, vectorizer = self._fit_tfidf(tokenizer, texts, pending)
-        if window_texts:
-            X = sp.vstack([X, vectorizer.transform_counts(self._count_tokens(tokenizer, window_texts))]).tocsr()
 
         # --- place profiles
         LT = sp.csr_matrix(L.T)
@@ -304,12 +304,12 @@ class Recommender(ParamsMixin):
                     self.vocabulary_size_)
         return self
 
-    def _start_tokenization(self, tokenizer, texts):
-        """Start counting the tokens of ``texts`` in worker processes, or return None to
-        count them in this process, chunk by chunk, when they are needed.
+    def _start_tokenization(self, tokenizer, texts, tagger=None):
+        """Start counting the tokens of ``texts`` (and tagging them) in worker processes, or
+        return None to do it in this process, chunk by chunk, when they are needed.
 
-        Each worker builds its jieba engine once and keeps it for every chunk it counts;
-        the chunks come back as compact :class:`~recommender.model.tfidf.TokenCounts`, in
+        Each worker builds its jieba engine and tagger once and keeps them for every chunk;
+        the chunks come back as compact :class:`~recommender.model.chunks.ChunkFeatures`, in
         order. This only pays on large corpora.
         """
         from joblib import effective_n_jobs
@@ -317,38 +317,36 @@ class Recommender(ParamsMixin):
         n_workers = effective_n_jobs(self.n_jobs)
         if n_workers <= 1 or len(texts) < PARALLEL_MIN_PASSAGES:
             return None
-        return self._count_tokens(tokenizer, texts, n_workers=n_workers)
+        return iter_chunk_features(tokenizer, tagger, texts, n_workers=n_workers)
 
-    @staticmethod
-    def _count_tokens(tokenizer, texts, n_workers=1):
-        """Yield the :class:`~recommender.model.tfidf.TokenCounts` of ``texts`` chunk by chunk."""
-        from recommender.model.tfidf import count_tokens, count_tokens_cached
-
-        chunks = [texts[i:i + TOKENIZE_CHUNK] for i in range(0, len(texts), TOKENIZE_CHUNK)]
-        if n_workers <= 1:
-            return (count_tokens(tokenizer, chunk) for chunk in chunks)
-        from joblib import Parallel, delayed
-
-        key = tokenizer.fingerprint()
-        return Parallel(n_jobs=n_workers, return_as="generator")(
-            delayed(count_tokens_cached)(key, tokenizer, chunk) for chunk in chunks)
-
-    def _fit_tfidf(self, tokenizer, texts, pending):
-        """Fit the TF-IDF index on streamed counts; return the passages' matrix and the index."""
+    def _fit_tfidf(self, tokenizer, texts, pending, tagger):
+        """Fit the TF-IDF index on streamed counts; return the passages' matrix, the index,
+        and the passages' tag matrix and tag hits."""
         from recommender.model.tfidf import fit_tfidf
 
-        chunks = pending if pending is not None else self._count_tokens(tokenizer, texts)
+        chunks = pending if pending is not None else iter_chunk_features(tokenizer, tagger, texts)
         bar = _progress_bar(len(texts), "tokenizing")
-        if bar is not None:
-            chunks = _counted(chunks, bar)
+        tags: list = []
+        hits: list = []
+
+        def counts():
+            for f in chunks:
+                tags.append(f.tags)
+                hits.extend(f.hits)
+                if bar is not None:
+                    bar.update(len(f.counts.lengths))
+                yield f.counts
+
         try:
-            X, names, idf = fit_tfidf(chunks, min_df=self.min_df, max_df=self.max_df, sublinear_tf=self.sublinear_tf)
+            X, names, idf = fit_tfidf(counts(), min_df=self.min_df, max_df=self.max_df,
+                                      sublinear_tf=self.sublinear_tf)
         except ValueError as exc:
             raise CorpusError(f"cannot build a vocabulary from the corpus ({exc}); give texts with words") from exc
         finally:
             if bar is not None:
                 bar.close()
-        return X, TfidfIndex(tokenizer, names, idf, sublinear_tf=self.sublinear_tf, norm="l2")
+        index = TfidfIndex(tokenizer, names, idf, sublinear_tf=self.sublinear_tf, norm="l2")
+        return X, index, sp.vstack(tags).tocsr(), hits
 
     # -------------------------------------------------------------------- profiles
     def prepare(self, profile: Any) -> PreparedProfile:
@@ -617,10 +615,6 @@ def _progress_bar(total: int, desc: str):
     return tqdm(total=total, desc=desc, unit="passage", file=sys.stderr, dynamic_ncols=True, leave=False)
 
 
-def _counted(chunks, bar):
-    for chunk in chunks:
-        bar.update(len(chunk.lengths))
-        yield chunk
 
 
 def _r(x: float) -> float:

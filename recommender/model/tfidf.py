@@ -245,19 +245,6 @@ def count_tokens(tokenizer, texts) -> TokenCounts:
     return TokenCounts(list(local), as_np(ids), as_np(counts), as_np(lengths))
 
 
-_WORKER_TOKENIZER: dict[str, object] = {}
-
-
-def count_tokens_cached(key: str, tokenizer, texts) -> TokenCounts:
-    """:func:`count_tokens` in a worker process that keeps one tokenizer per ``key``, so
-    that its dictionary is built once per worker, not once per chunk."""
-    tok = _WORKER_TOKENIZER.get(key)
-    if tok is None:
-        _WORKER_TOKENIZER.clear()
-        tok = _WORKER_TOKENIZER[key] = tokenizer
-    return count_tokens(tok, texts)
-
-
 def fit_tfidf(chunks, *, min_df=1, max_df=1.0, sublinear_tf=True):
     """Learn a vocabulary and idf weights from streamed token counts and return the
     training matrix, exactly as scikit-learn's ``TfidfVectorizer.fit_transform`` would
