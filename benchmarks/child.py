@@ -44,6 +44,7 @@ def _fit(files, out, backend, n_jobs, save, region_column=None):
         "n_body": int(len(rec.passages_)), "n_units": int(rec.X_.shape[0]),
         "n_terms": int(rec.X_.shape[1]), "n_places": int(len(rec.entity_ids_)),
     }
+    del corpus  # as the CLI does before saving
     if save:
         rec.save(save)
         info["save_s"] = time.monotonic() - t_end

@@ -189,9 +189,11 @@ def _cmd_fit(args) -> int:
         corpus = load_sample_corpus()
         print(f"recommender: fitting on the bundled sample ({len(sample_corpus_paths())} pages)", file=sys.stderr)
     model = Recommender(tokenizer_backend=args.backend, n_jobs=args.n_jobs).fit(corpus)
+    report = str(corpus.report)
+    del corpus  # the model keeps what it needs; free the corpus before the save's buffers
     path = _default_model_path(args.model)
     model.save(path)
-    print(str(corpus.report))
+    print(report)
     print(f"saved model to {path} ({len(model.passages_)} passages, {len(model.entity_ids_)} places, "
           f"{model.vocabulary_size_} terms)")
     return 0

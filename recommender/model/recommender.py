@@ -249,6 +249,7 @@ class Recommender(ParamsMixin):
         # built from streamed token counts: no token list is ever held for the whole corpus;
         # the passages' tags come from the same chunks
         X, vectorizer, T_pass, passage_hits = self._fit_tfidf(tokenizer, texts, pending, tagger)
+        del texts, pending
         if window_texts:
             X = sp.vstack([X, vectorizer.transform_counts(
                 f.counts for f in iter_chunk_features(tokenizer, None, window_texts))]).tocsr()

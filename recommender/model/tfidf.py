@@ -318,16 +318,15 @@ def fit_tfidf(chunks, *, min_df=1, max_df=1.0, sublinear_tf=True):
     # keep their order within each row (what scikit-learn's column selection and
     # re-numbering give, and what the row norms are summed in)
     order = sorted(range(len(kept_words)), key=kept_words.__getitem__)
-    column = np.full(X.shape[1], -1, dtype=np.int64)
-    column[kept[np.asarray(order, dtype=np.int64)]] = np.arange(len(order))
+    column = np.full(X.shape[1], -1, dtype=index_dtype)
+    column[kept[np.asarray(order, dtype=np.int64)]] = np.arange(len(order), dtype=index_dtype)
     new = column[X.indices]
     keep = new >= 0
-    kept_before = np.zeros(X.nnz + 1, dtype=np.int64)
+    kept_before = np.zeros(X.nnz + 1, dtype=index_dtype)
     np.cumsum(keep, out=kept_before[1:])
     new_indptr = kept_before[X.indptr]
     del kept_before
-    X = sp.csr_matrix((X.data[keep], new[keep].astype(index_dtype), new_indptr.astype(index_dtype)),
-                      shape=(n_doc, len(order)))
+    X = sp.csr_matrix((X.data[keep], new[keep], new_indptr), shape=(n_doc, len(order)))
     del new, keep, column
     names = np.asarray([kept_words[i] for i in order], dtype=object)
     df = np.bincount(X.indices, minlength=X.shape[1]).astype(np.float32)
