@@ -184,7 +184,12 @@ class _Builder:
 
 def _frames(b: _Builder) -> tuple[pd.DataFrame, pd.DataFrame]:
     docs = pd.DataFrame(b.docs, columns=DOCUMENT_COLUMNS)
-    passages = pd.DataFrame(b.passages, columns=PASSAGE_COLUMNS)
+    # text columns stay Python strings (object columns): converting a national corpus to
+    # Arrow strings costs a second copy of its text, and every selection of rows (the
+    # model's body passages) would copy the text again instead of sharing it
+    ints = {"passage_id", "doc_id", "row", "start", "end"}
+    passages = pd.DataFrame({c: (b.passages[c] if c in ints else pd.Series(b.passages[c], dtype=object))
+                             for c in PASSAGE_COLUMNS}, columns=PASSAGE_COLUMNS)
     b.passages = {}
     for df, ints in ((docs, ["doc_id", "row", "start", "end"]), (passages, ["passage_id", "doc_id", "row", "start", "end"])):
         for c in ints:
