@@ -12,7 +12,8 @@ __all__ = ["make_vectorizer", "hierarchy_matrix", "expand_tags", "link_matrix", 
 
 
 def make_vectorizer(tokenizer, *, min_df, max_df, sublinear_tf, n_documents: int):
-    """Return a TF-IDF vectorizer over our tokenizer.
+    """Return a scikit-learn TF-IDF vectorizer over our tokenizer: the reference that the
+    streamed fit (:func:`recommender.model.tfidf.fit_tfidf`) reproduces and is tested against.
 
     ``max_df`` given as a fraction is relaxed to 1.0 on corpora so small that it would
     admit fewer documents than ``min_df`` (scikit-learn refuses that combination).

@@ -10,11 +10,13 @@ A model ``hunan.model`` is a ZIP archive (stored, not compressed) that holds
 
 The manifest ``hunan.model.manifest.json`` beside it records the schema version, the
 versions of the library, scikit-learn and jieba, the parameters, and the SHA-256 and size
-of the archive and of every member in it. ``load_model`` checks the manifest, the size and
-the hash of the archive, that it is an uncompressed archive with exactly the listed
-members, and that no array has the ``object`` type; only then are arrays read, with
+of the archive and of every member in it. ``load_model`` checks the manifest and the size
+of the archive, that it is an uncompressed archive with exactly the listed members, and
+that no array has the ``object`` type; arrays are read with
 ``numpy.load(..., allow_pickle=False)`` or, for large arrays, as read-only views of a
-memory map of the archive (so that worker processes share the pages).
+memory map of the archive (so that worker processes share the pages). The archive's
+SHA-256 is computed in a thread while the arrays are read (reading is safe on any bytes);
+the model is returned, or any other error reported, only after the hash has matched.
 
 Nothing on the load path unpickles: a model file is data and cannot run code, whoever
 wrote it. The manifest checks catch accidents (a truncated copy, a flipped byte, a stale
@@ -22,7 +24,9 @@ or foreign file).
 
 How an attribute is stored depends on its type (see :func:`encode_value`): arrays and
 sparse matrices as arrays; a DataFrame column by column (numbers as arrays, text as one
-string with offsets, other plain values as JSON); plain ``dict``/``list`` values as JSON;
+UTF-16 string with offsets, text with few distinct values as those values and codes, other
+plain values as JSON; text comes back as ``object`` columns); plain ``dict``/``list`` values
+as JSON, a long list one JSON document per item, read on access (:class:`JsonRows`);
 a list of equal-length tuples of arrays as concatenated arrays with offsets; the tokenizer
 as its settings plus its prefix dictionary; the TF-IDF index as its vocabulary and idf
 weights; the gazetteer and the taxonomy as a reference to the bundled tables (with their

@@ -18,10 +18,10 @@ from recommender.exceptions import (
 )
 from recommender.model import features as feat
 from recommender.model import links as links_mod
+from recommender.model.chunks import iter_chunk_features
 from recommender.model.evidence import select_evidence
 from recommender.model.params import ParamsMixin
 from recommender.model.results import Match, RecommendationResult
-from recommender.model.chunks import iter_chunk_features
 from recommender.model.scoring import fuse, get_pooling, pool_segments
 from recommender.model.tfidf import TfidfIndex
 from recommender.profiles import InvestorProfile
@@ -614,7 +614,6 @@ def _progress_bar(total: int, desc: str):
     except (ImportError, AttributeError, ValueError):
         return None
     return tqdm(total=total, desc=desc, unit="passage", file=sys.stderr, dynamic_ncols=True, leave=False)
-
 
 
 
