@@ -182,16 +182,17 @@ def format_table(rows: list[dict]) -> str:
     ----------------------------------------------------------------------------------
     f                                        1x       0.5 s  <= 1            yes
     """
-    head = f"{'figure':<32}{'scale':>11}{'value':>12}  {'target':<16}{'met':<5}note"
+    width = max([16] + [len(r["target"]) + 1 for r in rows])
+    head = f"{'figure':<32}{'scale':>11}{'value':>12}  {'target':<{width}}{'met':<5}note"
     lines = [head, "-" * len(head)]
     for r in rows:
         scale = f"{r['scale']}x" if isinstance(r["scale"], int) else (r["scale"] or "")
         if r.get("display") is not None:
             value = r["display"]
-            lines.append(f"{r['figure']:<32}{scale:>11}{value:>12}  {r['target']:<16}{r['met']:<5}{r['note']}".rstrip())
+            lines.append(f"{r['figure']:<32}{scale:>11}{value:>12}  {r['target']:<{width}}{r['met']:<5}{r['note']}".rstrip())
             continue
         value = f"{_fmt(r['value'])} {r['unit']}".rstrip() if r["unit"] else _fmt(r["value"])
-        lines.append(f"{r['figure']:<32}{scale:>11}{value:>12}  {r['target']:<16}{r['met']:<5}{r['note']}".rstrip())
+        lines.append(f"{r['figure']:<32}{scale:>11}{value:>12}  {r['target']:<{width}}{r['met']:<5}{r['note']}".rstrip())
     return "\n".join(lines)
 
 
@@ -350,7 +351,7 @@ def measure_code_execution(model: Path, work: Path) -> dict:
                           cwd=str(d), env=_env(), capture_output=True, text=True)
     ran = marker.exists()
     shutil.rmtree(d, ignore_errors=True)
-    return {"ran": ran, "exit": proc.returncode, "stderr": proc.stderr.strip()}
+    return {"ran": ran, "exit": proc.returncode, "stderr": proc.stderr.strip().replace(str(target), target.name)}
 
 
 def _quick_national_data(work: Path, n_rows: int = 40) -> Path:
@@ -478,7 +479,7 @@ def run_national(args) -> dict:
                      "display": "yes" if tamper["ran"] else "no", "target": "never",
                      "met": "-" if args.quick else ("no" if tamper["ran"] else "yes"),
                      "note": f"swapped pickle, manifest rewritten: exit {tamper['exit']}, "
-                             f"{tamper['stderr'].splitlines()[-1][:60] if tamper['stderr'] else ''}"})
+                             f"{tamper['stderr'].splitlines()[-1][:80] if tamper['stderr'] else ''}"})
     finally:
         if tmp is not None:
             tmp.cleanup()
