@@ -26,6 +26,8 @@ BACKENDS = ("jieba", "rjieba")
 _KEEP = re.compile(r"[\u3400-\u9fffA-Za-z]")
 _USER_WORD_FREQ = 200_000
 _MEMO_SIZE = 500_000
+#: Binary searches a PrefixDictionary makes before it builds the complete dictionary instead.
+_SEARCHES_BEFORE_DICT = 200_000
 _UNSEEN = object()
 
 
@@ -76,6 +78,8 @@ class PrefixDictionary:
         self._freqs = freqs
         self.total = int(total)
         self._memo: dict[str, int | None] = {}
+        self._full: dict[str, int] | None = None
+        self._searches = 0
 
     def __len__(self) -> int:
         return len(self._freqs)
@@ -91,9 +95,18 @@ class PrefixDictionary:
         return [int(f) for f in self._freqs]
 
     def _lookup(self, key: str):
+        full = self._full
+        if full is not None:
+            return full.get(key)
         hit = self._memo.get(key, _UNSEEN)
         if hit is not _UNSEEN:
             return hit
+        self._searches += 1
+        if self._searches > _SEARCHES_BEFORE_DICT:
+            # heavy use (tokenizing a corpus, not a few queries): build jieba's own dict once
+            self._full = dict(zip(self.words(), self.freqs()))
+            self._memo = {}
+            return self._full.get(key)
         text, off = self._text, self._offsets
         lo, hi = 0, len(off) - 1
         while lo < hi:
@@ -129,6 +142,8 @@ class PrefixDictionary:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._memo = {}
+        self._full = None
+        self._searches = 0
 
 
 class Tokenizer:
