@@ -50,12 +50,17 @@ def analyze_chunk(tokenizer, tagger, texts) -> ChunkFeatures:
     return ChunkFeatures(counts, tags, hits)
 
 
-def _analyze_in_worker(key: str, tokenizer, tagger, texts) -> ChunkFeatures:
-    state = _WORKER_STATE.get(key)
-    if state is None:
+def _analyze_in_worker(key: str, state: bytes, texts) -> ChunkFeatures:
+    # ``state`` is this fit's tokenizer and tagger, pickled once by the process that started
+    # the workers (joblib pickles every task's arguments anyway); a worker unpickles it, and
+    # builds the jieba engine and the tagger's patterns, only for the first chunk it gets
+    objects = _WORKER_STATE.get(key)
+    if objects is None:
+        import pickle
+
         _WORKER_STATE.clear()
-        state = _WORKER_STATE[key] = (tokenizer, tagger)
-    return analyze_chunk(state[0], state[1], texts)
+        objects = _WORKER_STATE[key] = pickle.loads(state)
+    return analyze_chunk(objects[0], objects[1], texts)
 
 
 def iter_chunk_features(tokenizer, tagger, texts, n_workers: int = 1) -> Iterator[ChunkFeatures]:
@@ -67,6 +72,9 @@ def iter_chunk_features(tokenizer, tagger, texts, n_workers: int = 1) -> Iterato
         return (analyze_chunk(tokenizer, tagger, chunk) for chunk in chunks)
     from joblib import Parallel, delayed
 
+    import pickle
+
     key = uuid.uuid4().hex  # one fit, one key: workers rebuild nothing between its chunks
+    state = pickle.dumps((tokenizer, tagger), protocol=pickle.HIGHEST_PROTOCOL)
     return Parallel(n_jobs=n_workers, return_as="generator")(
-        delayed(_analyze_in_worker)(key, tokenizer, tagger, chunk) for chunk in chunks)
+        delayed(_analyze_in_worker)(key, state, chunk) for chunk in chunks)

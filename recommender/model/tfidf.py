@@ -231,16 +231,36 @@ def count_tokens(tokenizer, texts) -> TokenCounts:
     ids = array("i")
     counts = array("i")
     lengths = array("i")
-    for text in texts:
-        counter: dict[int, int] = {}
-        for token in tokenizer(text):
-            j = local.get(token)
-            if j is None:
-                j = local[token] = len(local)
-            counter[j] = counter.get(j, 0) + 1
-        ids.extend(counter)
-        counts.extend(counter.values())
-        lengths.append(len(counter))
+    segment = getattr(tokenizer, "segment", None)
+    keep = getattr(tokenizer, "keep", None)
+    if segment is not None and keep is not None:
+        # our Tokenizer: map each raw segment straight to its column in one lookup (-1 for a
+        # dropped one), the same tokens as ``tokenizer(text)`` gives
+        column: dict[str, int] = {}
+        for text in texts:
+            counter: dict[int, int] = {}
+            for raw in segment(text):
+                j = column.get(raw)
+                if j is None:
+                    kept = keep(raw)
+                    j = -1 if kept is None else local.setdefault(kept, len(local))
+                    column[raw] = j
+                if j >= 0:
+                    counter[j] = counter.get(j, 0) + 1
+            ids.extend(counter)
+            counts.extend(counter.values())
+            lengths.append(len(counter))
+    else:
+        for text in texts:
+            counter = {}
+            for token in tokenizer(text):
+                j = local.get(token)
+                if j is None:
+                    j = local[token] = len(local)
+                counter[j] = counter.get(j, 0) + 1
+            ids.extend(counter)
+            counts.extend(counter.values())
+            lengths.append(len(counter))
     as_np = lambda a: np.frombuffer(a, dtype=np.intc).astype(np.int32)  # noqa: E731
     return TokenCounts(list(local), as_np(ids), as_np(counts), as_np(lengths))
 

@@ -295,6 +295,18 @@ class Tokenizer:
                 out.append(kept)
         return out
 
+    def keep(self, token: str) -> str | None:
+        """The content word a raw segment stands for (stripped, Latin lowercased), or None
+        for a stopword, number or punctuation: what :meth:`__call__` keeps of it.
+
+        Examples
+        --------
+        >>> tok = Tokenizer()
+        >>> tok.keep("IGBT"), tok.keep("的"), tok.keep("2025")
+        ('igbt', None, None)
+        """
+        return self._keep(token)
+
     def _keep(self, token: str) -> str | None:
         token = token.strip()
         if not token or token in self.stopwords or not _KEEP.search(token):
