@@ -43,6 +43,15 @@ TARGETS = {
     "cold CLI recommend (s)": ("<=", 1.5, 10),
     "fit growth exponent": ("<=", 1.1, None),
     "fit peak memory (MB)": ("<=", 1536.0, 100),
+    # the national run (--national): the city reports, fitted with --region-column region
+    "national fit / jieba tokenize": ("<=", 1.25, "national"),
+    "national fit peak memory (MB)": ("<=", 1024.0, "national"),
+    "cold recommend, national (s)": ("<=", 1.5, "national"),
+    "cold recommend, sample (s)": ("<=", 1.0, "sample"),
+    "batch 5k national / bm25s": ("<=", 0.5, "national"),
+    "batch 5k national memory (MB)": ("<=", 1024.0, "national"),
+    "batch 20k / bm25s": ("<=", 0.5, 10),
+    "model file runs code": ("<=", 0, "national"),
 }
 
 
@@ -66,7 +75,9 @@ def run_child(args: list[str], out: Path) -> dict:
         t_spawn = time.monotonic()
         proc = subprocess.Popen([sys.executable, str(CHILD), args[0], args[1], str(out), *args[2:]],
                                 cwd=str(REPO), env=_env(), stdout=subprocess.DEVNULL, stderr=err)
+        tree = _TreeMemory(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
+        tree.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
         t_done = time.monotonic()
     if proc.returncode != 0:
@@ -76,7 +87,54 @@ def run_child(args: list[str], out: Path) -> dict:
     info["wall_s"] = info["t_end"] - t_spawn
     info["process_s"] = t_done - t_spawn
     info["maxrss_mb"] = usage.ru_maxrss / 1024.0  # kilobytes on Linux
+    info["tree_peak_mb"] = tree.peak_mb
     return info
+
+
+class _TreeMemory:
+    """Samples the summed resident memory of a process and its descendants (worker
+    processes included) every 0.1 s, when psutil is installed (extra ``bench``)."""
+
+    def __init__(self, pid: int):
+        import threading
+
+        self.peak_mb = float("nan")
+        try:
+            import psutil
+        except ImportError:
+            self._thread = None
+            return
+        self._psutil = psutil
+        self._pid = pid
+        self._done = threading.Event()
+        self.peak_mb = 0.0
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        psutil = self._psutil
+        try:
+            root = psutil.Process(self._pid)
+        except psutil.Error:
+            return
+        while not self._done.is_set():
+            try:
+                procs = [root] + root.children(recursive=True)
+                total = 0
+                for p in procs:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                break
+            self.peak_mb = max(self.peak_mb, total / 2**20)
+            self._done.wait(0.1)
+
+    def stop(self):
+        if self._thread is not None:
+            self._done.set()
+            self._thread.join()
 
 
 # -------------------------------------------------------------------------- helpers
@@ -89,7 +147,7 @@ def _met(figure: str, value: float | None, scale: int | None) -> tuple[str, str]
     if figure not in TARGETS:
         return "", ""
     op, bound, at = TARGETS[figure]
-    target = f"{op} {bound:g}" + (f" at {at}x" if at else "")
+    target = f"{op} {bound:g}" + (f" at {at}x" if isinstance(at, int) else f" ({at})" if at else "")
     if at is not None and scale != at:
         return target, "-"
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -124,12 +182,17 @@ def format_table(rows: list[dict]) -> str:
     ----------------------------------------------------------------------------------
     f                                        1x       0.5 s  <= 1            yes
     """
-    head = f"{'figure':<32}{'scale':>11}{'value':>12}  {'target':<16}{'met':<5}note"
+    width = max([16] + [len(r["target"]) + 1 for r in rows])
+    head = f"{'figure':<32}{'scale':>11}{'value':>12}  {'target':<{width}}{'met':<5}note"
     lines = [head, "-" * len(head)]
     for r in rows:
         scale = f"{r['scale']}x" if isinstance(r["scale"], int) else (r["scale"] or "")
+        if r.get("display") is not None:
+            value = r["display"]
+            lines.append(f"{r['figure']:<32}{scale:>11}{value:>12}  {r['target']:<{width}}{r['met']:<5}{r['note']}".rstrip())
+            continue
         value = f"{_fmt(r['value'])} {r['unit']}".rstrip() if r["unit"] else _fmt(r["value"])
-        lines.append(f"{r['figure']:<32}{scale:>11}{value:>12}  {r['target']:<16}{r['met']:<5}{r['note']}".rstrip())
+        lines.append(f"{r['figure']:<32}{scale:>11}{value:>12}  {r['target']:<{width}}{r['met']:<5}{r['note']}".rstrip())
     return "\n".join(lines)
 
 
@@ -237,6 +300,200 @@ def slope(scales: list[int], seconds: list[float]) -> float:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den
 
 
+# ------------------------------------------------------------------------ national
+DEFAULT_NATIONAL_DATA = REPO.parent / "shared" / "data" / "city_reports"
+
+
+def measure_cold_sample(work: Path, runs: int) -> dict:
+    """``python -m recommender recommend TEXT`` with no ``--model``: the first run fits the
+    bundled sample and caches it under ``models/`` (not timed), the next runs load it."""
+    d = work / "sample_cli"
+    d.mkdir(parents=True, exist_ok=True)
+    env = _env()
+    env.pop("RECOMMENDER_MODEL", None)
+    cmd = [sys.executable, "-m", "recommender", "recommend", CLI_TEXT]
+    first = subprocess.run(cmd, cwd=str(d), env=env, capture_output=True, text=True)
+    if first.returncode != 0:
+        raise RuntimeError(f"recommend CLI failed (exit {first.returncode}): {first.stderr[-1000:]}")
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=str(d), env=env, capture_output=True, text=True)
+        times.append(time.perf_counter() - t)
+        if proc.returncode != 0 or "fitting" in proc.stderr:
+            raise RuntimeError(f"the cached sample model was not used: {proc.stderr[-1000:]}")
+    return {"median_s": statistics.median(times), "runs": times}
+
+
+def measure_code_execution(model: Path, work: Path) -> dict:
+    """Swap a model file for a pickle that writes a marker file when unpickled, rewrite its
+    manifest to match (size, SHA-256), and ask the CLI to load it in a fresh process."""
+    import hashlib
+    import pickle
+    import shutil
+
+    d = work / "tampered"
+    d.mkdir(parents=True, exist_ok=True)
+    target = d / "model.model"
+    manifest = Path(str(model) + ".manifest.json")
+    marker = d / "code-ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    data = pickle.dumps(Payload())
+    target.write_bytes(data)
+    m = json.loads(manifest.read_text(encoding="utf-8"))
+    m["files"] = {target.name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}}
+    Path(str(target) + ".manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "recommender", "recommend", CLI_TEXT, "--model", str(target)],
+                          cwd=str(d), env=_env(), capture_output=True, text=True)
+    ran = marker.exists()
+    shutil.rmtree(d, ignore_errors=True)
+    return {"ran": ran, "exit": proc.returncode, "stderr": proc.stderr.strip().replace(str(target), target.name)}
+
+
+def _quick_national_data(work: Path, n_rows: int = 40) -> Path:
+    """A small JSON Lines corpus for the smoke run: the first rows of the national data
+    when it is there, else the bundled sample pages, one page a row."""
+    out = work / "national_quick"
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    if DEFAULT_NATIONAL_DATA.is_dir():
+        for path in sorted(DEFAULT_NATIONAL_DATA.glob("*.jsonl"))[:1]:
+            with open(path, encoding="utf-8") as fh:
+                rows = [line for _, line in zip(range(n_rows), fh)]
+    if not rows:
+        from recommender.datasets import sample_corpus_paths
+
+        rows = [json.dumps({"region": "湖南省", "text": p.read_text(encoding="utf-8")}, ensure_ascii=False) + "\n"
+                for p in sample_corpus_paths()]
+    (out / "reports.jsonl").write_text("".join(rows), encoding="utf-8")
+    return out
+
+
+def _write_profiles(profiles, path: Path) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for rec in profiles.to_dict(orient="records"):
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def run_national(args) -> dict:
+    """Every figure of the national-scale table, anchors measured in the same run."""
+    import logging
+
+    logging.disable(logging.WARNING)
+    from recommender import Recommender
+    from recommender.datasets import sample_corpus_paths
+
+    rows: list[dict] = []
+    details: dict = {}
+    tmp = None
+    if args.workdir:
+        work = Path(args.workdir)
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="recommender-national-")
+        work = Path(tmp.name)
+    scope = "national"
+    try:
+        data = Path(args.data) if args.data else (_quick_national_data(work) if args.quick else DEFAULT_NATIONAL_DATA)
+        files = sorted(str(p) for p in data.rglob("*") if p.suffix in (".jsonl", ".csv", ".txt", ".md"))
+        if not files:
+            raise SystemExit(f"no report files under {data}: give --data DIR (the city reports)")
+        if args.quick:
+            scope = "quick"  # targets are defined on the national corpus only
+        files_list = work / "national_files.txt"
+        files_list.write_text("\n".join(files), encoding="utf-8")
+        warm = work / "x_warmup"
+        warm.mkdir(exist_ok=True)
+        (warm / "files.txt").write_text(str(sample_corpus_paths()[0]), encoding="utf-8")
+        measure_jieba(warm / "files.txt", warm, "warmup")
+
+        # the anchor runs before and after the fit and the faster run counts: a load that
+        # changes during the run can only make the ratio worse, not better
+        _log(f"{scope}: jieba tokenization of the same texts ({len(files)} files)")
+        before = measure_jieba(files_list, work, "national_before")
+        model = work / "national.model"
+        _log(f"{scope}: fit (n_jobs={args.n_jobs}, --region-column region)")
+        fit = run_child(["fit", str(files_list), "--n-jobs", str(args.n_jobs), "--save", str(model),
+                         "--region-column", "region"], work / "fit_national.json")
+        _log(f"{scope}: jieba tokenization again")
+        after = measure_jieba(files_list, work, "national_after")
+        base = min(before, after, key=lambda r: r["wall_s"])
+        details.update({"jieba": [before, after], "fit": fit})
+        _row(rows, "national fit / jieba tokenize", scope, fit["wall_s"] / base["wall_s"], "",
+             f"{fit['wall_s']:.1f}s (n_jobs={args.n_jobs}) vs {base['wall_s']:.1f}s (jieba before/after: "
+             f"{before['wall_s']:.1f}/{after['wall_s']:.1f}s); {fit['n_characters'] / 1e6:.1f}M chars, "
+             f"{fit['n_body']} passages, {fit['n_places']} places")
+        _row(rows, "national fit peak memory (MB)", scope, fit["maxrss_mb"], "MB",
+             f"fit process; with its tokenizing workers {fit['tree_peak_mb']:.0f} MB in all")
+
+        _log(f"{scope}: cold CLI x{args.cli_runs}")
+        cold = measure_cold(model, args.cli_runs)
+        details["cold_national"] = cold
+        _row(rows, "cold recommend, national (s)", scope, cold["median_s"], "s",
+             f"median of {args.cli_runs}; model {model.stat().st_size / 2**20:.0f} MB")
+        cold_s = measure_cold_sample(work, args.cli_runs)
+        details["cold_sample"] = cold_s
+        _row(rows, "cold recommend, sample (s)", "sample" if not args.quick else "quick", cold_s["median_s"], "s",
+             f"median of {args.cli_runs}; default cached model")
+
+        n_national = 200 if args.quick else 5000
+        profiles = generate_profiles(n_national, seed=args.seed)
+        prof_path = work / "profiles_national.jsonl"
+        _write_profiles(profiles, prof_path)
+        _log(f"{scope}: score_batch of {n_national} profiles in a fresh process")
+        batch = run_child(["batch", str(model), "--profiles", str(prof_path)], work / "batch_national.json")
+        rec = Recommender.load(model)
+        passages = rec.passages_["norm_text"].tolist()
+        del rec
+        _log(f"{scope}: jieba + bm25s baseline")
+        bm25 = measure_bm25(passages, [query_text(r) for r in profiles.to_dict(orient="records")])
+        del passages
+        details.update({"batch_national": batch, "bm25_national": bm25})
+        _row(rows, "batch 5k national / bm25s", scope, batch["score_s"] / bm25["seconds"], "",
+             f"{batch['score_s']:.1f}s vs {bm25['seconds']:.1f}s for {n_national} profiles; {batch['errors']} errors")
+        _row(rows, "batch 5k national memory (MB)", scope, batch["maxrss_mb"], "MB", "the scoring process")
+
+        scale = 1 if args.quick else 10
+        n_sample = 200 if args.quick else 20000
+        d = work / f"x{scale}"
+        _log(f"{scale}x sample: corpus copies, fit, {n_sample} profiles")
+        copies = write_copies(sample_corpus_paths(), scale, d / "corpus", seed=args.seed)
+        copies_list = d / "files.txt"
+        copies_list.write_text("\n".join(str(f) for f in copies), encoding="utf-8")
+        model10 = d / "model.model"
+        measure_fit(copies_list, d, "jieba", save=model10)
+        profiles = generate_profiles(n_sample, seed=args.seed)
+        prof_path = d / "profiles.jsonl"
+        _write_profiles(profiles, prof_path)
+        batch10 = run_child(["batch", str(model10), "--profiles", str(prof_path)], d / "batch.json")
+        rec = Recommender.load(model10)
+        passages = rec.passages_["norm_text"].tolist()
+        del rec
+        bm25_10 = measure_bm25(passages, [query_text(r) for r in profiles.to_dict(orient="records")])
+        details.update({"batch_10x": batch10, "bm25_10x": bm25_10})
+        _row(rows, "batch 20k / bm25s", scale, batch10["score_s"] / bm25_10["seconds"], "",
+             f"{batch10['score_s']:.1f}s vs {bm25_10['seconds']:.1f}s for {n_sample} profiles; "
+             f"{batch10['maxrss_mb']:.0f} MB")
+
+        tamper = measure_code_execution(model10, work)
+        details["tampered"] = tamper
+        rows.append({"figure": "model file runs code", "scale": scope, "value": int(tamper["ran"]), "unit": "",
+                     "display": "yes" if tamper["ran"] else "no", "target": "never",
+                     "met": "-" if args.quick else ("no" if tamper["ran"] else "yes"),
+                     "note": f"swapped pickle, manifest rewritten: exit {tamper['exit']}, "
+                             f"{tamper['stderr'].splitlines()[-1][:80] if tamper['stderr'] else ''}"})
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    machine = {"python": platform.python_version(), "platform": platform.platform(),
+               "cpus": os.cpu_count(), "processor": platform.processor()}
+    return {"rows": rows, "details": details, "machine": machine, "args": {k: v for k, v in vars(args).items()}}
+
+
 # ----------------------------------------------------------------------------- main
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Benchmark fit, batch scoring, latency and scaling.")
@@ -252,6 +509,11 @@ def parse_args(argv=None):
     parser.add_argument("--quick", action="store_true", help="CI smoke run: 1x, 500 profiles, 20 warm calls, 1 CLI run, no extra rows")
     parser.add_argument("--json", dest="json_path", default=None, help="write the figures as JSON")
     parser.add_argument("--workdir", default=None, help="keep corpus copies and models here (default: a temp dir)")
+    parser.add_argument("--national", action="store_true",
+                        help="the national-scale table: fit on the city reports, cold starts, 5,000- and "
+                             "20,000-profile batches, tampered model (about 10 minutes)")
+    parser.add_argument("--data", default=None, help="--national: the city reports (default ../shared/data/city_reports)")
+    parser.add_argument("--n-jobs", type=int, default=2, help="--national: processes for the fit (default 2)")
     args = parser.parse_args(argv)
     if args.quick:
         args.scales = "1"
@@ -307,7 +569,7 @@ def run(args) -> dict:
             files = write_copies(sample_corpus_paths(), scale, d / "corpus", seed=args.seed)
             files_list = d / "files.txt"
             files_list.write_text("\n".join(str(f) for f in files), encoding="utf-8")
-            model = d / "model.joblib" if scale in args.query_scales else None
+            model = d / "model.model" if scale in args.query_scales else None
             _log(f"{scale}x: jieba baseline")
             base = measure_jieba(files_list, d, "jieba")
             _log(f"{scale}x: fit (jieba backend, n_jobs=1)")
@@ -386,7 +648,7 @@ def run(args) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     t = time.perf_counter()
-    report = run(args)
+    report = run_national(args) if args.national else run(args)
     print(format_table(report["rows"]))
     print(f"\n{report['machine']['cpus']} CPUs, Python {report['machine']['python']}; "
           f"total {time.perf_counter() - t:.0f}s")

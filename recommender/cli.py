@@ -19,7 +19,7 @@ from recommender.exceptions import ModelError, RecommenderError
 
 logger = logging.getLogger("recommender")
 
-DEFAULT_MODEL = Path("models") / "recommender.joblib"
+DEFAULT_MODEL = Path("models") / "recommender.model"
 
 
 class _UsageError(Exception):
@@ -46,7 +46,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("fit", help="fit a model on report files (none = the bundled sample)")
     f.add_argument("paths", nargs="*", help="files or directories of reports")
-    f.add_argument("--model", help="where to save the model (default: $RECOMMENDER_MODEL or models/recommender.joblib)")
+    f.add_argument("--model", help="where to save the model (default: $RECOMMENDER_MODEL or models/recommender.model)")
     f.add_argument("--text-column", help="text column of table inputs")
     f.add_argument("--region-column", help="region column of table inputs")
     f.add_argument("--backend", choices=["jieba", "rjieba"], default="jieba", help="tokenizer backend")
@@ -61,7 +61,7 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument("--top-k", type=int, default=5)
     r.add_argument("--evidence-k", type=int, default=3)
     r.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    r.add_argument("--model", help="model file (default: $RECOMMENDER_MODEL or models/recommender.joblib)")
+    r.add_argument("--model", help="model file (default: $RECOMMENDER_MODEL or models/recommender.model)")
 
     s = sub.add_parser("score", help="score a table of profiles (CSV, JSONL, Parquet or Excel)")
     s.add_argument("profiles", help="profiles file: .csv, .jsonl, .parquet or .xlsx (Chinese headers such as "
@@ -136,7 +136,7 @@ def _check_args(args) -> None:
     elif model:
         target = Path(model)
         if target.is_dir():
-            raise _UsageError(f"--model {model} is a directory; give a file name such as {target / 'model.joblib'}")
+            raise _UsageError(f"--model {model} is a directory; give a file name such as {target / 'model.model'}")
         parent = next((q for q in target.parents if q.exists()), None)
         if parent is not None and not parent.is_dir():
             raise _UsageError(f"cannot save the model to {model}: {parent} is not a directory")
@@ -193,9 +193,11 @@ def _cmd_fit(args) -> int:
         corpus = load_sample_corpus()
         print(f"recommender: fitting on the bundled sample ({len(sample_corpus_paths())} pages)", file=sys.stderr)
     model = Recommender(tokenizer_backend=args.backend, n_jobs=args.n_jobs).fit(corpus)
+    report = str(corpus.report)
+    del corpus  # the model keeps what it needs; free the corpus before the save's buffers
     path = _default_model_path(args.model)
     model.save(path)
-    print(str(corpus.report))
+    print(report)
     print(f"saved model to {path} ({len(model.passages_)} passages, {len(model.entity_ids_)} places, "
           f"{model.vocabulary_size_} terms)")
     return 0

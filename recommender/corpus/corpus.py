@@ -26,6 +26,10 @@ PASSAGE_COLUMNS = [
     "passage_id", "doc_id", "source", "row", "start", "end", "text", "heading", "role", "norm_text",
     "title", "date", "kind",
 ]
+#: A table row longer than this is not one report (a scraping or export error): it is skipped and reported.
+MAX_REPORT_CHARS = 1_000_000
+#: Row problems listed one a line in the printed report (all are kept in ``row_problems``).
+MAX_LISTED_PROBLEMS = 50
 _HTML_MASK = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<[^>]*>", re.S | re.I)
 
 
@@ -49,6 +53,7 @@ class CorpusReport:
     n_characters: int = 0
     rows_skipped: int = 0
     duplicates_dropped: int = 0
+    row_problems: list[tuple[str, str, str]] = field(default_factory=list)
 
     def __str__(self) -> str:
         n = len(self.files_read)
@@ -61,6 +66,10 @@ class CorpusReport:
         if self.duplicates_dropped:
             lines.append(f"  {self.duplicates_dropped} repeated passages dropped")
         lines.extend(f"  skipped {p}: {why}" for p, why in self.files_skipped)
+        shown = self.row_problems[:MAX_LISTED_PROBLEMS]
+        lines.extend(f"  {p} {where}: {why}" for p, where, why in shown)
+        if len(self.row_problems) > len(shown):
+            lines.append(f"  ... and {len(self.row_problems) - len(shown)} more row problems")
         return "\n".join(lines)
 
 
@@ -138,7 +147,9 @@ class _Builder:
     def __init__(self, max_len: int, min_len: int):
         self.max_len, self.min_len = max_len, min_len
         self.docs: list[dict] = []
-        self.passages: list[dict] = []
+        # passages column by column: a dict per passage costs more than its text
+        self.passages: dict[str, list] = {c: [] for c in PASSAGE_COLUMNS}
+        self.n_passages = 0
         self.texts: dict = {}
         self.seen: set[str] = set()
         self.dropped = 0
@@ -161,16 +172,25 @@ class _Builder:
                 self.dropped += 1
                 continue
             self.seen.add(norm)
-            self.passages.append({
-                "passage_id": len(self.passages), "doc_id": doc_id, "source": source, "row": row,
+            values = {
+                "passage_id": self.n_passages, "doc_id": doc_id, "source": source, "row": row,
                 "start": seg.start, "end": seg.end, "text": piece, "heading": seg.heading, "role": seg.role,
                 "norm_text": norm, "title": d["title"], "date": d["date"], "kind": d["kind"],
-            })
+            }
+            for col, column in self.passages.items():
+                column.append(values[col])
+            self.n_passages += 1
 
 
 def _frames(b: _Builder) -> tuple[pd.DataFrame, pd.DataFrame]:
     docs = pd.DataFrame(b.docs, columns=DOCUMENT_COLUMNS)
-    passages = pd.DataFrame(b.passages, columns=PASSAGE_COLUMNS)
+    # text columns stay Python strings (object columns): converting a national corpus to
+    # Arrow strings costs a second copy of its text, and every selection of rows (the
+    # model's body passages) would copy the text again instead of sharing it
+    ints = {"passage_id", "doc_id", "row", "start", "end"}
+    passages = pd.DataFrame({c: (b.passages[c] if c in ints else pd.Series(b.passages[c], dtype=object))
+                             for c in PASSAGE_COLUMNS}, columns=PASSAGE_COLUMNS)
+    b.passages = {}
     for df, ints in ((docs, ["doc_id", "row", "start", "end"]), (passages, ["passage_id", "doc_id", "row", "start", "end"])):
         for c in ints:
             df[c] = df[c].astype("int64")
@@ -185,6 +205,7 @@ def load_corpus(
     region_column: str | None = None,
     max_len: int = MAX_LEN,
     min_len: int = MIN_LEN,
+    max_report_chars: int = MAX_REPORT_CHARS,
 ) -> Corpus:
     """Read pages and tables of reports into documents and verbatim passages.
 
@@ -198,6 +219,13 @@ def load_corpus(
         and ``region/province/city/district``). A named column that is missing raises.
     max_len, min_len : int
         Passage length bounds in characters (see :mod:`recommender.corpus.segment`).
+    max_report_chars : int, default=1_000_000
+        A table row with a longer text is skipped as not being one report.
+
+    Table rows that cannot be used (a corrupt JSON line, a row without text, a text over
+    ``max_report_chars``) are skipped and listed with their file and line in
+    ``report.row_problems`` (a row with an empty region is fitted and listed too); the
+    other rows of the file are read.
 
     Returns
     -------
@@ -263,8 +291,18 @@ def load_corpus(
             skip(path, f"unreadable table ({exc})")
             continue
         report.rows_skipped += table.n_empty
+        report.row_problems.extend((path, where, why) for where, why in table.problems)
+        if table.problems:
+            logger.warning("%s: %d row problem(s), first %s: %s", path, len(table.problems), *table.problems[0])
         n_before = len(b.docs)
         for rec in table.rows:
+            if len(rec["text"]) > max_report_chars:
+                where = f"line {rec['line']}" if rec.get("line") else f"row {rec['row']}"
+                report.row_problems.append((path, where, f"{len(rec['text']):,} characters, over the {max_report_chars:,} "
+                                            "of one report; skipped (split it into its reports)"))
+                logger.warning("%s %s: a %d-character text skipped", path, where, len(rec["text"]))
+                report.rows_skipped += 1
+                continue
             doc = split_table_text(rec["text"], rec["title"])
             if doc is None:
                 report.rows_skipped += 1

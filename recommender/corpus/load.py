@@ -158,8 +158,11 @@ def read_page(path: str) -> str:
 class TableRows:
     """The usable rows of a table file.
 
-    ``rows`` holds dicts with ``row`` (0-based data row), ``text``, ``region``,
-    ``title`` and ``date``; ``n_empty`` counts rows skipped for empty text.
+    ``rows`` holds dicts with ``row`` (0-based data row), ``line`` (1-based line of a
+    JSON Lines file, else None), ``text``, ``region``, ``title`` and ``date``;
+    ``n_empty`` counts rows skipped for empty text; ``problems`` lists ``(where, reason)``
+    for every row skipped or read with a defect (``where`` is ``"line N"`` in a JSON
+    Lines file, ``"row N"`` (0-based data row) in other tables).
 
     Examples
     --------
@@ -171,6 +174,40 @@ class TableRows:
     text_column: str
     rows: list[dict] = field(default_factory=list)
     n_empty: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _jsonl_records(text: str) -> tuple[list[dict | None], list[int], list[tuple[str, str]]]:
+    """Parse JSON Lines line by line: a corrupt line becomes ``None`` (and a problem),
+    the others are kept; blank lines are not rows.
+
+    Examples
+    --------
+    >>> recs, lines, problems = _jsonl_records('{"text": "甲"}\\n\\n{"text": \\n[1]\\n')
+    >>> recs, lines
+    ([{'text': '甲'}, None, None], [1, 3, 4])
+    >>> [w for w, _ in problems]
+    ['line 3', 'line 4']
+    """
+    records: list[dict | None] = []
+    lines: list[int] = []
+    problems: list[tuple[str, str]] = []
+    for n, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        lines.append(n)
+        try:
+            rec = json.loads(line)
+        except ValueError as exc:
+            problems.append((f"line {n}", f"not valid JSON ({str(exc).split(':')[0]}); skipped"))
+            records.append(None)
+            continue
+        if not isinstance(rec, dict):
+            problems.append((f"line {n}", f"a JSON {type(rec).__name__}, not an object; skipped"))
+            records.append(None)
+            continue
+        records.append(rec)
+    return records, lines, problems
 
 
 def _frame(path: str):
@@ -184,13 +221,16 @@ def _frame(path: str):
             raise ImportError(
                 "reading .parquet files needs pyarrow: pip install 'recommender[parquet]'"
             ) from exc
-        return pq.read_table(path).to_pandas()
+        df = pq.read_table(path).to_pandas()
+        return df, [str(c) for c in df.columns], None, []
     with open(path, "rb") as fh:
         text = decode_bytes(fh.read(), universal_newlines=False)
     if suffix == ".jsonl":
-        records = [json.loads(line) for line in text.splitlines() if line.strip()]
-        return pd.DataFrame.from_records(records)
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        records, lines, problems = _jsonl_records(text)
+        columns = list(dict.fromkeys(k for r in records if r is not None for k in r))
+        return records, columns, lines, problems
+    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    return df, [str(c) for c in df.columns], None, []
 
 
 def _cell(value) -> str:
@@ -228,9 +268,14 @@ def read_table(path: str, *, text_column: str | None = None, region_column: str 
     >>> t.text_column, [(r["row"], r["region"], r["text"]) for r in t.rows], t.n_empty
     ('content', [(0, '湖南省', '经济增长。')], 1)
     """
-    df = _frame(path)
-    cols = [str(c) for c in df.columns]
-    df.columns = cols
+    data, cols, lines, problems = _frame(path)
+    if isinstance(data, list):
+        if not cols and problems:
+            raise ValueError(f"no line is a JSON object ({problems[0][0]}: {problems[0][1]})")
+        records = data
+    else:
+        data.columns = cols
+        records = data.to_dict("records")
     if text_column is not None:
         if text_column not in cols:
             raise TableSchemaError(
@@ -251,17 +296,29 @@ def read_table(path: str, *, text_column: str | None = None, region_column: str 
     rcol = region_column or next((c for c in REGION_COLUMNS if c in cols), None)
     ticol = next((c for c in TITLE_COLUMNS if c in cols), None)
     dcol = next((c for c in DATE_COLUMNS if c in cols), None)
-    out = TableRows(source=path, text_column=tcol)
-    for i, rec in enumerate(df.to_dict("records")):
-        text = _cell(rec.get(tcol))
+    out = TableRows(source=path, text_column=tcol, problems=list(problems))
+    for i, rec in enumerate(records):
+        if rec is None:  # a corrupt JSON line, already a problem
+            continue
+        where = f"line {lines[i]}" if lines is not None else f"row {i}"
+        value = rec.get(tcol)
+        if value is not None and not isinstance(value, (str, int, float)):
+            out.problems.append((where, f"{tcol!r} is a JSON {type(value).__name__}, not text; skipped"))
+            continue
+        text = _cell(value)
         if not text.strip():
             out.n_empty += 1
+            out.problems.append((where, f"no text in {tcol!r}; skipped"))
             continue
+        region = _cell(rec.get(rcol)).strip() if rcol else ""
+        if rcol and not region:
+            out.problems.append((where, f"empty {rcol!r}; the report's place is read from its text"))
         out.rows.append(
             {
                 "row": i,
+                "line": lines[i] if lines is not None else None,
                 "text": text,
-                "region": _cell(rec.get(rcol)).strip() if rcol else "",
+                "region": region,
                 "title": _cell(rec.get(ticol)).strip() if ticol else "",
                 "date": _cell(rec.get(dcol)).strip() if dcol else "",
             }

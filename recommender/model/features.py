@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+from recommender.model.tfidf import l2_normalize_rows
 
 __all__ = ["make_vectorizer", "hierarchy_matrix", "expand_tags", "link_matrix", "l2_normalize_rows"]
 
 
-def make_vectorizer(tokenizer, *, min_df, max_df, sublinear_tf, n_documents: int) -> TfidfVectorizer:
-    """Return a TF-IDF vectorizer over our tokenizer.
+def make_vectorizer(tokenizer, *, min_df, max_df, sublinear_tf, n_documents: int):
+    """Return a scikit-learn TF-IDF vectorizer over our tokenizer: the reference that the
+    streamed fit (:func:`recommender.model.tfidf.fit_tfidf`) reproduces and is tested against.
 
     ``max_df`` given as a fraction is relaxed to 1.0 on corpora so small that it would
     admit fewer documents than ``min_df`` (scikit-learn refuses that combination).
@@ -22,6 +24,8 @@ def make_vectorizer(tokenizer, *, min_df, max_df, sublinear_tf, n_documents: int
     >>> make_vectorizer(Tokenizer(), min_df=1, max_df=0.5, sublinear_tf=True, n_documents=1).max_df
     1.0
     """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     if isinstance(max_df, float) and isinstance(min_df, int) and max_df * n_documents < min_df:
         max_df = 1.0
     return TfidfVectorizer(tokenizer=tokenizer, token_pattern=None, lowercase=False, preprocessor=None,
@@ -109,21 +113,4 @@ def link_matrix(links, entity_index: dict, n_units: int) -> sp.csr_matrix:
                       shape=(n_units, len(entity_index))).tocsr()
     # duplicates were summed by tocsr(); a link weight is a membership degree, so cap at 1
     m.data = np.minimum(m.data, 1.0)
-    return m
-
-
-def l2_normalize_rows(matrix: sp.spmatrix) -> sp.csr_matrix:
-    """Return ``matrix`` with every non-zero row scaled to unit L2 norm.
-
-    Examples
-    --------
-    >>> l2_normalize_rows(sp.csr_matrix(np.array([[3.0, 4.0], [0.0, 0.0]]))).toarray()
-    array([[0.6, 0.8],
-           [0. , 0. ]], dtype=float32)
-    """
-    from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
-
-    m = sp.csr_matrix(matrix, dtype=np.float32, copy=True)
-    m.sum_duplicates()
-    inplace_csr_row_normalize_l2(m)
     return m

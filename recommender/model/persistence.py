@@ -1,48 +1,80 @@
-"""Saving and loading fitted models: joblib plus a JSON manifest, atomic writes, checks
-before anything is unpickled.
+"""Saving and loading fitted models as plain data: arrays and JSON in one uncompressed
+archive, a JSON manifest beside it, atomic writes, and checks before anything is read.
 
-A model ``hunan.joblib`` is written with a manifest ``hunan.joblib.manifest.json`` beside
-it. The manifest records the schema version, the versions of the library, scikit-learn
-and jieba, the model's parameters and the SHA-256 and size of the model file. ``load``
-reads the manifest first and refuses, before unpickling, a file whose hash, size, schema
-or library versions do not match, or a file that is not a model at all.
+A model ``hunan.model`` is a ZIP archive (stored, not compressed) that holds
 
-.. warning:: A model file is code: unpickling runs whatever it contains. Load only model
-   files you built yourself or received from a source you trust. The manifest checks
-   catch accidents (a truncated copy, a flipped byte, a stale or foreign file) before
-   anything is unpickled; they are no defence against someone who can write both the
-   model file and its manifest.
+* ``model.json``: the estimator's class, its parameters and one entry per fitted
+  attribute (every attribute whose name ends in ``_``) saying how it was stored;
+* ``<attribute>.*.npy``: the arrays (numeric or fixed-width text, never ``object``), such
+  as the data, indices and index pointers of the CSR matrices and the float32 idf weights.
+
+The manifest ``hunan.model.manifest.json`` beside it records the schema version, the
+versions of the library, scikit-learn and jieba, the parameters, and the SHA-256 and size
+of the archive and of every member in it. ``load_model`` checks the manifest and the size
+of the archive, that it is an uncompressed archive with exactly the listed members, and
+that no array has the ``object`` type; arrays are read with
+``numpy.load(..., allow_pickle=False)`` or, for large arrays, as read-only views of a
+memory map of the archive (so that worker processes share the pages). The archive's
+SHA-256 is computed in a thread while the arrays are read (reading is safe on any bytes);
+the model is returned, or any other error reported, only after the hash has matched.
+
+Nothing on the load path unpickles: a model file is data and cannot run code, whoever
+wrote it. The manifest checks catch accidents (a truncated copy, a flipped byte, a stale
+or foreign file).
+
+How an attribute is stored depends on its type (see :func:`encode_value`): arrays and
+sparse matrices as arrays; a DataFrame column by column (numbers as arrays, text as one
+UTF-16 string with offsets, text with few distinct values as those values and codes, other
+plain values as JSON; text comes back as ``object`` columns); plain ``dict``/``list`` values
+as JSON, a long list one JSON document per item, read on access (:class:`JsonRows`);
+a list of equal-length tuples of arrays as concatenated arrays with offsets; the tokenizer
+as its settings plus its prefix dictionary; the TF-IDF index as its vocabulary and idf
+weights; the gazetteer and the taxonomy as a reference to the bundled tables (with their
+checksum) or, when custom, as their tables. Any other type fails at save with a message
+that names the attribute.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import io
 import json
 import logging
+import mmap
 import os
+import struct
 import tempfile
+import threading
+import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
 
 from recommender.exceptions import ModelError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SCHEMA_VERSION", "save_model", "load_model", "manifest_path", "read_manifest"]
+__all__ = ["SCHEMA_VERSION", "save_model", "load_model", "manifest_path", "read_manifest",
+           "encode_value", "code_fingerprint"]
 
-#: Bump when the fitted attributes change in a way older files cannot satisfy.
-SCHEMA_VERSION = 1
+#: Bump when the stored layout changes in a way older files cannot satisfy.
+SCHEMA_VERSION = 2
 _MAGIC = "recommender-model"
-#: A manifest is a few kilobytes; anything much larger is not one of ours.
-MAX_MANIFEST_BYTES = 1 << 20
-#: Leading bytes of the streams joblib writes (``compress=3`` gives zlib).
-_PAYLOAD_MAGIC = {
-    "zlib": (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda"),
-    "pickle": (b"\x80",),
-    "gzip": (b"\x1f\x8b",),
-    "bz2": (b"BZh",),
-    "xz": (b"\xfd7zXZ\x00",),
-    "lz4": (b"\x04\x22\x4d\x18",),
-}
+_INDEX = "model.json"
+_ZIP_MAGIC = b"PK\x03\x04"
+#: A manifest is a few hundred kilobytes at most; anything much larger is not one of ours.
+MAX_MANIFEST_BYTES = 4 << 20
+#: Lists of plain values at least this long are stored one JSON document per item, read on access.
+JSON_ROWS_MIN = 1000
+#: Arrays at least this large are memory-mapped instead of read into memory.
+MMAP_MIN_BYTES = 1 << 20
+#: Array data starts on this boundary inside the archive (so that memory-mapped views are aligned).
+_ALIGN = 64
+_PAD_HEADER_ID = 0xD935
+_TEXT_ENCODING = "utf-16-le"
+_REFIT = "refit with 'recommender fit'"
 
 
 def manifest_path(path) -> Path:
@@ -50,21 +82,27 @@ def manifest_path(path) -> Path:
 
     Examples
     --------
-    >>> manifest_path("models/hunan.joblib").name
-    'hunan.joblib.manifest.json'
+    >>> manifest_path("models/hunan.model").name
+    'hunan.model.manifest.json'
     """
     path = Path(path)
     return path.with_name(path.name + ".manifest.json")
 
 
 def _versions() -> dict[str, str]:
-    import jieba
-    import sklearn
+    """Versions of the libraries a model depends on (read from package metadata, so that
+    checking a model does not import scikit-learn)."""
+    from importlib import metadata
 
     import recommender
 
-    return {"recommender": recommender.__version__, "scikit-learn": sklearn.__version__,
-            "jieba": getattr(jieba, "__version__", "unknown")}
+    out = {"recommender": recommender.__version__}
+    for lib in ("scikit-learn", "jieba"):
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:  # pragma: no cover - depends on the environment
+            out[lib] = "unknown"
+    return out
 
 
 def code_fingerprint() -> str:
@@ -85,7 +123,7 @@ def code_fingerprint() -> str:
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
+        for block in iter(lambda: fh.read(1 << 22), b""):
             h.update(block)
     return h.hexdigest()
 
@@ -96,8 +134,362 @@ def _tmp_path(path: Path) -> Path:
     return Path(tmp)
 
 
+def _plain_json(value) -> bool:
+    """Whether ``value`` is JSON made of str/int/float/bool/None, lists, tuples and str-keyed dicts."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if v is None or isinstance(v, (str, bool, int, float)) and not isinstance(v, np.generic):
+            continue
+        if isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            if not all(isinstance(k, str) for k in v):
+                return False
+            stack.extend(v.values())
+        else:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------------- encoding
+class _Encoder:
+    """Turns fitted attributes into JSON entries plus named arrays."""
+
+    def __init__(self, sink=None):
+        # arrays go to ``sink(name, array)`` as they are produced (a save streams them into
+        # the archive, never holding all of them); without a sink they are collected
+        self._sink = sink
+        self.arrays: dict[str, np.ndarray] = {}
+        self._names: set[str] = set()
+        self._seen: dict[int, str] = {}
+        self._alive: list = []  # keeps encoded objects alive so that their ids stay unique
+
+    def array(self, key: str, arr) -> str:
+        arr = np.asarray(arr)
+        if arr.dtype.hasobject:
+            raise ModelError(f"cannot save {key}: an array of Python objects is not plain data")
+        name = f"{key}.npy"
+        if name in self._names or name == _INDEX:
+            raise ModelError(f"cannot save {key}: two arrays would share the name {name}")
+        self._names.add(name)
+        if self._sink is None:
+            self.arrays[name] = np.ascontiguousarray(arr)
+        else:
+            self._sink(name, np.ascontiguousarray(arr))
+        return name
+
+    def strings(self, key: str, values) -> dict:
+        values = [str(v) for v in values]
+        lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
+        offsets = np.zeros(len(values) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        # UTF-16 is a third smaller than UTF-8 for Chinese text and decodes faster
+        text = "".join(values).encode(_TEXT_ENCODING, "surrogatepass")
+        return {"kind": "strings", "encoding": _TEXT_ENCODING,
+                "text": self.array(key + ".text", np.frombuffer(text, dtype=np.uint8)),
+                "offsets": self.array(key + ".offsets", offsets)}
+
+    def encode(self, key: str, value) -> dict:
+        """Return the JSON entry for ``value`` (its arrays go to the sink or ``self.arrays``)."""
+        import scipy.sparse as sp
+
+        if value is None or isinstance(value, (str, bool, int, float)) and not isinstance(value, np.generic):
+            return {"kind": "json", "value": value}
+        if isinstance(value, np.generic):
+            if value.dtype.hasobject:
+                raise _unsupported(key, value)
+            return {"kind": "scalar", "dtype": value.dtype.str, "value": value.item()}
+        seen = self._seen.get(id(value))
+        if seen is not None:
+            return {"kind": "ref", "to": seen}
+        self._seen[id(value)] = key
+        self._alive.append(value)
+        handler = _handler_for(value)
+        if handler is not None:
+            return handler(self, key, value)
+        if isinstance(value, np.ndarray):
+            if value.dtype.hasobject:
+                if all(isinstance(v, str) for v in value.ravel().tolist()) and value.ndim == 1:
+                    return {**self.strings(key, value.tolist()), "as": "object_array"}
+                raise _unsupported(key, value, "an object array that is not all text")
+            return {"kind": "array", "array": self.array(key, value)}
+        if sp.issparse(value):
+            fmt = value.format if value.format in ("csr", "csc") else "csr"
+            m = value.asformat(fmt)
+            return {"kind": "sparse", "format": fmt, "container": "array" if isinstance(value, sp.sparray) else "matrix",
+                    "shape": [int(s) for s in m.shape], "data": self.array(key + ".data", m.data),
+                    "indices": self.array(key + ".indices", m.indices),
+                    "indptr": self.array(key + ".indptr", m.indptr), "sorted": bool(m.has_sorted_indices)}
+        if _is_dataframe(value):
+            return self._frame(key, value)
+        if isinstance(value, (list, tuple)) and value and all(
+                isinstance(v, tuple) and v and all(isinstance(a, np.ndarray) and a.ndim == 1 for a in v)
+                for v in value) and len({len(v) for v in value}) == 1:
+            return self._ragged(key, value)
+        if isinstance(value, JsonRows):
+            value = list(value)
+        if isinstance(value, list) and len(value) >= JSON_ROWS_MIN and _plain_json(value):
+            # one JSON document per item, read on access: a long per-passage list costs
+            # nothing at load
+            return {**self.strings(key, [json.dumps(v, ensure_ascii=False) for v in value]), "kind": "json_rows"}
+        if isinstance(value, (list, tuple, dict)) and _plain_json(value):
+            return {"kind": "json", "value": value, "tuple": isinstance(value, tuple)}
+        raise _unsupported(key, value)
+
+    def _ragged(self, key: str, value) -> dict:
+        width = len(value[0])
+        lengths = [len(v[0]) for v in value]
+        if any(len(a) != n for v, n in zip(value, lengths) for a in v):
+            raise _unsupported(key, value, "a list of array tuples whose arrays differ in length")
+        offsets = np.zeros(len(value) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        parts = [self.array(f"{key}.{k}", np.concatenate([v[k] for v in value])) for k in range(width)]
+        return {"kind": "ragged", "offsets": self.array(key + ".offsets", offsets), "parts": parts}
+
+    def _frame(self, key: str, df) -> dict:
+        import pandas as pd
+
+        if not isinstance(df.index, pd.RangeIndex) or df.index.start != 0 or df.index.step != 1:
+            raise _unsupported(key, df, "a DataFrame whose index is not 0..n-1 (reset_index it)")
+        columns = []
+        for col in df.columns:
+            if not isinstance(col, str):
+                raise _unsupported(key, df, f"a DataFrame with a non-text column name {col!r}")
+            series = df[col]
+            ckey = f"{key}.{col}"
+            if series.dtype.kind in "biuf":
+                columns.append({"name": col, "kind": "array", "array": self.array(ckey, series.to_numpy())})
+                continue
+            values = series.tolist()
+            if series.dtype.kind not in "OT" and not pd.api.types.is_string_dtype(series.dtype):
+                raise _unsupported(key, df, f"column {col!r} of type {series.dtype}")
+            if all(isinstance(v, str) for v in values):
+                categories = dict.fromkeys(values)
+                if len(values) >= 1000 and len(categories) * 4 <= len(values):
+                    # few distinct values (sources, titles, dates): store each once and codes
+                    code_of = {v: i for i, v in enumerate(categories)}
+                    codes = np.fromiter((code_of[v] for v in values), dtype=np.int32, count=len(values))
+                    columns.append({"name": col, **self.strings(ckey, list(categories)), "kind": "categories",
+                                    "codes": self.array(ckey + ".codes", codes)})
+                else:
+                    columns.append({"name": col, **self.strings(ckey, values)})
+            elif _plain_json(values):
+                columns.append({"name": col, "kind": "json", "value": values,
+                                "tuples": bool(values) and all(isinstance(v, tuple) for v in values)})
+            else:
+                raise _unsupported(key, df, f"column {col!r} holds values that are not plain data")
+        return {"kind": "frame", "rows": int(len(df)), "columns": columns}
+
+
+class JsonRows(Sequence):
+    """A read-only list whose items are JSON documents decoded on access (as lists and dicts).
+
+    What a long list of plain values (one item per passage, say) becomes when a model is
+    loaded: nothing is parsed until an item is read.
+
+    Examples
+    --------
+    >>> rows = JsonRows('[["ENV", "环保"]][]', [0, 15, 17])
+    >>> len(rows), rows[0], rows[-1], rows == [[["ENV", "环保"]], []]
+    (2, [['ENV', '环保']], [], True)
+    """
+
+    def __init__(self, text: str, offsets):
+        self._text = text
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("JsonRows index out of range")
+        return json.loads(self._text[self._offsets[i]:self._offsets[i + 1]])
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (list, tuple, JsonRows)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"JsonRows({len(self)} items)"
+
+
+def _is_dataframe(value) -> bool:
+    import sys
+
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(value, pd.DataFrame)
+
+
+def _unsupported(key: str, value, what: str | None = None) -> ModelError:
+    what = what or f"values of type {type(value).__module__}.{type(value).__qualname__}"
+    return ModelError(f"cannot save the fitted attribute {key!r}: the model format does not store {what}; "
+                      "give it a plain type (array, sparse matrix, DataFrame, JSON values) or add a handler "
+                      "in recommender/model/persistence.py")
+
+
+# --------------------------------------------------------------- handlers for our types
+def _handler_for(value):
+    """The encoder for one of the library's own classes (checked by exact type)."""
+    from recommender.knowledge.gazetteer import Gazetteer
+    from recommender.knowledge.tagging import IndustryTagger
+    from recommender.knowledge.taxonomy import Taxonomy
+    from recommender.model.tfidf import TfidfIndex
+    from recommender.text.tokenizer import Tokenizer
+
+    return {Tokenizer: _encode_tokenizer, TfidfIndex: _encode_tfidf, Gazetteer: _encode_gazetteer,
+            Taxonomy: _encode_taxonomy, IndustryTagger: _encode_tagger}.get(type(value))
+
+
+def _encode_tokenizer(enc: _Encoder, key: str, tok) -> dict:
+    entry = {"kind": "tokenizer", "user_words": list(tok.user_words), "stopwords": sorted(tok.stopwords),
+             "backend": tok.backend, "hmm": bool(tok.hmm)}
+    if tok.backend == "jieba":
+        words, freqs, total = tok.prefix_dictionary()
+        entry["dictionary"] = {"words": enc.strings(key + ".dictionary", words),
+                               "freq": enc.array(key + ".dictionary.freq", np.asarray(freqs, dtype=np.int64)),
+                               "total": int(total)}
+    return entry
+
+
+def _encode_tfidf(enc: _Encoder, key: str, index) -> dict:
+    return {"kind": "tfidf", "tokenizer": enc.encode(key + ".tokenizer", index.tokenizer),
+            "feature_names": enc.strings(key + ".feature_names", list(index.feature_names)),
+            "idf": enc.array(key + ".idf", index.idf_), "sublinear_tf": index.sublinear_tf, "norm": index.norm}
+
+
+def _bundled_checksum(paths) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        p = Path(p)
+        h.update(p.name.encode())
+        h.update(p.read_bytes() if p.exists() else b"")
+    return h.hexdigest()
+
+
+def _bundled_gazetteer_files():
+    from recommender.knowledge.gazetteer import DATA_DIR
+
+    return [DATA_DIR / "entities.csv", DATA_DIR / "ambiguous_surfaces.csv"]
+
+
+def _bundled_taxonomy_files():
+    from recommender.knowledge.taxonomy import data_path
+
+    return [data_path("taxonomy.csv"), data_path("false_friends.csv"), data_path("catalogue_labels.csv")]
+
+
+def _encode_gazetteer(enc: _Encoder, key: str, gaz) -> dict:
+    from recommender.knowledge.gazetteer import Gazetteer
+
+    if gaz is Gazetteer.default():
+        return {"kind": "gazetteer", "bundled": True, "sha256": _bundled_checksum(_bundled_gazetteer_files())}
+    import pandas as pd
+
+    amb = pd.DataFrame({"surface": list(gaz._preferred), "preferred": list(gaz._preferred.values())})
+    return {"kind": "gazetteer", "bundled": False,
+            "entities": enc.encode(key + ".entities", gaz.entities.reset_index(drop=True)),
+            "ambiguous": enc.encode(key + ".ambiguous", amb)}
+
+
+def _encode_taxonomy(enc: _Encoder, key: str, tax) -> dict:
+    from recommender.knowledge.taxonomy import Taxonomy
+
+    if tax is Taxonomy.default():
+        return {"kind": "taxonomy", "bundled": True, "sha256": _bundled_checksum(_bundled_taxonomy_files())}
+    import pandas as pd
+
+    tags = tax.tags.reset_index(drop=True).copy()
+    for col in tags.columns:
+        tags[col] = ["|".join(v) if isinstance(v, (list, tuple)) else v for v in tags[col]]
+    ff = pd.DataFrame({"string": list(tax.false_friends),
+                       "codes": ["|".join(c) for c in tax.false_friends.values()]})
+    cat = pd.DataFrame({"label": list(tax._catalogue), "codes": ["|".join(c) for c in tax._catalogue.values()]})
+    return {"kind": "taxonomy", "bundled": False, "tags": enc.encode(key + ".tags", tags),
+            "false_friends": enc.encode(key + ".false_friends", ff), "catalogue": enc.encode(key + ".catalogue", cat)}
+
+
+def _encode_tagger(enc: _Encoder, key: str, tagger) -> dict:
+    return {"kind": "tagger", "taxonomy": enc.encode(key + ".taxonomy", tagger.taxonomy),
+            "window": tagger.window, "governance_weight": tagger.governance_weight,
+            "neutral_weight": tagger.neutral_weight, "parent_share": tagger.parent_share}
+
+
+def encode_value(key: str, value) -> tuple[dict, dict[str, np.ndarray]]:
+    """Return how ``value`` would be stored: its JSON entry and its arrays by member name.
+
+    Raises
+    ------
+    ModelError
+        When the value (or a part of it) has a type the model format does not store.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> entry, arrays = encode_value("X_", sp.csr_matrix(np.eye(2, dtype=np.float32)))
+    >>> entry["kind"], sorted(arrays)
+    ('sparse', ['X_.data.npy', 'X_.indices.npy', 'X_.indptr.npy'])
+    >>> encode_value("f_", lambda x: x)
+    Traceback (most recent call last):
+    ...
+    recommender.exceptions.ModelError: cannot save the fitted attribute 'f_': the model format does not store values of type builtins.function; give it a plain type (array, sparse matrix, DataFrame, JSON values) or add a handler in recommender/model/persistence.py
+    """
+    enc = _Encoder()
+    entry = enc.encode(key, value)
+    return entry, enc.arrays
+
+
+def fitted_attributes(model) -> list[str]:
+    """Names of the fitted attributes of ``model``: public names that end in ``_``."""
+    return [k for k in vars(model) if k.endswith("_") and not k.startswith("_")]
+
+
+# ----------------------------------------------------------------------------- writing
+def _npy_parts(arr: np.ndarray) -> list:
+    """The ``.npy`` header and the raw data of a C-contiguous array (no copy of the data)."""
+    d = np.lib.format.header_data_from_array_1_0(arr)
+    head = io.BytesIO()
+    try:
+        np.lib.format.write_array_header_1_0(head, d)
+    except ValueError:
+        head = io.BytesIO()
+        np.lib.format.write_array_header_2_0(head, d)
+    return [head.getvalue(), arr.reshape(-1).view(np.uint8)]
+
+
+def _write_member(zf: zipfile.ZipFile, fh, name: str, data) -> dict:
+    """Write a stored member (bytes, or an array as ``.npy``) whose data starts on an
+    ``_ALIGN`` boundary in the file; return its size and SHA-256."""
+    parts = _npy_parts(data) if isinstance(data, np.ndarray) else [data]
+    size = sum(len(p) for p in parts)
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    info.file_size = size
+    raw_name = name.encode("utf-8")
+    start = fh.tell() + 30 + len(raw_name)
+    pad = (-(start + 4)) % _ALIGN
+    info.extra = struct.pack("<HH", _PAD_HEADER_ID, pad) + b"\x00" * pad
+    h = hashlib.sha256()
+    with zf.open(info, "w") as dest:
+        for part in parts:
+            dest.write(part)
+            h.update(part)
+    return {"sha256": h.hexdigest(), "bytes": size}
+
+
 def save_model(model, path) -> Path:
-    """Write ``model`` to ``path`` and its manifest beside it, atomically.
+    """Write ``model`` to ``path`` (an uncompressed archive of arrays and JSON) and its
+    manifest beside it, atomically.
 
     Both files are first written completely under temporary names in the target
     directory (and synced); only then are they renamed over the old pair, model first.
@@ -105,32 +497,48 @@ def save_model(model, path) -> Path:
     only window is between the two renames, and there the old manifest refuses the new
     model by its hash (refit or save again), never a half-written file.
 
+    Raises
+    ------
+    ModelError
+        ``path`` is a directory, or a fitted attribute has a type the format does not store
+        (the message names it).
+
     Examples
     --------
     >>> import tempfile, pathlib
     >>> from recommender import Recommender, load_sample_corpus
     >>> rec = Recommender().fit(load_sample_corpus())
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.joblib"
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.model"
     >>> _ = save_model(rec, path)
     >>> sorted(p.name for p in path.parent.iterdir())
-    ['m.joblib', 'm.joblib.manifest.json']
+    ['m.model', 'm.model.manifest.json']
     """
-    import joblib
-
     path = Path(path)
     if path.is_dir():
         raise ModelError(f"cannot save the model to {path}: it is a directory; give a file name such as "
-                         f"{path / 'model.joblib'}")
+                         f"{path / 'model.model'}")
+    params = model.get_params(deep=False)
+    if not _plain_json(params):
+        bad = sorted(k for k, v in params.items() if not _plain_json(v))
+        raise ModelError(f"cannot save the model: parameter(s) {', '.join(bad)} are not plain values")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp_model = tmp_manifest = None
+    contents: dict[str, dict] = {}
     try:
         tmp_model = _tmp_path(path)
         with open(tmp_model, "wb") as fh:
-            joblib.dump(model, fh, compress=3)
+            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+                def sink(name, arr):
+                    contents[name] = _write_member(zf, fh, name, arr)
+
+                enc = _Encoder(sink)
+                attributes = {name: enc.encode(name, getattr(model, name)) for name in fitted_attributes(model)}
+                index = {"format": _MAGIC, "schema_version": SCHEMA_VERSION, "class": type(model).__name__,
+                         "params": params, "attributes": attributes}
+                data = json.dumps(index, ensure_ascii=False, sort_keys=False).encode("utf-8")
+                contents[_INDEX] = _write_member(zf, fh, _INDEX, data)
             fh.flush()
             os.fsync(fh.fileno())
-        params = {k: (v if isinstance(v, (int, float, str, bool)) or v is None else repr(v))
-                  for k, v in model.get_params().items()}
         manifest = {
             "format": _MAGIC,
             "schema_version": SCHEMA_VERSION,
@@ -139,8 +547,8 @@ def save_model(model, path) -> Path:
             "code_fingerprint": code_fingerprint(),
             "params": params,
             "files": {path.name: {"sha256": _sha256(tmp_model), "bytes": tmp_model.stat().st_size}},
-            "summary": {"passages": int(len(model.passages_)), "places": int(len(model.entity_ids_)),
-                        "terms": int(model.vocabulary_size_)},
+            "contents": contents,
+            "summary": _summary(model),
         }
         data = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
         mpath = manifest_path(path)
@@ -164,8 +572,19 @@ def save_model(model, path) -> Path:
     return path
 
 
+def _summary(model) -> dict:
+    out = {}
+    for key, attr in (("passages", "passages_"), ("places", "entity_ids_")):
+        if hasattr(model, attr):
+            out[key] = int(len(getattr(model, attr)))
+    if hasattr(model, "vocabulary_size_"):
+        out["terms"] = int(model.vocabulary_size_)
+    return out
+
+
+# ----------------------------------------------------------------------------- reading
 def read_manifest(path) -> dict:
-    """Read and check the manifest of a model file (no unpickling).
+    """Read and check the manifest of a model file (the model itself is not read).
 
     Raises
     ------
@@ -177,65 +596,333 @@ def read_manifest(path) -> dict:
         raise ModelError(f"no model file at {path}: run 'recommender fit' (or Recommender().fit(...).save(path)) first")
     mpath = manifest_path(path)
     if not mpath.is_file():
-        raise ModelError(f"{path} has no manifest ({mpath.name}); it is not a model saved by recommender: refit with 'recommender fit'")
+        raise ModelError(f"{path} has no manifest ({mpath.name}); it is not a model saved by recommender: {_REFIT}")
     try:
         if mpath.stat().st_size > MAX_MANIFEST_BYTES:
-            raise ModelError(f"{mpath} is too large to be a model manifest; refit with 'recommender fit'")
+            raise ModelError(f"{mpath} is too large to be a model manifest; {_REFIT}")
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         if isinstance(exc, ModelError):
             raise
-        raise ModelError(f"the manifest {mpath} is unreadable ({exc.__class__.__name__}); refit with 'recommender fit'") from None
+        raise ModelError(f"the manifest {mpath} is unreadable ({exc.__class__.__name__}); {_REFIT}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != _MAGIC:
-        raise ModelError(f"{mpath} is not a recommender model manifest; refit with 'recommender fit'")
+        raise ModelError(f"{mpath} is not a recommender model manifest; {_REFIT}")
     return manifest
+
+
+def _check_manifest(path: Path, manifest: dict) -> dict:
+    schema = manifest.get("schema_version")
+    if type(schema) is not int or schema != SCHEMA_VERSION:
+        raise ModelError(f"{path} uses model schema {schema!r}, this library reads schema {SCHEMA_VERSION}: {_REFIT}")
+    ours = _versions()
+    theirs = manifest.get("versions")
+    if not isinstance(theirs, dict):
+        raise ModelError(f"the manifest of {path} lists no library versions; {_REFIT}")
+    for lib in ("recommender", "scikit-learn", "jieba"):
+        if theirs.get(lib) != ours[lib]:
+            raise ModelError(f"{path} was saved with {lib} {theirs.get(lib)}, this is {lib} {ours[lib]}: {_REFIT}")
+    files = manifest.get("files")
+    expected = files.get(path.name) if isinstance(files, dict) else None
+    if not isinstance(expected, dict):
+        raise ModelError(f"the manifest of {path} does not describe this file (renamed?); {_REFIT}")
+    contents = manifest.get("contents")
+    if not isinstance(contents, dict) or not all(isinstance(v, dict) for v in contents.values()):
+        raise ModelError(f"the manifest of {path} does not list the archive's contents; {_REFIT}")
+    return expected
 
 
 def load_model(path, expected_class=None):
     """Load a model saved by :func:`save_model` after checking its manifest and hash.
 
+    Nothing is unpickled: the archive's index is JSON and its arrays are read with
+    ``allow_pickle=False`` (or memory-mapped after their headers are checked).
+
     Raises
     ------
     ModelError
         The file is missing, changed, truncated, from another schema or library version,
-        or not a model.
+        not a model archive, or a model of another class.
     """
-    import joblib
-
     path = Path(path)
     manifest = read_manifest(path)
-    schema = manifest.get("schema_version")
-    if type(schema) is not int or schema != SCHEMA_VERSION:
-        raise ModelError(f"{path} uses model schema {schema!r}, this library reads "
-                         f"schema {SCHEMA_VERSION}: refit with 'recommender fit'")
-    ours = _versions()
-    theirs = manifest.get("versions")
-    if not isinstance(theirs, dict):
-        raise ModelError(f"the manifest of {path} lists no library versions; refit with 'recommender fit'")
-    for lib in ("recommender", "scikit-learn", "jieba"):
-        if theirs.get(lib) != ours[lib]:
-            raise ModelError(f"{path} was saved with {lib} {theirs.get(lib)}, this is {lib} {ours[lib]}: "
-                             "refit with 'recommender fit'")
-    files = manifest.get("files")
-    expected = files.get(path.name) if isinstance(files, dict) else None
-    if not isinstance(expected, dict):
-        raise ModelError(f"the manifest of {path} does not describe this file (renamed?); refit with 'recommender fit'")
+    expected = _check_manifest(path, manifest)
     size = path.stat().st_size
     if size != expected.get("bytes"):
         raise ModelError(f"{path} has {size} bytes but its manifest says {expected.get('bytes')}: the file is "
-                         "truncated or changed; refit with 'recommender fit'")
-    if _sha256(path) != expected.get("sha256"):
-        raise ModelError(f"{path} does not match the SHA-256 in its manifest: the file was changed or corrupted; "
-                         "refit with 'recommender fit'")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if not any(head.startswith(m) for magics in _PAYLOAD_MAGIC.values() for m in magics):
-        raise ModelError(f"{path} is not a joblib model file (it starts with {head[:4]!r}); "
-                         "refit with 'recommender fit'")
+                         f"truncated or changed; {_REFIT}")
+    # the hash is checked in a thread (hashlib releases the GIL) while the arrays are read:
+    # reading is safe on any bytes (no unpickling), and nothing is returned, nor any other
+    # error reported, before the hash has been compared
+    hashed: dict[str, str] = {}
+    hasher = threading.Thread(target=lambda: hashed.update(sha256=_sha256(path)), daemon=True)
+    hasher.start()
+
+    def check_hash():
+        hasher.join()
+        if hashed.get("sha256") != expected.get("sha256"):
+            raise ModelError(f"{path} does not match the SHA-256 in its manifest: the file was changed or "
+                             f"corrupted; {_REFIT}")
+
     try:
-        model = joblib.load(path)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means a bad artifact
-        raise ModelError(f"cannot load {path} ({exc.__class__.__name__}); refit with 'recommender fit'") from None
-    if expected_class is not None and not isinstance(model, expected_class):
-        raise ModelError(f"{path} holds a {type(model).__name__}, not a {expected_class.__name__}")
+        model = _read_archive(path, manifest, expected_class)
+    except Exception:
+        check_hash()
+        raise
+    check_hash()
     return model
+
+
+def _read_archive(path: Path, manifest: dict, expected_class):
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head != _ZIP_MAGIC:
+        raise ModelError(f"{path} is not a recommender model archive (it starts with {head!r}); {_REFIT}")
+    reader = _ArchiveReader(path, manifest["contents"])
+    try:
+        index = reader.index()
+        cls_name = index.get("class")
+        if expected_class is not None and cls_name != expected_class.__name__:
+            raise ModelError(f"{path} holds a {cls_name}, not a {expected_class.__name__}")
+        if expected_class is None:
+            raise ModelError("load_model needs the class to build (expected_class)")
+        params = index.get("params")
+        attributes = index.get("attributes")
+        if not isinstance(params, dict) or not isinstance(attributes, dict):
+            raise ModelError(f"{path} has no parameters or attributes in its index; {_REFIT}")
+        try:
+            model = expected_class(**params)
+        except TypeError as exc:
+            raise ModelError(f"{path} has parameters this {cls_name} does not take ({exc}); {_REFIT}") from None
+        decoder = _Decoder(reader, path)
+        for name, entry in attributes.items():
+            if not (isinstance(name, str) and name.endswith("_") and not name.startswith("_")):
+                raise ModelError(f"{path} lists {name!r}, which is not a fitted attribute; {_REFIT}")
+            setattr(model, name, decoder.decode(name, entry))
+        unused = sorted(set(reader._infos) - reader.used)
+        if unused:
+            raise ModelError(f"{path} holds members its index does not use ({', '.join(unused[:3])}); {_REFIT}")
+    except ModelError:
+        reader.close()
+        raise
+    except (KeyError, TypeError, ValueError, IndexError, zipfile.BadZipFile, OSError) as exc:
+        reader.close()
+        raise ModelError(f"cannot read {path} ({exc.__class__.__name__}: {exc}); {_REFIT}") from None
+    reader.close()  # memory-mapped arrays keep their own mapping
+    return model
+
+
+class _ArchiveReader:
+    """Reads members of a checked, uncompressed model archive (arrays without pickle)."""
+
+    def __init__(self, path: Path, contents: dict):
+        self.path = path
+        self._fh = open(path, "rb")
+        try:
+            self._zip = zipfile.ZipFile(self._fh)
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            self._fh.close()
+            raise ModelError(f"{path} is not a readable model archive ({exc}); {_REFIT}") from None
+        self._infos = {i.filename: i for i in self._zip.infolist()}
+        if set(self._infos) != set(contents):
+            self.close()
+            raise ModelError(f"{path} does not hold the members its manifest lists; {_REFIT}")
+        for info in self._infos.values():
+            if info.compress_type != zipfile.ZIP_STORED:
+                self.close()
+                raise ModelError(f"{path}: member {info.filename} is compressed; model archives are stored; {_REFIT}")
+        self._mmap = None
+        self.used: set[str] = set()
+
+    def close(self):
+        self._zip.close()
+        self._fh.close()
+
+    def _info(self, name) -> zipfile.ZipInfo:
+        if not isinstance(name, str) or name not in self._infos:
+            raise ModelError(f"{self.path} lacks the member {name!r} its index names; {_REFIT}")
+        self.used.add(name)
+        return self._infos[name]
+
+    def index(self) -> dict:
+        data = self._zip.read(self._info(_INDEX))
+        try:
+            index = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise ModelError(f"{self.path} has an unreadable index; {_REFIT}") from None
+        if not isinstance(index, dict) or index.get("format") != _MAGIC or index.get("schema_version") != SCHEMA_VERSION:
+            raise ModelError(f"{self.path} is not a recommender model archive of schema {SCHEMA_VERSION}; {_REFIT}")
+        return index
+
+    def _data_offset(self, info: zipfile.ZipInfo) -> int:
+        self._fh.seek(info.header_offset)
+        header = self._fh.read(30)
+        if len(header) != 30 or header[:4] != _ZIP_MAGIC:
+            raise ModelError(f"{self.path}: bad local header for {info.filename}; {_REFIT}")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        return info.header_offset + 30 + name_len + extra_len
+
+    def array(self, name) -> np.ndarray:
+        info = self._info(name)
+        with self._zip.open(info) as member:
+            version = np.lib.format.read_magic(member)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
+            else:
+                raise ModelError(f"{self.path}: {name} is an array file of unknown version {version}; {_REFIT}")
+            header_len = member.tell()
+        if dtype.hasobject:
+            raise ModelError(f"{self.path}: {name} holds Python objects, which a model never does; {_REFIT}")
+        count = int(np.prod(shape, dtype=np.int64))
+        if header_len + count * dtype.itemsize != info.file_size:
+            raise ModelError(f"{self.path}: {name} does not hold the array its header describes; {_REFIT}")
+        if info.file_size < MMAP_MIN_BYTES:
+            with self._zip.open(info) as member:
+                return np.load(member, allow_pickle=False)
+        if self._mmap is None:
+            self._mmap = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ)
+        offset = self._data_offset(info) + header_len
+        arr = np.frombuffer(self._mmap, dtype=dtype, count=count, offset=offset)
+        return arr.reshape(shape, order="F" if fortran else "C")
+
+
+class _Decoder:
+    def __init__(self, reader: _ArchiveReader, path: Path):
+        self.reader = reader
+        self.path = path
+        self.done: dict[str, object] = {}
+
+    def decode(self, key: str, entry):
+        value = self._decode(key, entry)
+        if isinstance(entry, dict) and entry.get("kind") not in ("json", "scalar", "ref"):
+            self.done[key] = value
+        return value
+
+    def _raw_strings(self, entry) -> tuple[str, np.ndarray]:
+        text = self.reader.array(entry["text"])
+        offsets = np.asarray(self.reader.array(entry["offsets"]), dtype=np.int64)
+        encoding = entry.get("encoding", "utf-8")
+        if encoding not in ("utf-8", "utf-16-le"):
+            raise ModelError(f"{self.path}: a text table has the unknown encoding {encoding!r}; {_REFIT}")
+        s = codecs.decode(memoryview(text), encoding, "surrogatepass")
+        if offsets.ndim != 1 or not len(offsets) or offsets[0] != 0 or offsets[-1] != len(s) or bool(
+                np.any(offsets[1:] < offsets[:-1])):
+            raise ModelError(f"{self.path}: a text table does not match its offsets; {_REFIT}")
+        return s, offsets
+
+    def _strings(self, entry) -> list[str]:
+        s, offsets = self._raw_strings(entry)
+        offsets = offsets.tolist()
+        return [s[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+
+    def _decode(self, key: str, entry):
+        if not isinstance(entry, dict):
+            raise ModelError(f"{self.path}: the entry of {key!r} is malformed; {_REFIT}")
+        kind = entry.get("kind")
+        arr = self.reader.array
+        if kind == "json":
+            value = entry["value"]
+            return tuple(value) if entry.get("tuple") else value
+        if kind == "scalar":
+            return np.dtype(entry["dtype"]).type(entry["value"])
+        if kind == "ref":
+            if entry["to"] not in self.done:
+                raise ModelError(f"{self.path}: {key!r} refers to {entry['to']!r}, which comes later; {_REFIT}")
+            return self.done[entry["to"]]
+        if kind == "array":
+            return arr(entry["array"])
+        if kind == "json_rows":
+            text, offsets = self._raw_strings(entry)
+            return JsonRows(text, offsets)
+        if kind == "strings":
+            values = self._strings(entry)
+            return np.asarray(values, dtype=object) if entry.get("as") == "object_array" else values
+        if kind == "sparse":
+            import scipy.sparse as sp
+
+            fmt = entry["format"]
+            container = {("csr", "matrix"): sp.csr_matrix, ("csc", "matrix"): sp.csc_matrix,
+                         ("csr", "array"): sp.csr_array, ("csc", "array"): sp.csc_array}[(fmt, entry["container"])]
+            m = container((arr(entry["data"]), arr(entry["indices"]), arr(entry["indptr"])),
+                          shape=tuple(entry["shape"]), copy=False)
+            if entry.get("sorted"):
+                m.has_sorted_indices = True
+            return m
+        if kind == "ragged":
+            offsets = arr(entry["offsets"]).tolist()
+            parts = [arr(p) for p in entry["parts"]]
+            return [tuple(p[a:b] for p in parts) for a, b in zip(offsets[:-1], offsets[1:])]
+        if kind == "frame":
+            import pandas as pd
+
+            data = {}
+            for col in entry["columns"]:
+                ck = col.get("kind")
+                if ck == "array":
+                    data[col["name"]] = arr(col["array"])
+                elif ck == "strings":
+                    # object columns: building pandas' Arrow-backed strings costs ~10x more
+                    data[col["name"]] = pd.Series(self._strings(col), dtype=object)
+                elif ck == "categories":
+                    categories = np.asarray(self._strings(col) + [None], dtype=object)
+                    codes = arr(col["codes"])
+                    if len(codes) and (codes.min() < 0 or codes.max() >= len(categories) - 1):
+                        raise ModelError(f"{self.path}: column {col['name']!r} of {key!r} has codes out of "
+                                         f"range; {_REFIT}")
+                    data[col["name"]] = pd.Series(categories[codes], dtype=object)
+                elif ck == "json":
+                    values = col["value"]
+                    data[col["name"]] = [tuple(v) for v in values] if col.get("tuples") else values
+                else:
+                    raise ModelError(f"{self.path}: column {col.get('name')!r} of {key!r} has unknown kind {ck!r}; "
+                                     f"{_REFIT}")
+            df = pd.DataFrame(data)
+            if len(df) != entry["rows"]:
+                raise ModelError(f"{self.path}: the table {key!r} has {len(df)} rows, its index says {entry['rows']}")
+            return df
+        if kind == "tokenizer":
+            from recommender.text.tokenizer import PrefixDictionary, Tokenizer
+
+            dictionary = None
+            if entry.get("dictionary"):
+                d = entry["dictionary"]
+                text, offsets = self._raw_strings(d["words"])
+                dictionary = PrefixDictionary.from_text(text, offsets, arr(d["freq"]), d["total"])
+            return Tokenizer(user_words=entry["user_words"], stopwords=entry["stopwords"], backend=entry["backend"],
+                             hmm=entry["hmm"], dictionary=dictionary)
+        if kind == "tfidf":
+            from recommender.model.tfidf import TfidfIndex
+
+            tokenizer = self.decode(key + ".tokenizer", entry["tokenizer"])
+            names = np.asarray(self._strings(entry["feature_names"]), dtype=object)
+            return TfidfIndex(tokenizer, names, arr(entry["idf"]), sublinear_tf=entry["sublinear_tf"],
+                              norm=entry["norm"])
+        if kind == "gazetteer":
+            from recommender.knowledge.gazetteer import Gazetteer
+
+            if entry.get("bundled"):
+                self._check_bundled("gazetteer", entry, _bundled_gazetteer_files())
+                return Gazetteer.default()
+            return Gazetteer(self.decode(key + ".entities", entry["entities"]),
+                             self.decode(key + ".ambiguous", entry["ambiguous"]))
+        if kind == "taxonomy":
+            from recommender.knowledge.taxonomy import Taxonomy
+
+            if entry.get("bundled"):
+                self._check_bundled("taxonomy", entry, _bundled_taxonomy_files())
+                return Taxonomy.default()
+            return Taxonomy(self.decode(key + ".tags", entry["tags"]),
+                            self.decode(key + ".false_friends", entry["false_friends"]),
+                            self.decode(key + ".catalogue", entry["catalogue"]))
+        if kind == "tagger":
+            from recommender.knowledge.tagging import IndustryTagger
+
+            taxonomy = self.decode(key + ".taxonomy", entry["taxonomy"])
+            return IndustryTagger(taxonomy, window=entry["window"], governance_weight=entry["governance_weight"],
+                                  neutral_weight=entry["neutral_weight"], parent_share=entry["parent_share"])
+        raise ModelError(f"{self.path}: {key!r} is stored as {kind!r}, which this library does not read; {_REFIT}")
+
+    def _check_bundled(self, what: str, entry: dict, files) -> None:
+        if entry.get("sha256") != _bundled_checksum(files):
+            raise ModelError(f"{self.path} was fitted with another version of the bundled {what} tables; {_REFIT}")

@@ -10,8 +10,6 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from joblib import effective_n_jobs as joblib_effective_n_jobs
-from sklearn.base import BaseEstimator
 
 from recommender.exceptions import (
     CorpusError,
@@ -22,10 +20,13 @@ from recommender.exceptions import (
 from recommender.model import catalogue as cat_mod
 from recommender.model import features as feat
 from recommender.model import links as links_mod
+from recommender.model.chunks import iter_chunk_features
 from recommender.model.evidence import MENTION_STRENGTH, evidence_strength, select_evidence
+from recommender.model.params import ParamsMixin
 from recommender.model.query import QueryTerm, sector_words, split_unknown
 from recommender.model.results import Match, RecommendationResult, ResolvedSector
 from recommender.model.scoring import combine, fuse, get_pooling, passage_coverage, pool_segments
+from recommender.model.tfidf import TfidfIndex
 from recommender.profiles import InvestorProfile
 from recommender.text.normalize import normalize_for_features
 from recommender.validation import check_k
@@ -75,7 +76,7 @@ class PreparedProfile:
     expand_codes: tuple[str, ...] = ()
 
 
-class Recommender(BaseEstimator):
+class Recommender(ParamsMixin):
     """Rank parks and districts for an investor's sectors, with cited evidence passages.
 
     Parameters
@@ -159,7 +160,8 @@ class Recommender(BaseEstimator):
         The evidence passages (body text only) with their citations.
     entities_ : DataFrame
         The places that have evidence, in the column order of the link matrix.
-    vectorizer_ : TfidfVectorizer
+    vectorizer_ : TfidfIndex
+        The fitted vocabulary and idf weights (transforms query text without scikit-learn).
     taxonomy_, gazetteer_ : Taxonomy, Gazetteer
 
     Examples
@@ -278,12 +280,12 @@ class Recommender(BaseEstimator):
         if body.empty:
             raise CorpusError("the corpus has no body passages to learn from: give report pages or tables with text")
 
-        # --- tokenization starts first: on a large corpus with n_jobs > 1 it runs in worker
-        # processes while this process links places and tags industries
+        # --- tokenization and tagging start first: on a large corpus with n_jobs > 1 they
+        # run in worker processes, chunk by chunk, while this process links places
         texts = body["norm_text"].tolist()
         user_words = sorted(set(gaz.surface_forms()) | set(tax.vocabulary()))
         tokenizer = Tokenizer(user_words=user_words, backend=self.tokenizer_backend)
-        pending = self._start_tokenization(tokenizer, texts)
+        pending = self._start_tokenization(tokenizer, texts, tagger)
 
         # --- place links (salience, place statements, roll-up to districts); parks the
         # reports name that the gazetteer lacks join it as parks of their county or city
@@ -306,12 +308,20 @@ class Recommender(BaseEstimator):
         n_units = len(body) + len(window_texts)
         L = feat.link_matrix(links, entity_index, n_units)
 
-        # --- tag features (computed before the TF-IDF so that they overlap parallel tokenization)
+        # --- text features (passages, then the mention windows in the same vector space),
+        # built from streamed token counts: no token list is ever held for the whole corpus;
+        # the passages' tags come from the same chunks
+        X, vectorizer, T_pass, passage_hits = self._fit_tfidf(tokenizer, texts, pending, tagger)
+        del texts, pending
+        if window_texts:
+            X = sp.vstack([X, vectorizer.transform_counts(
+                f.counts for f in iter_chunk_features(tokenizer, None, window_texts))]).tocsr()
+
+        # --- tag features; each passage's (code, term) hits are kept to name the matched
+        # words of evidence
         H = feat.hierarchy_matrix(tax, self.hierarchy_credit)
-        T_raw, hits = tagger.analyze_many(texts + window_texts)
-        T_raw = sp.csr_matrix(T_raw, dtype=np.float32)
-        # each passage's (code, term) hits, kept to name the matched words of evidence
-        passage_hits = hits[:len(texts)]
+        T_win, _ = tagger.analyze_many(window_texts)
+        T_raw = sp.csr_matrix(sp.vstack([T_pass, T_win]), dtype=np.float32)
         T = feat.expand_tags(T_raw, H)
         # passage evidence counts only a passage on the sector itself or on a sub-sector;
         # the parent-tag credit enters through the place's tag profile
@@ -319,13 +329,6 @@ class Recommender(BaseEstimator):
         H_full.data = np.where(H_full.data >= 1.0, H_full.data, 0.0).astype(np.float32)
         H_full.eliminate_zeros()
         T_exact = feat.expand_tags(T_raw, H_full)
-
-        # --- text features (passages, then the mention windows in the same vector space)
-        vectorizer = feat.make_vectorizer(tokenizer, min_df=self.min_df, max_df=self.max_df,
-                                          sublinear_tf=self.sublinear_tf, n_documents=len(body))
-        X = self._fit_tfidf(vectorizer, texts, pending)
-        if window_texts:
-            X = sp.vstack([X, vectorizer.transform(window_texts)]).tocsr()
 
         # --- place profiles
         LT = sp.csr_matrix(L.T)
@@ -355,45 +358,59 @@ class Recommender(BaseEstimator):
         self.entity_passages_ = links_mod.entity_unit_lists(L)
         mass = np.asarray(L.sum(axis=0)).ravel()
         self.entity_shrink_ = mass / (mass + self.evidence_prior) if self.evidence_prior > 0 else np.ones_like(mass)
+        # a column selection shares the body's data (copy-on-write), no second copy of the text
         self.passages_ = body[["passage_id", "doc_id", "source", "row", "start", "end", "text",
-                               "norm_text", "title", "date", "kind"]].copy()
-        self.vocabulary_size_ = len(vectorizer.vocabulary_)
-        self.feature_names_ = vectorizer.get_feature_names_out()
+                               "norm_text", "title", "date", "kind"]]
+        self.vocabulary_size_ = len(vectorizer.idf_)
+        self.feature_names_ = self.vectorizer_.get_feature_names_out()
         self.corpus_report_ = str(getattr(corpus, "report", ""))
         logger.info("fitted on %d passages, %d places, %d terms", len(body), len(entity_ids),
                     self.vocabulary_size_)
         return self
 
-    def _start_tokenization(self, tokenizer, texts):
-        """Start tokenizing ``texts`` in worker processes, or return None to do it inline.
+    def _start_tokenization(self, tokenizer, texts, tagger=None):
+        """Start counting the tokens of ``texts`` (and tagging them) in worker processes, or
+        return None to do it in this process, chunk by chunk, when they are needed.
 
-        Each worker rebuilds the jieba engine (about a second), so this only pays on large
-        corpora; one chunk per worker keeps the rebuilds to one each. The returned
-        generator yields the workers' token lists in order.
+        Each worker builds its jieba engine and tagger once and keeps them for every chunk;
+        the chunks come back as compact :class:`~recommender.model.chunks.ChunkFeatures`, in
+        order. This only pays on large corpora.
         """
-        n_workers = joblib_effective_n_jobs(self.n_jobs)
+        from joblib import effective_n_jobs
+
+        n_workers = effective_n_jobs(self.n_jobs)
         if n_workers <= 1 or len(texts) < PARALLEL_MIN_PASSAGES:
             return None
-        from joblib import Parallel, delayed
+        return iter_chunk_features(tokenizer, tagger, texts, n_workers=n_workers)
 
-        chunks = [idx for idx in np.array_split(np.arange(len(texts)), n_workers) if len(idx)]
-        return Parallel(n_jobs=n_workers, return_as="generator")(
-            delayed(tokenizer.tokenize_many)([texts[i] for i in idx]) for idx in chunks)
+    def _fit_tfidf(self, tokenizer, texts, pending, tagger):
+        """Fit the TF-IDF index on streamed counts; return the passages' matrix, the index,
+        and the passages' tag matrix and tag hits."""
+        from recommender.model.tfidf import fit_tfidf
 
-    @staticmethod
-    def _fit_tfidf(vectorizer, texts, pending):
+        chunks = pending if pending is not None else iter_chunk_features(tokenizer, tagger, texts)
+        bar = _progress_bar(len(texts), "tokenizing")
+        tags: list = []
+        hits: list = []
+
+        def counts():
+            for f in chunks:
+                tags.append(f.tags)
+                hits.extend(f.hits)
+                if bar is not None:
+                    bar.update(len(f.counts.lengths))
+                yield f.counts
+
         try:
-            if pending is None:
-                return vectorizer.fit_transform(texts)
-            tokens = [t for part in pending for t in part]
-            pre = vectorizer.get_params()
-            vectorizer.set_params(tokenizer=_Pretokenized(), token_pattern=None)
-            try:
-                return vectorizer.fit_transform(tokens)
-            finally:
-                vectorizer.set_params(tokenizer=pre["tokenizer"])
+            X, names, idf = fit_tfidf(counts(), min_df=self.min_df, max_df=self.max_df,
+                                      sublinear_tf=self.sublinear_tf)
         except ValueError as exc:
             raise CorpusError(f"cannot build a vocabulary from the corpus ({exc}); give texts with words") from exc
+        finally:
+            if bar is not None:
+                bar.close()
+        index = TfidfIndex(tokenizer, names, idf, sublinear_tf=self.sublinear_tf, norm="l2")
+        return X, index, sp.vstack(tags).tocsr(), hits
 
     # -------------------------------------------------------------------- profiles
     def prepare(self, profile: Any) -> PreparedProfile:
@@ -892,7 +909,8 @@ class Recommender(BaseEstimator):
 
     # --------------------------------------------------------------- persistence
     def save(self, path) -> "Recommender":
-        """Save the fitted model (joblib) with a manifest beside it; the write is atomic."""
+        """Save the fitted model as plain data (arrays and JSON tables in one archive) with a
+        manifest beside it; the write is atomic (see :mod:`recommender.model.persistence`)."""
         from recommender.model.persistence import save_model
 
         self._check_fitted()
@@ -903,7 +921,7 @@ class Recommender(BaseEstimator):
     def load(cls, path) -> "Recommender":
         """Load a model saved by :meth:`save`, refusing a changed or mismatched artifact.
 
-        A model file is code: load only files you made or got from a trusted source.
+        Loading reads arrays and JSON only: a model file cannot run code.
         """
         from recommender.model.persistence import load_model
 
@@ -918,11 +936,21 @@ class Recommender(BaseEstimator):
                            backend=backend, **kwargs)
 
 
-class _Pretokenized:
-    """A picklable identity 'tokenizer' for already tokenized documents."""
+def _progress_bar(total: int, desc: str):
+    """A tqdm bar on stderr during long fits, when stderr is a terminal and tqdm is installed
+    (extra ``recommender[progress]``); otherwise None."""
+    import sys
 
-    def __call__(self, tokens):
-        return tokens
+    if total < PARALLEL_MIN_PASSAGES:
+        return None
+    try:
+        if not sys.stderr.isatty():
+            return None
+        from tqdm import tqdm
+    except (ImportError, AttributeError, ValueError):
+        return None
+    return tqdm(total=total, desc=desc, unit="passage", file=sys.stderr, dynamic_ncols=True, leave=False)
+
 
 
 def _r(x: float) -> float:

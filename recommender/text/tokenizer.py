@@ -17,7 +17,7 @@ from recommender.exceptions import UnknownOptionError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Tokenizer", "BACKENDS"]
+__all__ = ["Tokenizer", "PrefixDictionary", "BACKENDS"]
 
 BACKENDS = ("jieba", "rjieba")
 
@@ -26,7 +26,124 @@ BACKENDS = ("jieba", "rjieba")
 _KEEP = re.compile(r"[\u3400-\u9fffA-Za-z]")
 _USER_WORD_FREQ = 200_000
 _MEMO_SIZE = 500_000
+#: Binary searches a PrefixDictionary makes before it builds the complete dictionary instead.
+_SEARCHES_BEFORE_DICT = 200_000
 _UNSEEN = object()
+
+
+class PrefixDictionary:
+    """jieba's prefix dictionary (word -> frequency, with 0 for a prefix that is not a word)
+    read from sorted arrays, looked up by binary search and remembered per key.
+
+    A private ``jieba.Tokenizer`` given this object as its ``FREQ`` segments exactly as
+    with its own dictionary (jieba only asks about substrings of the text it cuts), without
+    reading and unmarshalling the half-million entries first: a saved model stores the
+    dictionary its tokenizer was fitted with, and a query process starts at once.
+
+    Parameters
+    ----------
+    words : list of str
+        The keys in code-point order (``sorted``).
+    freqs : sequence of int
+        Their frequencies.
+    total : int
+        The sum of the frequencies (jieba's ``total``).
+
+    Examples
+    --------
+    >>> d = PrefixDictionary(["陶", "陶瓷", "陶瓷业"], [0, 10, 2], 12)
+    >>> "陶瓷" in d, d.get("陶"), d.get("瓷"), d["陶瓷业"]
+    (True, 0, None, 2)
+    """
+
+    def __init__(self, words, freqs, total: int):
+        text = "".join(words)
+        offsets = [0]
+        for w in words:
+            offsets.append(offsets[-1] + len(w))
+        self._init(text, offsets, freqs, total)
+
+    @classmethod
+    def from_text(cls, text: str, offsets, freqs, total: int) -> "PrefixDictionary":
+        """Build from the sorted words laid end to end in ``text`` and their ``offsets``."""
+        obj = cls.__new__(cls)
+        obj._init(text, offsets, freqs, total)
+        return obj
+
+    def _init(self, text, offsets, freqs, total):
+        if len(offsets) != len(freqs) + 1:
+            raise ValueError("a prefix dictionary needs one offset more than it has words")
+        self._text = text
+        self._offsets = offsets
+        self._freqs = freqs
+        self.total = int(total)
+        self._memo: dict[str, int | None] = {}
+        self._full: dict[str, int] | None = None
+        self._searches = 0
+
+    def __len__(self) -> int:
+        return len(self._freqs)
+
+    def words(self) -> list[str]:
+        """All keys, in order."""
+        o = self._offsets
+        t, o = self._text, (o.tolist() if hasattr(o, "tolist") else list(o))
+        return [t[o[i]:o[i + 1]] for i in range(len(o) - 1)]
+
+    def freqs(self) -> list[int]:
+        """All frequencies, in key order."""
+        return [int(f) for f in self._freqs]
+
+    def _lookup(self, key: str):
+        full = self._full
+        if full is not None:
+            return full.get(key)
+        hit = self._memo.get(key, _UNSEEN)
+        if hit is not _UNSEEN:
+            return hit
+        self._searches += 1
+        if self._searches > _SEARCHES_BEFORE_DICT:
+            # heavy use (tokenizing a corpus, not a few queries): build jieba's own dict once
+            self._full = dict(zip(self.words(), self.freqs()))
+            self._memo = {}
+            return self._full.get(key)
+        text, off = self._text, self._offsets
+        lo, hi = 0, len(off) - 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if text[off[mid]:off[mid + 1]] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        found = None
+        if lo < len(off) - 1 and text[off[lo]:off[lo + 1]] == key:
+            found = int(self._freqs[lo])
+        if len(self._memo) < _MEMO_SIZE:
+            self._memo[key] = found
+        return found
+
+    def __contains__(self, key) -> bool:
+        return isinstance(key, str) and self._lookup(key) is not None
+
+    def __getitem__(self, key: str) -> int:
+        found = self._lookup(key) if isinstance(key, str) else None
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def get(self, key, default=None):
+        found = self._lookup(key) if isinstance(key, str) else None
+        return default if found is None else found
+
+    def __getstate__(self):
+        return {"_text": self._text, "_offsets": [int(o) for o in self._offsets], "_freqs": self.freqs(),
+                "total": self.total}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._memo = {}
+        self._full = None
+        self._searches = 0
 
 
 class Tokenizer:
@@ -43,6 +160,10 @@ class Tokenizer:
         is much faster and agrees with jieba on most tokens.
     hmm : bool, default=True
         Let jieba guess out-of-vocabulary words with its HMM (jieba backend only).
+    dictionary : PrefixDictionary, optional
+        The complete prefix dictionary (jieba's own plus ``user_words``), as stored in a
+        saved model; the jieba backend then reads it lazily instead of loading jieba's
+        dictionary and adding the user words.
 
     Examples
     --------
@@ -55,7 +176,7 @@ class Tokenizer:
     """
 
     def __init__(self, *, user_words: Sequence[str] = (), stopwords: Iterable[str] | None = None,
-                 backend: str = "jieba", hmm: bool = True):
+                 backend: str = "jieba", hmm: bool = True, dictionary: PrefixDictionary | None = None):
         if backend not in BACKENDS:
             raise UnknownOptionError("tokenizer backend", backend, BACKENDS)
         self.user_words = tuple(dict.fromkeys(w for w in user_words if w and w.strip()))
@@ -66,6 +187,7 @@ class Tokenizer:
         self.stopwords = frozenset(stopwords)
         self.backend = backend
         self.hmm = hmm
+        self._dictionary = dictionary
         self._engine = None
         self._lock = threading.Lock()
         self._memo: dict[str, str | None] = {}
@@ -88,6 +210,11 @@ class Tokenizer:
         # jieba logs its dictionary loading at DEBUG on its own logger; quieting it is
         # the application's choice (the CLI does), not the library's
         engine = jieba.Tokenizer()
+        if self._dictionary is not None:
+            engine.FREQ = self._dictionary
+            engine.total = self._dictionary.total
+            engine.initialized = True
+            return engine
         engine.initialize()
         for word in self.user_words:
             engine.add_word(word, freq=_USER_WORD_FREQ)
@@ -101,6 +228,42 @@ class Tokenizer:
                 if self._engine is None:
                     self._engine = self._build_engine()
         return self._engine
+
+    def fingerprint(self) -> str:
+        """A digest of what decides this tokenizer's output (words, stopwords, backend, HMM).
+
+        Examples
+        --------
+        >>> Tokenizer(user_words=["田心高科园"]).fingerprint() == Tokenizer(user_words=["田心高科园"]).fingerprint()
+        True
+        """
+        import hashlib
+
+        h = hashlib.sha256()
+        for part in (self.backend, str(self.hmm), "\x00".join(self.user_words), "\x00".join(sorted(self.stopwords))):
+            h.update(part.encode("utf-8", "surrogatepass"))
+            h.update(b"\x01")
+        if self._dictionary is not None:
+            h.update(b"stored dictionary %d" % self._dictionary.total)
+        return h.hexdigest()
+
+    def prefix_dictionary(self) -> tuple[list[str], list[int], int]:
+        """The jieba backend's complete prefix dictionary: sorted words, their
+        frequencies, and the total (what :class:`PrefixDictionary` takes).
+
+        Examples
+        --------
+        >>> words, freqs, total = Tokenizer(user_words=["田心高科园"]).prefix_dictionary()
+        >>> freqs[words.index("田心高科园")], freqs[words.index("田心高科")]
+        (200000, 0)
+        """
+        if self.backend != "jieba":
+            raise ValueError(f"the {self.backend} backend has no jieba prefix dictionary")
+        if self._dictionary is not None:
+            return self._dictionary.words(), self._dictionary.freqs(), self._dictionary.total
+        freq = self.engine.FREQ
+        words = sorted(freq)
+        return words, [int(freq[w]) for w in words], int(self.engine.total)
 
     # -- segmentation ---------------------------------------------------------------
     def segment(self, text: str) -> list[str]:
@@ -131,6 +294,18 @@ class Tokenizer:
             if kept is not None:
                 out.append(kept)
         return out
+
+    def keep(self, token: str) -> str | None:
+        """The content word a raw segment stands for (stripped, Latin lowercased), or None
+        for a stopword, number or punctuation: what :meth:`__call__` keeps of it.
+
+        Examples
+        --------
+        >>> tok = Tokenizer()
+        >>> tok.keep("IGBT"), tok.keep("的"), tok.keep("2025")
+        ('igbt', None, None)
+        """
+        return self._keep(token)
 
     def _keep(self, token: str) -> str | None:
         token = token.strip()

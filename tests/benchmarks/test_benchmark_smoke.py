@@ -68,3 +68,35 @@ def test_corpus_copies_stay_distinct(tmp_path):
     assert len(two.documents) == 2 * len(one.documents)
     body = lambda c: int((c.passages["role"] == "body").sum())  # noqa: E731
     assert body(two) > 1.6 * body(one)  # most copied passages are new text, not dropped repeats
+
+
+@pytest.fixture(scope="module")
+def national_quick_run(tmp_path_factory):
+    """``run.py --national --quick`` on a five-row JSON Lines corpus made from the sample pages."""
+    from recommender.datasets import sample_corpus_paths
+
+    d = tmp_path_factory.mktemp("national")
+    data = d / "reports"
+    data.mkdir()
+    with open(data / "reports.jsonl", "w", encoding="utf-8") as fh:
+        for i, p in enumerate(sample_corpus_paths()):
+            fh.write(json.dumps({"region": "湖南省", "year": 2025, "title": f"报告{i}",
+                                 "text": p.read_text(encoding="utf-8")}, ensure_ascii=False) + "\n")
+    out = d / "figures.json"
+    proc = subprocess.run([sys.executable, str(RUN), "--national", "--quick", "--data", str(data), "--json", str(out)],
+                          cwd=str(REPO), capture_output=True, text=True, timeout=900)
+    return proc, out
+
+
+def test_national_quick_run_prints_every_figure(national_quick_run):
+    proc, out = national_quick_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for figure in ("national fit / jieba tokenize", "national fit peak memory (MB)", "cold recommend, national (s)",
+                   "cold recommend, sample (s)", "batch 5k national / bm25s", "batch 5k national memory (MB)",
+                   "batch 20k / bm25s", "model file runs code"):
+        assert any(line.startswith(figure) for line in proc.stdout.splitlines()), figure
+    rows = {r["figure"]: r for r in json.loads(out.read_text(encoding="utf-8"))["rows"]}
+    assert rows["model file runs code"]["display"] == "no"
+    assert rows["national fit / jieba tokenize"]["value"] > 0
+    # a quick run is not the national corpus: it claims no target
+    assert {r["met"] for r in rows.values()} <= {"", "-"}

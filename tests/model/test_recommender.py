@@ -242,8 +242,8 @@ def test_parallel_tokenization_gives_the_same_model(model, sample_corpus, monkey
     started = []
     original = Recommender._start_tokenization
 
-    def spy(self, tokenizer, texts):
-        pending = original(self, tokenizer, texts)
+    def spy(self, tokenizer, texts, *args):
+        pending = original(self, tokenizer, texts, *args)
         started.append(pending is not None)
         return pending
 
@@ -251,5 +251,6 @@ def test_parallel_tokenization_gives_the_same_model(model, sample_corpus, monkey
     parallel = Recommender(n_jobs=2).fit(sample_corpus)
     assert started == [True]
     assert (parallel.X_ != model.X_).nnz == 0
+    assert (parallel.T_raw_ != model.T_raw_).nnz == 0 and parallel.passage_hits_ == model.passage_hits_
     for profile in PROFILES[:4]:
         assert parallel.recommend(profile).to_dict() == model.recommend(profile).to_dict()

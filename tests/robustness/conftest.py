@@ -22,7 +22,7 @@ FINGERPRINT = "robustness-tests"
 @pytest.fixture(scope="session")
 def saved_model(model, tmp_path_factory):
     """Path of the session model saved once (do not modify it: copy it with ``model_copy``)."""
-    path = tmp_path_factory.mktemp("robust-model") / "model.joblib"
+    path = tmp_path_factory.mktemp("robust-model") / "model.model"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(persistence, "code_fingerprint", lambda: FINGERPRINT)
         model.save(path)
@@ -32,7 +32,7 @@ def saved_model(model, tmp_path_factory):
 @pytest.fixture()
 def model_copy(saved_model, tmp_path):
     """A private copy of the saved model and its manifest, free to corrupt."""
-    dst = tmp_path / "copy" / "model.joblib"
+    dst = tmp_path / "copy" / "model.model"
     dst.parent.mkdir()
     shutil.copy2(saved_model, dst)
     shutil.copy2(persistence.manifest_path(saved_model), persistence.manifest_path(dst))

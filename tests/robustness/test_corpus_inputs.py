@@ -158,3 +158,64 @@ def test_cli_fit_into_a_file_path_parent_is_a_usage_error(tmp_path, capsys):
     assert cli.main(["fit", "--model", str(blocker / "model.joblib")]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "is not a directory" in err
+
+
+# ------------------------------------------------------------- bad rows at national scale
+def _jsonl_corpus(tmp_path):
+    """A JSON Lines table with one row of every defect between good rows."""
+    import json
+
+    good = {"region": "株洲市", "province": "湖南省", "year": 2025, "title": "株洲市政府工作报告", "text": REPORT}
+    rows = [
+        json.dumps(good, ensure_ascii=False),                                   # line 1: fitted
+        json.dumps({**good, "text": ""}, ensure_ascii=False),                   # line 2: no text
+        json.dumps({k: v for k, v in good.items() if k != "text"}, ensure_ascii=False),  # line 3: no text field
+        '{"region": "醴陵市", "text": "醴陵市陶瓷产业',                             # line 4: corrupt (cut off)
+        json.dumps({**good, "region": "", "text": REPORT.replace("株洲市", "衡阳市")}, ensure_ascii=False),  # line 5
+        json.dumps({**good, "text": "陶瓷产业。" * 400_000}, ensure_ascii=False),  # line 6: a 2 MB "report"
+        "[1, 2, 3]",                                                            # line 7: not an object
+        json.dumps({**good, "region": "醴陵市", "text": REPORT.replace("株洲市石峰区", "醴陵市")},
+                   ensure_ascii=False),                                         # line 8: fitted
+    ]
+    path = tmp_path / "city_reports_2025.jsonl"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_bad_jsonl_rows_are_reported_with_file_and_line_and_the_rest_fitted(tmp_path):
+    path = _jsonl_corpus(tmp_path)
+    corpus = load_corpus([path], region_column="region")
+    problems = {where: why for src, where, why in corpus.report.row_problems if src == str(path)}
+    assert set(problems) == {"line 2", "line 3", "line 4", "line 5", "line 6", "line 7"}
+    assert "no text" in problems["line 2"] and "no text" in problems["line 3"]
+    assert "not valid JSON" in problems["line 4"]
+    assert "empty 'region'" in problems["line 5"]
+    assert "2,000,000 characters" in problems["line 6"] and "skipped" in problems["line 6"]
+    assert "not an object" in problems["line 7"]
+    # rows keep their position in the file whatever the lines before them hold
+    assert sorted(set(corpus.documents["row"])) == [0, 4, 7]
+    assert set(corpus.documents["region_tag"]) == {"株洲市", "", "醴陵市"}
+    text = str(corpus.report)
+    assert f"{path} line 4: not valid JSON" in text and f"{path} line 6: 2,000,000 characters" in text
+    _verbatim(corpus)
+    rec = Recommender().fit(corpus)
+    assert rec.recommend("日用陶瓷 电瓷", top_k=3).matches
+
+
+def test_cli_fit_prints_the_row_problems(tmp_path, capsys, monkeypatch):
+    from recommender import cli
+
+    path = _jsonl_corpus(tmp_path)
+    monkeypatch.delenv("RECOMMENDER_MODEL", raising=False)
+    assert cli.main(["fit", str(path), "--region-column", "region", "--model", str(tmp_path / "m.model")]) == 0
+    out = capsys.readouterr().out
+    assert f"{path} line 4: not valid JSON" in out
+    assert "1 file read, 0 skipped" in out
+
+
+def test_a_file_of_only_corrupt_lines_is_skipped_with_its_reason(tmp_path):
+    (tmp_path / "bad.jsonl").write_text('{"text": \n[1]\n', encoding="utf-8")
+    (tmp_path / "good.txt").write_text(REPORT, encoding="utf-8")
+    corpus = load_corpus([tmp_path])
+    skipped = dict(corpus.report.files_skipped)
+    assert "no line is a JSON object" in skipped[str(tmp_path / "bad.jsonl")]

@@ -50,3 +50,20 @@ def test_normalisation_works_on_a_copy():
     assert normalize_for_features(raw) == "“十四五”时期2020年"
     assert raw == "“ 十四五 ” 時期 2020 年"
     assert to_simplified("醫療器械") == "医疗器械"
+
+
+@pytest.mark.parametrize("searches", [10**9, 50])
+def test_stored_prefix_dictionary_segments_like_jieba(monkeypatch, searches):
+    """A tokenizer reading its prefix dictionary from arrays (as a loaded model does) cuts
+    exactly like one that loaded jieba's dictionary, before and after it switches to a dict."""
+    from recommender.datasets import load_sample_corpus
+    from recommender.text import tokenizer as tok_module
+    from recommender.text.tokenizer import PrefixDictionary, Tokenizer
+
+    monkeypatch.setattr(tok_module, "_SEARCHES_BEFORE_DICT", searches)
+    words = ["田心高科园", "轨道交通装备", "醴陵经开区"]
+    full = Tokenizer(user_words=words)
+    stored = Tokenizer(user_words=words, dictionary=PrefixDictionary(*full.prefix_dictionary()))
+    texts = load_sample_corpus().passages["norm_text"].tolist()[:200] + ["", "IGBT模块 and SiC", "𠀀字"]
+    assert [stored.segment(t) for t in texts] == [full.segment(t) for t in texts]
+    assert (stored.engine.FREQ._full is not None) == (searches < 10**9)
