@@ -123,8 +123,14 @@ class ModelError(RecommenderError):
     """A model artifact that is missing, corrupt or from another version."""
 
 
-class NotFittedError(RecommenderError, AttributeError):
-    """A method that needs a fitted model was called before ``fit``."""
+class NotFittedError(RecommenderError, ValueError, AttributeError):
+    """A method that needs a fitted model was called before ``fit``.
+
+    Like scikit-learn's ``NotFittedError`` it is both a ``ValueError`` and an
+    ``AttributeError``; it is not a subclass of it, so that a query process need not import
+    scikit-learn. ``sklearn.utils.validation.check_is_fitted`` recognises a fitted
+    :class:`~recommender.Recommender` through its ``__sklearn_is_fitted__``.
+    """
 
     def __init__(self, what: str = "Recommender"):
         super().__init__(f"this {what} is not fitted yet: call fit(corpus) or Recommender.load(path) first")

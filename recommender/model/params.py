@@ -57,6 +57,15 @@ class ParamsMixin:
             setattr(self, name, value)
         return self
 
+    def __sklearn_tags__(self):
+        """scikit-learn's estimator tags (read by its validation tools, such as ``check_is_fitted``).
+
+        Only scikit-learn calls this, so importing it here costs a query process nothing.
+        """
+        from sklearn.utils import Tags, TargetTags
+
+        return Tags(estimator_type=None, target_tags=TargetTags(required=False))
+
     def __repr__(self) -> str:
         sig = inspect.signature(type(self).__init__).parameters
         changed = []

@@ -228,8 +228,12 @@ class Recommender(ParamsMixin):
 
             raise UnknownOptionError("tokenizer backend", self.tokenizer_backend, BACKENDS)
 
+    def __sklearn_is_fitted__(self) -> bool:
+        """Whether ``fit`` (or ``load``) has run: what :func:`sklearn.utils.validation.check_is_fitted` asks."""
+        return hasattr(self, "vectorizer_")
+
     def _check_fitted(self):
-        if not hasattr(self, "vectorizer_"):
+        if not self.__sklearn_is_fitted__():
             raise NotFittedError()
 
     def _runtime(self):

@@ -28,12 +28,63 @@ import numpy as np
 
 from recommender.exceptions import UnknownOptionError
 
-__all__ = ["soft_or_top_m", "max_pool", "mean_top_m", "POOLINGS", "get_pooling", "fuse", "pool_segments",
+__all__ = ["POOLINGS", "get_pooling", "pool_rows", "segment_top_m", "fuse", "pool_segments",
            "passage_coverage", "combine"]
 
 
-def soft_or_top_m(values: np.ndarray, m: int = 3) -> np.ndarray:
-    """Soft OR of the ``m`` largest values of each row: ``1 - Π(1 - v)``.
+def _soft_or(top: np.ndarray, m: int) -> np.ndarray:
+    """``1 - Π(1 - v)`` over the last axis: one strong value counts, several count more."""
+    return 1.0 - np.prod(1.0 - np.minimum(top, 1.0), axis=-1)
+
+
+def _max(top: np.ndarray, m: int) -> np.ndarray:
+    """The largest value over the last axis."""
+    return top.max(axis=-1)
+
+
+def _mean(top: np.ndarray, m: int) -> np.ndarray:
+    """The sum over the last axis divided by ``m`` (missing values count as 0)."""
+    return top.sum(axis=-1) / m
+
+
+#: Poolings by name: each reduces the ``m`` best values of a group (last axis, zero-padded)
+#: to one number in [0, 1]. Every pooling path dispatches through this table.
+POOLINGS: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
+    "soft_or": _soft_or,
+    "max": _max,
+    "mean_top": _mean,
+}
+
+
+def get_pooling(name: str) -> Callable[[np.ndarray, int], np.ndarray]:
+    """Return the pooling registered as ``name``: a function of ``(top_values, m)``.
+
+    Examples
+    --------
+    >>> get_pooling("soft_or")(np.array([[0.5, 0.5]]), 2)
+    array([0.75])
+    >>> get_pooling("median")
+    Traceback (most recent call last):
+    ...
+    recommender.exceptions.UnknownOptionError: unknown pooling 'median'; valid: max, mean_top, soft_or
+    """
+    try:
+        return POOLINGS[name]
+    except KeyError:
+        raise UnknownOptionError("pooling", name, sorted(POOLINGS)) from None
+
+
+def _top_m(values: np.ndarray, m: int) -> np.ndarray:
+    """The ``m`` largest values of each row (unordered), zero-padded to ``m`` columns."""
+    values = np.clip(np.asarray(values, dtype=np.float64), 0.0, 1.0)
+    k = values.shape[1]
+    if k < m:
+        return np.hstack([values, np.zeros((values.shape[0], m - k))])
+    return np.partition(values, k - m, axis=1)[:, k - m:]
+
+
+def pool_rows(values: np.ndarray, m: int = 3, kind: str = "soft_or") -> np.ndarray:
+    """Pool the ``m`` largest values of each row with the pooling ``kind``.
 
     Parameters
     ----------
@@ -41,6 +92,7 @@ def soft_or_top_m(values: np.ndarray, m: int = 3) -> np.ndarray:
         Relevances in [0, 1].
     m : int
         How many of the best passages to pool.
+    kind : {"soft_or", "max", "mean_top"}
 
     Returns
     -------
@@ -48,70 +100,12 @@ def soft_or_top_m(values: np.ndarray, m: int = 3) -> np.ndarray:
 
     Examples
     --------
-    >>> soft_or_top_m(np.array([[0.5, 0.5, 0.0, 0.1]]), m=2)
+    >>> pool_rows(np.array([[0.5, 0.5, 0.0, 0.1]]), m=2)
     array([0.75])
-    """
-    values = np.clip(np.asarray(values, dtype=np.float64), 0.0, 1.0)
-    if values.shape[1] == 0:
-        return np.zeros(values.shape[0])
-    top = _top_m(values, m)
-    return 1.0 - np.prod(1.0 - top, axis=1)
-
-
-def max_pool(values: np.ndarray, m: int = 1) -> np.ndarray:
-    """The largest value of each row.
-
-    Examples
-    --------
-    >>> max_pool(np.array([[0.2, 0.7]]))
-    array([0.7])
-    """
-    values = np.asarray(values, dtype=np.float64)
-    if values.shape[1] == 0:
-        return np.zeros(values.shape[0])
-    return values.max(axis=1)
-
-
-def mean_top_m(values: np.ndarray, m: int = 3) -> np.ndarray:
-    """Mean of the ``m`` largest values of each row (missing ones count as 0).
-
-    Examples
-    --------
-    >>> mean_top_m(np.array([[0.9, 0.3]]), m=3)
+    >>> pool_rows(np.array([[0.9, 0.3]]), m=3, kind="mean_top")
     array([0.4])
     """
-    values = np.asarray(values, dtype=np.float64)
-    if values.shape[1] == 0:
-        return np.zeros(values.shape[0])
-    return _top_m(values, m).sum(axis=1) / m
-
-
-def _top_m(values: np.ndarray, m: int) -> np.ndarray:
-    k = values.shape[1]
-    if k <= m:
-        return values
-    return np.partition(values, k - m, axis=1)[:, k - m:]
-
-
-POOLINGS: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
-    "soft_or": soft_or_top_m,
-    "max": max_pool,
-    "mean_top": mean_top_m,
-}
-
-
-def get_pooling(name: str) -> Callable[[np.ndarray, int], np.ndarray]:
-    """Return the pooling function registered as ``name``.
-
-    Examples
-    --------
-    >>> get_pooling("max").__name__
-    'max_pool'
-    """
-    try:
-        return POOLINGS[name]
-    except KeyError:
-        raise UnknownOptionError("pooling", name, sorted(POOLINGS)) from None
+    return get_pooling(kind)(_top_m(values, m), m)
 
 
 def fuse(passage_part: np.ndarray, profile_part: np.ndarray, passage_weight: float) -> np.ndarray:
@@ -126,13 +120,51 @@ def fuse(passage_part: np.ndarray, profile_part: np.ndarray, passage_weight: flo
     return np.clip(out, 0.0, 1.0)
 
 
-def pool_segments(values: np.ndarray, offsets: np.ndarray, m: int, kind: str = "soft_or") -> np.ndarray:
-    """Pool each segment of columns of ``values`` (vectorised over rows and segments).
+def segment_top_m(values: np.ndarray, offsets: np.ndarray, m: int) -> np.ndarray:
+    """The ``m`` largest values of each segment of columns, per row, zero-padded.
 
     Segment ``j`` holds columns ``offsets[j]:offsets[j+1]`` (the last runs to the end);
-    every segment must be non-empty. The ``m`` largest values of a segment are found
-    exactly, ties included, by peeling off the segment maximum and its multiplicity ``m``
-    times, so the result equals the row-wise functions above.
+    every segment must be non-empty. The values are found exactly, ties included, by
+    peeling off the segment maximum and its multiplicity ``m`` times (vectorised over rows
+    and segments).
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_segments, m), in decreasing order along the last axis.
+
+    Examples
+    --------
+    >>> segment_top_m(np.array([[0.5, 0.5, 0.0, 0.1, 0.9]]), np.array([0, 3]), m=2).round(6)
+    array([[[0.5, 0.5],
+            [0.9, 0.1]]])
+    """
+    work = np.array(values, dtype=np.float32)           # a private copy, peeled in place
+    np.clip(work, 0.0, 1.0, out=work)
+    n_rows, n_cols = work.shape
+    offsets = np.asarray(offsets, dtype=np.int64)
+    seg = np.repeat(np.arange(len(offsets)), np.diff(np.append(offsets, n_cols)))
+    out = np.zeros((n_rows, len(offsets), m))
+    filled = np.zeros((n_rows, len(offsets)), dtype=np.int64)
+    slots = np.arange(m)
+    for _ in range(m):
+        top = np.maximum.reduceat(work, offsets, axis=1)             # -1 once a segment is used up
+        hit = work == top[:, seg]
+        count = np.add.reduceat(hit, offsets, axis=1, dtype=np.int64)
+        take = np.where(top >= 0, np.minimum(count, m - filled), 0)
+        fill = (slots >= filled[..., None]) & (slots < (filled + take)[..., None])
+        out = np.where(fill, np.maximum(top, 0.0).astype(np.float64)[..., None], out)
+        filled += take
+        if not (filled < m).any():
+            break
+        work[hit] = -1.0
+    return out
+
+
+def pool_segments(values: np.ndarray, offsets: np.ndarray, m: int, kind: str = "soft_or") -> np.ndarray:
+    """Pool each segment of columns of ``values`` with the pooling ``kind``.
+
+    The same rule as :func:`pool_rows`, for every segment of every row at once (see
+    :func:`segment_top_m`).
 
     Parameters
     ----------
@@ -152,37 +184,8 @@ def pool_segments(values: np.ndarray, offsets: np.ndarray, m: int, kind: str = "
     >>> pool_segments(v, np.array([0, 3]), m=2, kind="mean_top").round(6)
     array([[0.5, 0.5]])
     """
-    if kind not in POOLINGS:
-        raise UnknownOptionError("pooling", kind, sorted(POOLINGS))
-    work = np.array(values, dtype=np.float32)           # a private copy, peeled in place
-    np.clip(work, 0.0, 1.0, out=work)
-    n_rows, n_cols = work.shape
-    offsets = np.asarray(offsets, dtype=np.int64)
-    if kind == "max":
-        return np.maximum.reduceat(work, offsets, axis=1).astype(np.float64)
-    seg = np.repeat(np.arange(len(offsets)), np.diff(np.append(offsets, n_cols)))
-    remaining = np.full((n_rows, len(offsets)), float(m))
-    log_keep = np.zeros((n_rows, len(offsets)))
-    total = np.zeros((n_rows, len(offsets)))
-    for _ in range(m):
-        top = np.maximum.reduceat(work, offsets, axis=1)             # -1 once a segment is used up
-        hit = work == top[:, seg]
-        count = np.add.reduceat(hit, offsets, axis=1, dtype=np.int32)
-        take = np.where(top >= 0, np.minimum(count, remaining), 0.0)
-        value = np.maximum(top, 0.0).astype(np.float64)
-        if kind == "soft_or":
-            log_keep += take * np.log1p(-np.minimum(value, 1.0 - 1e-12))
-        total += take * value
-        remaining -= take
-        if not (remaining > 0).any():
-            break
-        work[hit] = -1.0
-    if kind == "soft_or":
-        return 1.0 - np.exp(log_keep)
-    return total / m
-
-
-
+    pool = get_pooling(kind)
+    return pool(segment_top_m(values, offsets, m), m)
 def passage_coverage(term_hits: np.ndarray, tag_hits: np.ndarray, term_mass: np.ndarray,
                      n_tags: np.ndarray, missing_mass: np.ndarray, tag_unit: float) -> np.ndarray:
     """Share of a profile's distinguishing content that each passage holds.

@@ -254,3 +254,15 @@ def test_parallel_tokenization_gives_the_same_model(model, sample_corpus, monkey
     assert (parallel.T_raw_ != model.T_raw_).nnz == 0 and parallel.passage_hits_ == model.passage_hits_
     for profile in PROFILES[:4]:
         assert parallel.recommend(profile).to_dict() == model.recommend(profile).to_dict()
+
+
+def test_check_is_fitted_recognises_the_model(model):
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(model)
+    with pytest.raises(SklearnNotFittedError):
+        check_is_fitted(Recommender())
+    with pytest.raises(NotFittedError) as info:
+        Recommender().recommend("陶瓷")
+    assert isinstance(info.value, ValueError) and isinstance(info.value, AttributeError)
