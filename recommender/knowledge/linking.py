@@ -42,6 +42,7 @@ from pathlib import Path
 import pandas as pd
 
 from recommender.knowledge.gazetteer import LEVELS, Gazetteer
+from recommender.knowledge.wordlists import word_list
 
 logger = logging.getLogger(__name__)
 
@@ -49,19 +50,12 @@ __all__ = ["PlaceLinker", "Mention", "short_name", "extend_gazetteer"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-# Words that turn a short place name into a landmark, street or institution.
-LANDMARK_SUFFIXES = (
-    "大道", "路", "街", "大桥", "桥", "阁", "河", "江", "湖", "港", "小学", "中学", "医院", "公园", "山",
-    "村", "社区", "广场", "寺", "书院", "岛", "月色", "宾馆", "酒店", "机场", "水库", "大厦", "花园",
-    "佳苑", "非遗馆", "站", "篇", "麓", "南路", "北路", "东路", "西路", "中路", "大街", "镇", "湾",
-)
+# Word lists as data (knowledge/data/linking_words.csv; each list's first row says why).
+LANDMARK_SUFFIXES = word_list("linking_words.csv", "landmark_suffix")
 # a numeral then a measure word: 19项城市改革 is not 项城市
 _COUNTED = re.compile(r"[0-9零一二三四五六七八九十百千万两几多]$")
 _MEASURE_WORDS = frozenset("项个家条座批所名位户")
-# Names of units outside Hunan that are ordinary words or parts of words (城区, 示范县 → 范县).
-GENERIC_NAMES = frozenset(
-    "城区 郊区 矿区 老城区 新城区 城中区 城东区 城西区 城北区 城南区 城关区 市中区 平安区 中心区 新华区 长安区".split()
-)
+GENERIC_NAMES = frozenset(word_list("linking_words.csv", "generic_name"))
 # Characters that end a full administrative or zone name: no landmark rule after them.
 _FULL_NAME_ENDINGS = set("省市区县镇乡旗州盟园城谷")
 # Organisation words after a place name (with at most a short brand in between).
@@ -70,12 +64,8 @@ _ORG_AFTER = re.compile(
     r"广播电视|分行|支行|银行|中烟|五建|研究院|研究所|车辆段|电力机车|车辆|商会|协会)"
 )
 _ORG_GAP_VERBS = re.compile(r"引进|建设|打造|推动|签约|落户|支持|依托|联合|实现|开展|与|和|及|等|的|在|是|为")
-_ORG_BEFORE = ("中车", "北汽", "中联", "中化", "国网", "中航", "华电", "大唐", "国家电投")
-# Names that embed a place but are firms, idioms or landmarks: matched and discarded.
-NON_PLACE_SURFACES = (
-    "株洲维通利", "株洲聚晶", "株洲飞鹿", "株洲沐鑫", "茶陵合印", "湖南华地", "湖南宝海", "湖南汉唐",
-    "中车株洲", "北汽株洲", "金山银山", "城中村", "资本市场", "湖南人", "长沙人", "株洲人",
-)
+_ORG_BEFORE = word_list("linking_words.csv", "org_before")
+NON_PLACE_SURFACES = word_list("linking_words.csv", "non_place")
 _COMPARE_BEFORE = re.compile(r"(借鉴|学习|对标|效仿|参照|看齐|比照|赶超|比肩|向)[^。,;!?]{0,12}$")
 _COMPARE_BEFORE_YI = re.compile(r"以[^。,;!?]{0,4}$")
 _COMPARE_AFTER = re.compile(r"^[^。,;!?]{0,16}?(经验|做法|模式|标杆|榜样|样板)")

@@ -39,18 +39,17 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.exceptions import InputError
+from recommender.knowledge.wordlists import word_list
 from recommender.text.normalize import has_traditional, to_simplified
 
 __all__ = ["IndustryTagger", "TermHit", "PREDICATES", "GOVERNANCE", "INDUSTRY_HEADS"]
 
 logger = logging.getLogger(__name__)
 
-PREDICATES = ("产业", "集群", "基地", "项目", "园区", "产业园", "工业园", "企业", "制造", "生产",
-              "投产", "签约", "龙头", "招商", "产值", "产能", "供应链", "配套", "研发", "经济")
-GOVERNANCE = ("整治", "治理", "排查", "禁止", "防控", "禁放", "禁燃", "执法", "查处", "打击",
-              "监管", "隐患", "督察", "整改", "疫情", "污染")
-INDUSTRY_HEADS = ("产业", "企业", "集群", "小镇", "基地", "产品", "生产线", "自动化", "出口",
-                  "交易会", "博览会", "订货会", "产业园", "园区", "龙头", "制造")
+# Context words of the tagger, as data (knowledge/data/tagging_words.csv).
+PREDICATES = word_list("tagging_words.csv", "predicate")
+GOVERNANCE = word_list("tagging_words.csv", "governance")
+INDUSTRY_HEADS = word_list("tagging_words.csv", "industry_head")
 _SENTENCE_END = re.compile(r"[。!?;!?;\n]")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 # Length-preserving fold: full-width ASCII to ASCII, ASCII upper case to lower case.
