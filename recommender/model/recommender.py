@@ -25,7 +25,8 @@ from recommender.model import links as links_mod
 from recommender.model.evidence import MENTION_STRENGTH, evidence_strength, select_evidence
 from recommender.model.query import QueryTerm, sector_words, split_unknown
 from recommender.model.results import Match, RecommendationResult, ResolvedSector
-from recommender.model.scoring import combine, fuse, get_pooling, passage_coverage, pool_segments
+from recommender.model.scoring import (below_descendants, combine, fuse, get_pooling, passage_coverage,
+                                       pool_segments)
 from recommender.profiles import InvestorProfile
 from recommender.text.normalize import normalize_for_features
 from recommender.validation import check_k
@@ -35,6 +36,10 @@ logger = logging.getLogger(__name__)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _CONNECTORS_SPLIT = re.compile(r"[及与和、/／·]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
+
+
+#: Levels that contain the districts and parks an investor settles in.
+CONTAINER_LEVELS = frozenset({"province", "city"})
 
 
 def _strip_sector_suffix(text: str) -> str:
@@ -841,6 +846,13 @@ class Recommender(BaseEstimator):
                 continue
             kind = evidence_strength(evidence, rt.is_specific_or_tag)
             pool.append((float(score[j]) * MENTION_STRENGTH[kind], j, evidence, kind, cited))
+        # a city or province ranks below a district or park inside it that its own report recommends
+        if pool:
+            capped = below_descendants([t[0] for t in pool], [rt.ancestors[t[1]] for t in pool],
+                                       [rt.entity_id[t[1]] for t in pool],
+                                       [rt.level[t[1]] in CONTAINER_LEVELS for t in pool],
+                                       [self._first_hand(t[1], i, scores) for t in pool])
+            pool = [(c, *t[1:]) for c, t in zip(capped, pool)]
         pool.sort(key=lambda t: (-round(t[0], 9), self.entity_ids_[t[1]]))
         matches = []
         for rank, (adjusted, j, evidence, kind, cited) in enumerate(pool[:top_k], start=1):
@@ -869,6 +881,14 @@ class Recommender(BaseEstimator):
         return RecommendationResult(profile_id=p.profile.profile_id, matches=tuple(matches),
                                     weak_evidence=weak, warnings=tuple(warnings),
                                     resolved_sectors=resolved, query_terms=tuple(p.terms))
+
+    def _first_hand(self, j, i, scores) -> bool:
+        """Whether place ``j`` has a relevant passage of its own: a whole passage of its own
+        report (or one it heads), not a sentence cut from someone else's report."""
+        units, _ = self.entity_passages_[j]
+        own = units[units < len(self.passages_)]
+        return bool(own.size) and bool(((scores["passage_text"][i, own] > 0)
+                                        | (scores["passage_tag"][i, own] > 0)).any())
 
     def _match(self, rank, j, i, scores, p, evidence, q_terms, adjusted, kind) -> Match:
         rt = self._runtime()
