@@ -470,7 +470,10 @@ class Recommender(BaseEstimator):
             weights[code] = max(weights.get(code, 0.0), self.approximate_tag_weight)
         for code in exact_codes:
             weights[code] = 1.0
-        codes = tuple(feat.most_specific(exact_codes + english_codes + fuzzy_codes + list(text_tags), tax))
+        # a sector the investor named stays a query tag: sub-sectors read from the text refine it
+        # (a passage on 纺织服装 answers a 纺织服装 profile whose text says 棉纺织), never replace it
+        codes = tuple(dict.fromkeys(feat.most_specific(exact_codes, tax) + feat.most_specific(
+            exact_codes + english_codes + fuzzy_codes + list(text_tags), tax)))
         tag_weights = tuple(float(weights[c]) for c in codes)
         exact = tuple(c for c in codes if c in set(exact_codes) or set(tax.ancestors(c)) & set(exact_codes))
         text_codes = tuple(c for c in codes if c in text_tags and c not in exact and c not in fuzzy_codes)
