@@ -19,13 +19,16 @@ _FIGURE = re.compile(r"(?<![第\d.])\d+(?:\.\d+)?\s*(?:万|亿|千|百)?\s*(?:�
 #: … or a named firm, project or production line.
 _NAMED = re.compile(r"公司|集团|有限|股份|项目|生产线|产线|工厂|基地|产业园|投产|开工|竣工|落地|签约|建成|获批|核准|挂牌|开通")
 _LIST_SEP = re.compile(r"[、]")
+#: The close of an enumeration of projects (…、韵达供应链枢纽中心等项目建设).
+_PROJECT_LIST = re.compile(r"等(?:\d+个|[一二三四五六七八九十百]+个)?(?:重点|重大)?(?:项目|企业)")
 
 
 def mention_kind(sentence: str, terms) -> str:
     """How a sentence speaks of the matched terms: ``substantive``, ``statement`` or ``list``.
 
     A sentence that names the sector among three or more items of an enumeration
-    (推动新能源、新材料、生物医药等产业发展) is a *list* mention unless it gives a figure;
+    (推动新能源、新材料、生物医药等产业发展) is a *list* mention unless it gives a figure or
+    enumerates named projects, firms or parks (…、智能仓储、枢纽中心等项目建设: a program);
     one with a figure (产值突破10亿元, 增长20%, 千亿级) or a named firm, project, park or line
     (建成核电阀门生产线) is *substantive*; anything else is a plain *statement* (推动核电发展).
 
@@ -39,12 +42,17 @@ def mention_kind(sentence: str, terms) -> str:
     'statement'
     >>> mention_kind("第3项任务是推动新能源、新材料、核电等产业发展。", ["核电"])   # an ordinal is no figure
     'list'
+    >>> mention_kind("加快钢铁城物流产业园、网络货运平台、智能仓储、供应链枢纽中心等项目建设。", ["仓储"])
+    'substantive'
     """
     if _FIGURE.search(sentence):
         return "substantive"
     items = _LIST_SEP.split(sentence)
     if len(items) >= 3 and any(t in item for item in items for t in terms):
-        return "list"
+        # an enumeration of named projects, firms or parks is a program, not a list of sectors
+        if not (_PROJECT_LIST.search(items[-1]) or any(_NAMED.search(item) for item in items[1:-1]
+                                                       if any(t in item for t in terms))):
+            return "list"
     if _NAMED.search(sentence):
         return "substantive"
     return "statement"

@@ -25,7 +25,8 @@ from recommender.model.evidence import MENTION_STRENGTH, evidence_strength, sele
 from recommender.model.params import ParamsMixin
 from recommender.model.query import QueryTerm, sector_words, split_unknown
 from recommender.model.results import Match, RecommendationResult, ResolvedSector
-from recommender.model.scoring import combine, fuse, get_pooling, passage_coverage, pool_segments
+from recommender.model.scoring import (below_descendants, combine, fuse, get_pooling, passage_coverage,
+                                       pool_segments)
 from recommender.model.tfidf import TfidfIndex
 from recommender.profiles import InvestorProfile
 from recommender.text.normalize import normalize_for_features
@@ -36,6 +37,10 @@ logger = logging.getLogger(__name__)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _CONNECTORS_SPLIT = re.compile(r"[及与和、/／·]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
+
+
+#: Levels that contain the districts and parks an investor settles in.
+CONTAINER_LEVELS = frozenset({"province", "city"})
 
 
 def _strip_sector_suffix(text: str) -> str:
@@ -486,7 +491,10 @@ class Recommender(ParamsMixin):
             weights[code] = max(weights.get(code, 0.0), self.approximate_tag_weight)
         for code in exact_codes:
             weights[code] = 1.0
-        codes = tuple(feat.most_specific(exact_codes + english_codes + fuzzy_codes + list(text_tags), tax))
+        # a sector the investor named stays a query tag: sub-sectors read from the text refine it
+        # (a passage on 纺织服装 answers a 纺织服装 profile whose text says 棉纺织), never replace it
+        codes = tuple(dict.fromkeys(feat.most_specific(exact_codes, tax) + feat.most_specific(
+            exact_codes + english_codes + fuzzy_codes + list(text_tags), tax)))
         tag_weights = tuple(float(weights[c]) for c in codes)
         exact = tuple(c for c in codes if c in set(exact_codes) or set(tax.ancestors(c)) & set(exact_codes))
         text_codes = tuple(c for c in codes if c in text_tags and c not in exact and c not in fuzzy_codes)
@@ -862,6 +870,13 @@ class Recommender(ParamsMixin):
                 continue
             kind = evidence_strength(evidence, rt.is_specific_or_tag)
             pool.append((float(score[j]) * MENTION_STRENGTH[kind], j, evidence, kind, cited))
+        # a city or province ranks below a district or park inside it that its own report recommends
+        if pool:
+            capped = below_descendants([t[0] for t in pool], [rt.ancestors[t[1]] for t in pool],
+                                       [rt.entity_id[t[1]] for t in pool],
+                                       [rt.level[t[1]] in CONTAINER_LEVELS for t in pool],
+                                       [self._first_hand(t[1], i, scores) for t in pool])
+            pool = [(c, *t[1:]) for c, t in zip(capped, pool)]
         pool.sort(key=lambda t: (-round(t[0], 9), self.entity_ids_[t[1]]))
         matches = []
         for rank, (adjusted, j, evidence, kind, cited) in enumerate(pool[:top_k], start=1):
@@ -890,6 +905,14 @@ class Recommender(ParamsMixin):
         return RecommendationResult(profile_id=p.profile.profile_id, matches=tuple(matches),
                                     weak_evidence=weak, warnings=tuple(warnings),
                                     resolved_sectors=resolved, query_terms=tuple(p.terms))
+
+    def _first_hand(self, j, i, scores) -> bool:
+        """Whether place ``j`` has a relevant passage of its own: a whole passage of its own
+        report (or one it heads), not a sentence cut from someone else's report."""
+        units, _ = self.entity_passages_[j]
+        own = units[units < len(self.passages_)]
+        return bool(own.size) and bool(((scores["passage_text"][i, own] > 0)
+                                        | (scores["passage_tag"][i, own] > 0)).any())
 
     def _match(self, rank, j, i, scores, p, evidence, q_terms, adjusted, kind) -> Match:
         rt = self._runtime()

@@ -35,6 +35,7 @@ class RuntimeTables:
         self.level = e["level"].tolist()
         self.parent = e["parent"].tolist()
         self.path = [tuple(v) for v in e["path"]]
+        self.ancestors = [frozenset(v) for v in e["ancestors"]]
         support = model.tag_support_.tocsr()
         self.supported = [set(support.indices[support.indptr[j]:support.indptr[j + 1]][
             support.data[support.indptr[j]:support.indptr[j + 1]] > 0].tolist()) for j in range(support.shape[0])]

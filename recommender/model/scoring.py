@@ -29,7 +29,7 @@ import numpy as np
 from recommender.exceptions import UnknownOptionError
 
 __all__ = ["POOLINGS", "get_pooling", "pool_rows", "segment_top_m", "fuse", "pool_segments",
-           "passage_coverage", "combine"]
+           "passage_coverage", "combine", "below_descendants"]
 
 
 def _soft_or(top: np.ndarray, m: int) -> np.ndarray:
@@ -245,3 +245,68 @@ def combine(text_score: np.ndarray, tag_score: np.ndarray, tag_share: np.ndarray
     s = np.asarray(tag_share, dtype=np.float64)[:, None]
     base = (1.0 - s) * np.asarray(text_score) + s * np.asarray(tag_score)
     return np.clip(base * np.power(np.clip(coverage, 0.0, 1.0), coverage_power), 0.0, 1.0)
+
+
+def below_descendants(scores, ancestors, ids, is_container, first_hand=None) -> list[float]:
+    """Name a district before the city (or province) that contains it, when the district's
+    own report speaks of what was asked.
+
+    An investor settles in a district or a park, and a city's report makes its case with
+    what its districts do. When a place inside a container is a candidate on first-hand
+    evidence (its own report's passages), the container ranks just below the best such
+    place: it stays a candidate, a fallback when the district is not wanted. A place known
+    only from others' reports (a city named in its province's report) does not displace
+    its container, whose own report is the better evidence.
+
+    Parameters
+    ----------
+    scores : sequence of float
+        The candidates' scores.
+    ancestors : sequence of collections of str
+        Each candidate's ancestor ids.
+    ids : sequence of str
+        Each candidate's id (the ids ``ancestors`` refer to).
+    is_container : sequence of bool
+        Whether each candidate is a container (a city or province); a district keeps its
+        score above its own parks, whose evidence also counts for it.
+    first_hand : sequence of bool, optional
+        Whether each candidate has first-hand evidence; by default every one has.
+
+    Returns
+    -------
+    list of float
+        Adjusted scores, in the input order; a capped container scores a hair (1e-6)
+        below its best first-hand descendant (and below a capped container inside it).
+
+    Examples
+    --------
+    >>> below_descendants([0.4, 0.3, 0.2], [(), ("city",), ()], ["city", "district", "other"],
+    ...                   [True, False, False])
+    [0.299999, 0.3, 0.2]
+    >>> below_descendants([0.5, 0.4, 0.3], [(), ("p",), ("p", "c")], ["p", "c", "d"], [True, True, False])
+    [0.299998, 0.299999, 0.3]
+    >>> below_descendants([0.4, 0.3], [(), ("p",)], ["p", "c"], [True, False], [True, False])
+    [0.4, 0.3]
+    """
+    out = [float(v) for v in scores]
+    first_hand = [True] * len(out) if first_hand is None else list(first_hand)
+    index = {eid: k for k, eid in enumerate(ids)}
+    inside: dict[int, list[int]] = {}
+    for k, ancs in enumerate(ancestors):
+        for a in ancs:
+            if a in index:
+                inside.setdefault(index[a], []).append(k)
+    capped: set[int] = set()
+    # deepest containers first, so that a province compares with its cities' capped scores
+    for k in sorted(inside, key=lambda k: -len(ancestors[k])):
+        if not is_container[k]:
+            continue
+        about = [d for d in inside[k] if first_hand[d] or d in capped]
+        if not about:
+            continue
+        best = max(out[d] for d in about)
+        if best > 1e-6 and out[k] >= best:
+            below = min([best] + [out[d] for d in about if d in capped])
+            out[k] = round(below - 1e-6, 9)
+            capped.add(k)
+    return out

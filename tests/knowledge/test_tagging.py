@@ -51,6 +51,8 @@ def test_hits_are_frozen_and_ordered(tagger):
     ("心脏介入类耗材", "BIO.DEVICE"), ("第三方物流企业", "LOG"), ("茶陵红茶品牌", "FOOD.TEA"),
     ("攸县香干产业园", "FOOD"), ("醴陵油茶产业", "FOOD.OILTEA"), ("日用陶瓷与艺术瓷", "MAT.CERAMIC"),
     ("花炮产业小镇", "LIGHT.FIREWORKS"), ("天心软件产业园", "DIG.SOFT"), ("省人工智能产业园", "DIG.AI"),
+    ("精品钢产量占比提高", "MAT.STEEL"), ("支持鞍钢转型升级", "MAT.STEEL"), ("推进大飞机规模化发展", "EQP.AERO"),
+    ("国产客机机身结构件", "EQP.AERO"), ("空客二线投产", "EQP.AERO"),
 ])
 def test_everyday_terms_in_text(tagger, text, code):
     assert code in codes(tagger, text)
