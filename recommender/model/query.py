@@ -30,7 +30,7 @@ from typing import Callable, Mapping, Sequence
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SectorItem", "QueryTerm", "sector_items", "split_unknown", "sector_words", "profile_clauses",
+__all__ = ["SectorItem", "QueryTerm", "sector_items", "split_unknown", "sector_words", "profile_clauses", "without_applications",
            "english_terms", "EXACT_ROUTES",
            "TERM_SOURCES"]
 
@@ -188,6 +188,34 @@ def profile_clauses(text: str, wish_weight: float) -> list[tuple[str, float]]:
     else:
         out = [(plain[:m.start()].strip(), 1.0), (plain[m.start():], float(wish_weight))]
     return out + [(a, float(wish_weight)) for a in asides]
+
+
+#: An application the profile names: 风电叶片用 / 压力容器、风电叶片用 (a list closed by 用 before a
+#: mark or the end), 用于风电叶片, 应用于汽车, 面向医疗器械 (to the end of the clause).
+_APPLICATION = re.compile(
+    r"[^，,。；;：:！!？?（）()\s]+(?<![应利使运采适作费信效享调租占试实通])用(?=[，,。；;：:！!？?）)\s]|$)"
+    r"|(?:应用于|适用于|用于|服务于|面向)[^，,。；;：:！!？?（）()]*")
+
+
+def without_applications(text: str) -> str:
+    """``text`` without the applications it names, for reading the profile's own industries.
+
+    An application (风电叶片用, 用于…, 应用于…, 面向…) names the investor's customers, not
+    its own industry: a carbon-fibre maker whose parts go into wind-turbine blades is not a
+    wind-power firm. Each application is replaced by a space.
+
+    Examples
+    --------
+    >>> without_applications("碳纤维复合材料制品企业（压力容器、风电叶片用），寻找原丝供应")
+    '碳纤维复合材料制品企业（ ），寻找原丝供应'
+    >>> without_applications("特种玻璃企业，产品用于光伏组件")
+    '特种玻璃企业，产品 '
+    >>> without_applications("人工智能应用软件企业，新能源汽车零部件")
+    '人工智能应用软件企业，新能源汽车零部件'
+    >>> without_applications("大数据应用")
+    '大数据应用'
+    """
+    return _APPLICATION.sub(" ", text)
 
 
 #: Words that join or close a sector name without naming anything (新能源汽车及零部件, 纺织产业).

@@ -438,7 +438,7 @@ class Recommender(ParamsMixin):
         ------
         EmptyProfileError, UnknownSectorError, UnknownRegionError, UnknownLevelError
         """
-        from recommender.model.query import sector_items
+        from recommender.model.query import sector_items, without_applications
 
         self._check_fitted()
         profile = InvestorProfile.coerce(profile)
@@ -462,7 +462,8 @@ class Recommender(ParamsMixin):
         # tags found in the text (and its translation) weigh by how central they are to it and
         # lead only as far as their words explain the profile's content (电动车 explains an
         # EV-parts profile; 汽车 explains little of an aluminium-sheet one)
-        tag_text = " ".join([text] + words["translated"])
+        # an application the text names (风电叶片用, 用于…) is the investor's market, not its industry
+        tag_text = " ".join([without_applications(text)] + words["translated"])
         text_tags = self.tagger_.tag(tag_text) if tag_text.strip() else {}
         # a taxonomy English name in the text (Power semiconductor) is read like a tag term in it
         top = max(text_tags.values(), default=1.0)
@@ -550,7 +551,7 @@ class Recommender(ParamsMixin):
         word → content mass), ``english_codes`` (tags the taxonomy's English names gave) and
         ``translated`` (the Chinese words chosen for English phrases).
         """
-        from recommender.model.query import english_terms, profile_clauses
+        from recommender.model.query import english_terms, profile_clauses, without_applications
         from recommender.text.english import is_english
 
         rt = self._runtime()
@@ -604,7 +605,8 @@ class Recommender(ParamsMixin):
                     oov[written] = rt.max_idf
             elif not it.exact:
                 english_sectors.append(written)
-        for clause, weight in profile_clauses(text, self.wish_weight):
+        # the applications it names (风电叶片用, 用于…) are the investor's customers, not its industry
+        for clause, weight in profile_clauses(without_applications(text), self.wish_weight):
             add_words(clause, "profile text", weight)
         english_codes: list[str] = []
         translated: list[str] = []
