@@ -276,7 +276,8 @@ def below_descendants(scores, ancestors, ids, is_container, first_hand=None) -> 
     -------
     list of float
         Adjusted scores, in the input order; a capped container scores a hair (1e-6)
-        below its best first-hand descendant (and below a capped container inside it).
+        below its best first-hand descendant (and below a capped container inside it), and
+        never above the best first-hand container (a city) inside it.
 
     Examples
     --------
@@ -287,6 +288,12 @@ def below_descendants(scores, ancestors, ids, is_container, first_hand=None) -> 
     [0.299998, 0.299999, 0.3]
     >>> below_descendants([0.4, 0.3], [(), ("p",)], ["p", "c"], [True, False], [True, False])
     [0.4, 0.3]
+
+    A province below the best first-hand district but above a city of its own ranks below
+    the city too:
+
+    >>> below_descendants([0.5, 0.3, 0.2], [("p", "c"), (), ("p",)], ["d", "p", "c"], [False, True, True])
+    [0.5, 0.199999, 0.2]
     """
     out = [float(v) for v in scores]
     first_hand = [True] * len(out) if first_hand is None else list(first_hand)
@@ -309,4 +316,12 @@ def below_descendants(scores, ancestors, ids, is_container, first_hand=None) -> 
             below = min([best] + [out[d] for d in about if d in capped])
             out[k] = round(below - 1e-6, 9)
             capped.add(k)
+        # nor does it outrank the best city inside it whose own report speaks of what was asked
+        # (a province's case is made by its cities, as a city's is by its districts)
+        nested = [d for d in about if is_container[d]]
+        if nested:
+            city = max(out[d] for d in nested)
+            if city > 1e-6 and out[k] >= city:
+                out[k] = round(city - 1e-6, 9)
+                capped.add(k)
     return out
