@@ -191,10 +191,11 @@ def profile_clauses(text: str, wish_weight: float) -> list[tuple[str, float]]:
 
 
 #: An application the profile names: 风电叶片用 / 压力容器、风电叶片用 (a list closed by 用 before a
-#: mark or the end), 用于风电叶片, 应用于汽车, 面向医疗器械 (to the end of the clause).
+#: mark or the end), 用于风电叶片, 应用于汽车, 面向医疗器械 (to the end of the clause, or to the
+#: 的 that closes it: 用于新能源汽车的电池材料 keeps 电池材料).
 _APPLICATION = re.compile(
     r"[^，,。；;：:！!？?（）()\s]+(?<![应利使运采适作费信效享调租占试实通])用(?=[，,。；;：:！!？?）)\s]|$)"
-    r"|(?:应用于|适用于|用于|服务于|面向)[^，,。；;：:！!？?（）()]*")
+    r"|(?:应用于|适用于|用于|服务于|面向)[^，,。；;：:！!？?（）()的]*的?")
 
 
 def without_applications(text: str) -> str:
@@ -210,6 +211,8 @@ def without_applications(text: str) -> str:
     '碳纤维复合材料制品企业（ ），寻找原丝供应'
     >>> without_applications("特种玻璃企业，产品用于光伏组件")
     '特种玻璃企业，产品 '
+    >>> without_applications("用于新能源汽车的电池材料企业")
+    ' 电池材料企业'
     >>> without_applications("人工智能应用软件企业，新能源汽车零部件")
     '人工智能应用软件企业，新能源汽车零部件'
     >>> without_applications("大数据应用")
