@@ -205,6 +205,16 @@ def without_applications(text: str) -> str:
     its own industry: a carbon-fibre maker whose parts go into wind-turbine blades is not a
     wind-power firm. Each application is replaced by a space.
 
+    Parameters
+    ----------
+    text : str
+        The profile's free text (normalised).
+
+    Returns
+    -------
+    str
+        ``text`` with each application replaced by a space; the remaining text is unchanged.
+
     Examples
     --------
     >>> without_applications("碳纤维复合材料制品企业（压力容器、风电叶片用），寻找原丝供应")
