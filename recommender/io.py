@@ -11,11 +11,10 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from recommender.exceptions import InputError, TableSchemaError
+from recommender.exceptions import InputError
 from recommender.spreadsheet import neutralize_formula
 
 __all__ = ["neutralize_formula", "frame_to_csv_text", "write_csv", "read_profiles_table", "read_profiles_source",

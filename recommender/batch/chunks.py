@@ -12,8 +12,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-import sys
-from collections import deque
 from itertools import islice
 from typing import Any, Iterable, Iterator
 
@@ -23,6 +21,7 @@ import pandas as pd
 from recommender.columns import apply_profile_columns, map_profile_columns
 from recommender.exceptions import InputError, RecommenderError, TableSchemaError
 from recommender.model.results import FLAT_COLUMNS, RecommendationResult
+from recommender.progress import terminal_progress
 from recommender.profiles import MAX_TEXT_CHARS, PROFILE_FIELDS, InvestorProfile
 
 logger = logging.getLogger(__name__)
@@ -140,15 +139,8 @@ class FrameStream:
 
 
 def progress_bar(progress: bool, total: int | None):
-    if not progress:
-        return None
-    try:
-        if not sys.stderr.isatty():
-            return None
-        from tqdm import tqdm
-    except (ImportError, AttributeError, ValueError):
-        return None
-    return tqdm(total=total, unit="profile", file=sys.stderr, dynamic_ncols=True, leave=False)
+    """A terminal progress bar over profiles when ``progress`` is asked for, else None."""
+    return terminal_progress(total, unit="profile") if progress else None
 
 
 def iter_items(profiles: Any, maker: ItemMaker) -> Iterator[tuple[int, str, Any]]:

@@ -39,7 +39,8 @@ EXACT_ROUTES = frozenset({"code", "name", "alias", "english", "compound"})
 #: Where a query term came from.
 TERM_SOURCES = ("profile text", "sector literal", "taxonomy expansion", "English lexicon")
 
-_HAN = re.compile(r"[\u3400-\u9fff]")
+#: A Han character.
+HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -232,8 +233,22 @@ def without_applications(text: str) -> str:
 
 
 #: Words that join or close a sector name without naming anything (新能源汽车及零部件, 纺织产业).
-_CONNECTORS = re.compile(r"[及与和、/／·]")
+CONNECTORS = re.compile(r"[及与和、/／·]")
 _SECTOR_SUFFIXES = ("产业链", "产业", "行业", "领域")
+
+
+def strip_sector_suffix(text: str) -> str:
+    """A sector name without a closing 产业链/产业/行业/领域.
+
+    Examples
+    --------
+    >>> strip_sector_suffix("纺织产业"), strip_sector_suffix("产业")
+    ('纺织', '产业')
+    """
+    for suf in _SECTOR_SUFFIXES:
+        if text.endswith(suf) and len(text) > len(suf):
+            return text[: -len(suf)]
+    return text
 
 
 def sector_words(sector: str, vocabulary: Mapping[str, int]) -> list[str] | None:
@@ -253,12 +268,8 @@ def sector_words(sector: str, vocabulary: Mapping[str, int]) -> list[str] | None
     >>> sector_words("不存在的行业", {"存在": 0}) is None
     True
     """
-    key = "".join(_HAN.findall(sector))
-    for suf in _SECTOR_SUFFIXES:
-        if key.endswith(suf) and len(key) > len(suf):
-            key = key[: -len(suf)]
-            break
-    parts = [p for p in _CONNECTORS.split(key) if p]
+    key = strip_sector_suffix("".join(HAN.findall(sector)))
+    parts = [p for p in CONNECTORS.split(key) if p]
     out: list[str] = []
     for part in parts:
         if part in vocabulary:
@@ -331,7 +342,7 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
         in_vocab = [c for c in ph.candidates if c in vocabulary]
         if in_vocab:
             kept.append((ph.text, in_vocab, ()))
-        elif any(_HAN.search(c) for c in ph.candidates):
+        elif any(HAN.search(c) for c in ph.candidates):
             missing.append(ph.candidates[0])
     extra = {}
     if index is None:

@@ -23,32 +23,24 @@ from recommender.model import links as links_mod
 from recommender.model.chunks import iter_chunk_features
 from recommender.model.evidence import MENTION_STRENGTH, evidence_strength, select_evidence
 from recommender.model.params import ParamsMixin
-from recommender.model.query import QueryTerm, sector_words, split_unknown
+from recommender.model.query import (CONNECTORS, HAN, QueryTerm, english_terms, profile_clauses, sector_items,
+                                     sector_words, split_unknown, strip_sector_suffix, without_applications)
 from recommender.model.results import Match, RecommendationResult, ResolvedSector
 from recommender.model.scoring import (below_descendants, combine, fuse, get_pooling, passage_coverage,
                                        pool_segments)
 from recommender.model.tfidf import TfidfIndex
 from recommender.profiles import InvestorProfile
+from recommender.progress import terminal_progress
 from recommender.text.normalize import normalize_for_features
 from recommender.validation import check_k
 
 logger = logging.getLogger(__name__)
 
-_HAN = re.compile(r"[\u3400-\u9fff]")
-_CONNECTORS_SPLIT = re.compile(r"[及与和、/／·]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
-
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9\-' ]*")
 
 #: Levels that contain the districts and parks an investor settles in.
 CONTAINER_LEVELS = frozenset({"province", "city"})
-
-
-def _strip_sector_suffix(text: str) -> str:
-    for suf in ("产业链", "产业", "行业", "领域"):
-        if text.endswith(suf) and len(text) > len(suf):
-            return text[: -len(suf)]
-    return text
-_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9\-' ]*")
 
 __all__ = ["Recommender", "PreparedProfile"]
 
@@ -64,7 +56,6 @@ class PreparedProfile:
     profile: InvestorProfile
     codes: tuple[str, ...]
     tag_weights: tuple[float, ...]
-    query_text: str
     expansion_text: str
     allowed: np.ndarray | None
     warnings: tuple[str, ...]
@@ -438,8 +429,6 @@ class Recommender(ParamsMixin):
         ------
         EmptyProfileError, UnknownSectorError, UnknownRegionError, UnknownLevelError
         """
-        from recommender.model.query import sector_items, without_applications
-
         self._check_fitted()
         profile = InvestorProfile.coerce(profile)
         tax, gaz = self.taxonomy_, self.gazetteer_
@@ -537,7 +526,7 @@ class Recommender(ParamsMixin):
                           for c in expand_codes for t in dict.fromkeys(self.tokenizer_(" ".join(
                               [tax.tags.iloc[tax.index(c)]["name"]] + list(tax.tags.iloc[tax.index(c)]["aliases"]))))
                           if t in vocab)
-        return PreparedProfile(profile, codes, tag_weights, text, " ".join(expansion), allowed, tuple(warnings),
+        return PreparedProfile(profile, codes, tag_weights, " ".join(expansion), allowed, tuple(warnings),
                                sectors=items, terms=own_terms + exp_terms, own_terms=own_terms,
                                missing=tuple(missing), missing_mass=float(sum(missing.values())),
                                exact_codes=exact, text_codes=text_codes, tag_content=tag_content, tag_lead=lead,
@@ -551,7 +540,6 @@ class Recommender(ParamsMixin):
         word → content mass), ``english_codes`` (tags the taxonomy's English names gave) and
         ``translated`` (the Chinese words chosen for English phrases).
         """
-        from recommender.model.query import english_terms, profile_clauses, without_applications
         from recommender.text.english import is_english
 
         rt = self._runtime()
@@ -581,7 +569,7 @@ class Recommender(ParamsMixin):
                     continue
                 if tok in vocab:
                     term(tok, source, tok, weight)
-                elif _HAN.search(tok) and not rt.written_in_corpus(tok):
+                elif HAN.search(tok) and not rt.written_in_corpus(tok):
                     parts = split_unknown(tok, vocab)
                     for part in parts:
                         term(part, source, tok, weight)
@@ -594,13 +582,13 @@ class Recommender(ParamsMixin):
         english_sectors: list[str] = []
         for it in items:
             written = normalize_for_features(it.input)
-            if _HAN.search(written):
+            if HAN.search(written):
                 found = sector_words(written, vocab)
                 if found:
                     for w in found:
                         term(w, "sector literal", it.input, 1.0)
-                    for piece in _CONNECTORS_SPLIT.split(written):
-                        add_phrase(_strip_sector_suffix(piece), [w for w in found if w in piece], 1.0)
+                    for piece in CONNECTORS.split(written):
+                        add_phrase(strip_sector_suffix(piece), [w for w in found if w in piece], 1.0)
                 elif not it.exact:
                     oov[written] = rt.max_idf
             elif not it.exact:
@@ -966,19 +954,8 @@ class Recommender(ParamsMixin):
 
 
 def _progress_bar(total: int, desc: str):
-    """A tqdm bar on stderr during long fits, when stderr is a terminal and tqdm is installed
-    (extra ``recommender[progress]``); otherwise None."""
-    import sys
-
-    if total < PARALLEL_MIN_PASSAGES:
-        return None
-    try:
-        if not sys.stderr.isatty():
-            return None
-        from tqdm import tqdm
-    except (ImportError, AttributeError, ValueError):
-        return None
-    return tqdm(total=total, desc=desc, unit="passage", file=sys.stderr, dynamic_ncols=True, leave=False)
+    """A terminal progress bar during long fits (large corpora only), else None."""
+    return terminal_progress(total, unit="passage", desc=desc) if total >= PARALLEL_MIN_PASSAGES else None
 
 
 
