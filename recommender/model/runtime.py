@@ -7,6 +7,7 @@ ranking many profiles does not pay for pandas row access or sparse slicing per m
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 __all__ = ["RuntimeTables"]
 
@@ -76,13 +77,12 @@ class RuntimeTables:
                          | (self.df < GENERIC_MIN_PASSAGES))
         self.term_weight = np.where(self.specific, 1.0, model.generic_weight).astype(np.float32)
         self.vocabulary = model.vectorizer_.vocabulary_
-        Xb = model.X_.T.tocsr()
-        Xb.data = np.ones_like(Xb.data)
-        self.Xbin_T = Xb
+        # the same patterns with every stored value 1 (sharing the transposes' index arrays)
+        self.Xbin_T = sp.csr_matrix((np.ones(self.X_T.nnz, dtype=self.X_T.dtype), self.X_T.indices,
+                                     self.X_T.indptr), shape=self.X_T.shape, copy=False)
         # which passages carry which tag (a passage holds a tag's content whatever its weight)
-        Tb = model.T_.T.tocsr()
-        Tb.data = (Tb.data > 0).astype(np.float32)
-        self.Tbin_T = Tb
+        self.Tbin_T = sp.csr_matrix(((self.T_T.data > 0).astype(np.float32), self.T_T.indices, self.T_T.indptr),
+                                    shape=self.T_T.shape, copy=False)
         self._expansions: dict[tuple, object] = {}
 
     def tag_words(self, code: str) -> frozenset:
