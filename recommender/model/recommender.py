@@ -26,8 +26,7 @@ from recommender.model.params import ParamsMixin
 from recommender.model.query import (CONNECTORS, HAN, QueryTerm, english_terms, profile_clauses, sector_items,
                                      sector_words, split_unknown, strip_sector_suffix, without_applications)
 from recommender.model.results import Match, RecommendationResult, ResolvedSector
-from recommender.model.scoring import (below_descendants, combine, fuse, get_pooling, passage_coverage,
-                                       pool_segments)
+from recommender.model.scoring import below_descendants, combine, fuse, get_pooling, passage_coverage
 from recommender.model.tfidf import TfidfIndex
 from recommender.profiles import InvestorProfile
 from recommender.progress import terminal_progress
@@ -743,7 +742,6 @@ class Recommender(ParamsMixin):
         """
         Q, Tq, Te, Qs, missing_mass, PH = self._query_vectors(prepared)
         rt = self._runtime()
-        n, n_ent = len(prepared), len(self.entity_ids_)
         S = (Q @ rt.X_T).toarray().astype(np.float32, copy=False)             # text relevance
         tq_mass = np.asarray(Tq.sum(axis=1)).ravel()
         has_tags = tq_mass > 0
@@ -756,17 +754,9 @@ class Recommender(ParamsMixin):
         S = S * (C > 0)                      # generic words alone never make a passage relevant
         G = G * (C > 0)
         m = self.top_passages
-        text_pass = np.empty((n, n_ent))
-        tag_pass = np.empty((n, n_ent))
-        cover = np.empty((n, n_ent))
-        step = 64  # rows at a time keep the (rows x links) temporaries small
-        for lo in range(0, n, step):
-            rows = slice(lo, min(n, lo + step))
-            text_pass[rows] = pool_segments(S[rows][:, rt.flat_units] * rt.flat_weights, rt.flat_offsets, m,
-                                            self.pooling)
-            tag_pass[rows] = pool_segments(G[rows][:, rt.flat_units] * rt.flat_weights, rt.flat_offsets, m,
-                                           self.pooling)
-            cover[rows] = pool_segments(C[rows][:, rt.flat_units], rt.flat_offsets, 1, "max")
+        text_pass = rt.link_pooling(S, m, self.pooling)
+        tag_pass = rt.link_pooling(G, m, self.pooling)
+        cover = rt.link_pooling(C, 1, "max", weighted=False)
         shrink = self.entity_shrink_[None, :]
         text_prof = (Q @ rt.centroids_T).toarray() * shrink
         tag_prof = (feat.l2_normalize_rows(Tq) @ rt.tag_profile_T).toarray() * shrink

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from recommender.model.scoring import LinkPooling
+
 __all__ = ["RuntimeTables", "TrigramFilter", "SCANS_BEFORE_FILTER"]
 
 
@@ -103,6 +105,7 @@ class RuntimeTables:
         self.flat_units = Lc.indices.astype(np.int64)
         self.flat_weights = Lc.data.astype(np.float32)
         self.flat_offsets = Lc.indptr[:-1].astype(np.int64)
+        self.link_pooling = LinkPooling(self.flat_units, self.flat_weights, self.flat_offsets, model.L_.shape[0])
         self._hits = model.passage_hits_
         self._taxonomy = tax
         # term statistics: passage document frequency (from the IDF), specificity, weights
