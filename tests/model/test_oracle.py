@@ -5,6 +5,7 @@ import numpy as np
 
 from recommender.model import features as feat
 from recommender.model.links import catalogue_tags
+from recommender.model.prepare import query_vectors
 
 PROFILES = [
     {"sectors": ["轨道交通装备"], "text": "轨道交通牵引变流器配套企业"},
@@ -34,7 +35,7 @@ def brute_force(model, prepared):
     catalogue = catalogue_tags(list(model.entity_ids_), model.gazetteer_, model.taxonomy_)
     C = feat.expand_tags(catalogue, model.hierarchy_).toarray().astype(np.float64)
     tax = model.taxonomy_
-    Q = model._query_vectors([prepared])[0].toarray().astype(np.float64)[0]
+    Q = query_vectors(model, [prepared])[0].toarray().astype(np.float64)[0]
     tq = np.zeros(len(tax.codes))
     for code, w in zip(prepared.codes, prepared.tag_weights):
         tq[tax.index(code)] = min(1.0, w)
@@ -81,6 +82,6 @@ def test_sparse_scoring_matches_dense_oracle(model):
         prepared = model.prepare(raw)
         fast = model.score_matrix([prepared])
         slow = brute_force(model, prepared)
-        np.testing.assert_allclose(fast["score"][0], slow[0], atol=1e-5)
-        np.testing.assert_allclose(fast["text_score"][0], slow[1], atol=1e-5)
-        np.testing.assert_allclose(fast["tag_score"][0], slow[2], atol=1e-5)
+        np.testing.assert_allclose(fast.score[0], slow[0], atol=1e-5)
+        np.testing.assert_allclose(fast.text_score[0], slow[1], atol=1e-5)
+        np.testing.assert_allclose(fast.tag_score[0], slow[2], atol=1e-5)
