@@ -154,6 +154,9 @@ def select_evidence(model, entity_col: int, profile_row: int, scores, q_terms: d
     link weight times their coverage of the profile's distinguishing content (the citation
     should hold the most of what was asked); a passage whose normalised text repeats one
     already chosen is skipped.
+
+    ``scores`` is a :class:`~recommender.model.score.Scores` (its ``passage_text``,
+    ``passage_tag`` and ``passage_coverage`` rows are read).
     """
     if evidence_k <= 0:
         return []

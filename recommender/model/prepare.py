@@ -194,9 +194,22 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
 def read_words(model, items, text: str) -> dict:
     """The profile's searched words with their content mass, and the words the corpus lacks.
 
-    Returns a dict: ``terms`` (QueryTerm, first occurrence kept), ``oov`` (unknown Chinese
-    word → content mass), ``english_codes`` (tags the taxonomy's English names gave) and
-    ``translated`` (the Chinese words chosen for English phrases).
+    Parameters
+    ----------
+    model : Recommender
+        A fitted model.
+    items : sequence
+        The profile's resolved sectors (:func:`recommender.model.query.sector_items`).
+    text : str
+        The profile's text, normalised for features.
+
+    Returns
+    -------
+    dict
+        ``terms`` (QueryTerm, first occurrence kept), ``oov`` (unknown Chinese word →
+        content mass), ``english_codes`` (tags the taxonomy's English names gave),
+        ``translated`` (the Chinese words chosen for English phrases) and ``phrases``
+        (compounds to find written out: text, parts, content mass).
     """
     from recommender.text.english import is_english
 
@@ -322,7 +335,31 @@ def filter_mask(entities, profile: InvestorProfile, gaz) -> np.ndarray | None:
 def query_vectors(model, prepared: Sequence[PreparedProfile]):
     """Query matrices: weighted TF-IDF ``Q``, tags ``Tq``, exact tags ``Te``, and the
     profiles' distinguishing content ``Qs`` (IDF of each specific own term) with the
-    mass of content no passage can cover (``missing``)."""
+    mass of content no passage can cover (``missing``).
+
+    Parameters
+    ----------
+    model : Recommender
+        A fitted model.
+    prepared : sequence of PreparedProfile
+
+    Returns
+    -------
+    Q : csr_matrix, shape (n_profiles, n_terms)
+    Tq, Te : csr_matrix, shape (n_profiles, n_tags)
+    Qs : csr_matrix, shape (n_profiles, n_terms)
+    missing_mass : ndarray, shape (n_profiles,)
+    PH : csr_matrix, shape (n_profiles, n_units)
+        From :func:`phrase_hits`.
+
+    Examples
+    --------
+    >>> from recommender import Recommender, load_sample_corpus
+    >>> model = Recommender().fit(load_sample_corpus())
+    >>> Q, Tq, Te, Qs, missing_mass, PH = query_vectors(model, [model.prepare("日用陶瓷")])
+    >>> Q.shape == (1, len(model.feature_names_)), PH.shape[1] == model.X_.shape[0]
+    (True, True)
+    """
     rt = model._runtime()
     n, V = len(prepared), len(model.feature_names_)
     idf = rt.idf
@@ -384,6 +421,16 @@ def phrase_hits(model, prepared: Sequence[PreparedProfile]) -> sp.csr_matrix:
 
     Only units holding every part of a compound are read (their posting lists
     intersected), so the check stays small whatever the corpus size.
+
+    Parameters
+    ----------
+    model : Recommender
+        A fitted model.
+    prepared : sequence of PreparedProfile
+
+    Returns
+    -------
+    csr_matrix, shape (n_profiles, n_units)
     """
     rt = model._runtime()
     vocab = model.vectorizer_.vocabulary_
