@@ -13,6 +13,7 @@ share a surface form, a Hunan entity is preferred, then the higher level
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import logging
@@ -146,14 +147,42 @@ class Gazetteer:
 
     @classmethod
     def default(cls) -> "Gazetteer":
-        """The gazetteer bundled with the package (loaded once, then cached).
+        """The gazetteer bundled with the package, as a new object on every call.
+
+        The bundled tables are read and validated once; each call returns an independent
+        deep copy of that object, so a caller that changes its gazetteer never changes
+        anyone else's.
+
+        Returns
+        -------
+        Gazetteer
+            With :attr:`bundled` true.
 
         Examples
         --------
-        >>> Gazetteer.default() is Gazetteer.default()
-        True
+        >>> a, b = Gazetteer.default(), Gazetteer.default()
+        >>> a is b, a.bundled, a.resolve_region("石峰") == b.resolve_region("石峰")
+        (False, True, True)
         """
-        return _default()
+        gaz = copy.deepcopy(_default())
+        # a DataFrame's deep copy shares the Python objects in its cells: copy the lists too
+        gaz.entities = gaz.entities.copy()
+        for col in ("aliases", "path", "sectors"):
+            gaz.entities[col] = [list(v) for v in gaz.entities[col]]
+        return gaz
+
+    @property
+    def bundled(self) -> bool:
+        """Whether this gazetteer was made by :meth:`default`: a saved model then refers to the
+        bundled tables (checked by checksum on load) instead of holding a copy of them.
+
+        Examples
+        --------
+        >>> own = Gazetteer.from_csv(DATA_DIR / "entities.csv", DATA_DIR / "ambiguous_surfaces.csv")
+        >>> Gazetteer.default().bundled, own.bundled
+        (True, False)
+        """
+        return bool(self.__dict__.get("_bundled", False))
 
     # --------------------------------------------------------------- validation
     @staticmethod
@@ -405,4 +434,7 @@ class Gazetteer:
 
 @functools.lru_cache(maxsize=1)
 def _default() -> Gazetteer:
-    return Gazetteer.from_csv(DATA_DIR / "entities.csv", DATA_DIR / "ambiguous_surfaces.csv")
+    """The bundled gazetteer, read once; never handed out (:meth:`Gazetteer.default` copies it)."""
+    gaz = Gazetteer.from_csv(DATA_DIR / "entities.csv", DATA_DIR / "ambiguous_surfaces.csv")
+    gaz._bundled = True
+    return gaz
