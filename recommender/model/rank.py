@@ -26,6 +26,10 @@ __all__ = ["rank_results", "one_result", "first_hand", "place_match", "CONTAINER
 #: Levels that contain the districts and parks an investor settles in.
 CONTAINER_LEVELS = frozenset({"province", "city"})
 
+#: Profiles scored together: each holds dense relevance rows over every passage while its
+#: result is built, so a large batch is scored this many at a time (memory stays flat).
+PROFILES_PER_SCORE = 64
+
 
 def rank_results(model, prepared: Sequence[PreparedProfile], top_k: int,
                  evidence_k: int) -> list[RecommendationResult]:
@@ -55,10 +59,12 @@ def rank_results(model, prepared: Sequence[PreparedProfile], top_k: int,
     >>> result.matches[0].name
     '醴陵市'
     """
-    scores = score_matrix(model, prepared)
     out = []
-    for i, p in enumerate(prepared):
-        out.append(one_result(model, i, p, scores, top_k, evidence_k))
+    # a few profiles at a time: their passage relevances are dense rows over the whole corpus
+    for lo in range(0, len(prepared), PROFILES_PER_SCORE):
+        chunk = prepared[lo:lo + PROFILES_PER_SCORE]
+        scores = score_matrix(model, chunk)
+        out.extend(one_result(model, i, p, scores, top_k, evidence_k) for i, p in enumerate(chunk))
     return out
 
 

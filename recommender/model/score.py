@@ -92,17 +92,19 @@ def score_matrix(model, prepared: Sequence[PreparedProfile]) -> Scores:
     """
     Q, Tq, Te, Qs, missing_mass, PH = query_vectors(model, prepared)
     rt = model._runtime()
-    S = (Q @ rt.X_T).toarray().astype(np.float32, copy=False)             # text relevance
+    # passage relevances stay sparse until the end: a profile touches few passages
+    S = (Q @ rt.X_T).tocsr().astype(np.float32)                           # text relevance
     tq_mass = np.asarray(Tq.sum(axis=1)).ravel()
     has_tags = tq_mass > 0
-    G = (Tq @ rt.T_T).toarray().astype(np.float32, copy=False)
-    G = np.minimum(G / np.where(has_tags, tq_mass, 1.0)[:, None], 1.0)     # tag coverage
+    G = (Tq @ rt.T_T).tocsr().astype(np.float32)
+    G.data = np.minimum(G.data / _row_values(G, np.where(has_tags, tq_mass, 1.0)), 1.0)   # tag coverage
     n_exact = np.asarray(Te.sum(axis=1)).ravel()      # tag content units (exact and from the text)
     phrase_mass = np.asarray([sum(m for _, _, m in p.phrases) for p in prepared], dtype=np.float64)
-    C = passage_coverage((Qs @ rt.Xbin_T).toarray() + PH.toarray(), (Te @ rt.Tbin_T).toarray(),
+    C = passage_coverage((Qs @ rt.Xbin_T) + PH, Te @ rt.Tbin_T,
                          np.asarray(Qs.sum(axis=1)).ravel() + phrase_mass, n_exact, missing_mass, rt.max_idf)
-    S = S * (C > 0)                      # generic words alone never make a passage relevant
-    G = G * (C > 0)
+    relevant = C > 0
+    S = S.multiply(relevant).tocsr()     # generic words alone never make a passage relevant
+    G = G.multiply(relevant).tocsr()
     m = model.top_passages
     text_pass = rt.link_pooling(S, m, model.pooling)
     tag_pass = rt.link_pooling(G, m, model.pooling)
@@ -117,4 +119,10 @@ def score_matrix(model, prepared: Sequence[PreparedProfile]) -> Scores:
     score = combine(text_score, tag_score, tag_share, cover, model.coverage_power)
     return Scores(score=score, text_score=text_score, tag_score=tag_score, coverage=cover,
                   tag_share=tag_share,
-                  passage_text=S, passage_tag=G, passage_coverage=C, query=Q, query_tags=Tq)
+                  passage_text=S.toarray(), passage_tag=G.toarray(), passage_coverage=C.toarray(),
+                  query=Q, query_tags=Tq)
+
+
+def _row_values(m: sp.csr_matrix, per_row: np.ndarray) -> np.ndarray:
+    """``per_row[r]`` for each stored value of the CSR matrix ``m`` (r its row)."""
+    return np.repeat(per_row, np.diff(m.indptr))

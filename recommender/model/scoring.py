@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
+import scipy.sparse as sp
 
 from recommender.exceptions import UnknownOptionError
 
@@ -229,18 +230,24 @@ class LinkPooling:
 
     def __call__(self, values: np.ndarray, m: int, kind: str = "soft_or", weighted: bool = True) -> np.ndarray:
         pool = get_pooling(kind)
-        values = np.asarray(values)
-        n_rows = values.shape[0]
-        out = np.zeros((n_rows, self.n_places))
-        rows, cols = np.nonzero(values > 0)
+        if sp.issparse(values):
+            coo = values.tocoo()
+            positive = coo.data > 0
+            rows, cols, vals = coo.row[positive], coo.col[positive], coo.data[positive]
+        else:
+            values = np.asarray(values)
+            rows, cols = np.nonzero(values > 0)
+            vals = values[rows, cols]
+        out = np.zeros((values.shape[0], self.n_places))
         if not len(rows):
             return out
+        rows, cols = rows.astype(np.int64), cols.astype(np.int64)
         lo, hi = self.unit_ptr[cols], self.unit_ptr[cols + 1]
         counts = hi - lo
         starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
         link = self.by_unit[starts + np.arange(counts.sum())]
         row = np.repeat(rows, counts)
-        v = values[row, self.units[link]]
+        v = np.repeat(vals, counts)
         if weighted:
             v = v * self.weights[link]
         v = np.clip(v.astype(np.float32, copy=False), 0.0, 1.0)
@@ -294,9 +301,17 @@ def passage_coverage(term_hits: np.ndarray, tag_hits: np.ndarray, term_mass: np.
     """
     total = (np.asarray(term_mass, dtype=np.float64) + tag_unit * np.asarray(n_tags, dtype=np.float64)
              + np.asarray(missing_mass, dtype=np.float64))
+    safe = np.where(total > 0, total, 1.0)
+    if sp.issparse(term_hits) or sp.issparse(tag_hits):
+        # the same arithmetic on the passages that hold anything (the rest cover nothing)
+        covered = (sp.csr_matrix(term_hits, dtype=np.float64)
+                   + sp.csr_matrix(tag_hits, dtype=np.float64) * tag_unit).tocsr()
+        rows = np.repeat(np.arange(covered.shape[0]), np.diff(covered.indptr))
+        covered.data = np.clip(np.where(total[rows] > 0, covered.data / safe[rows], 0.0), 0.0, 1.0)
+        covered.eliminate_zeros()
+        return covered
     covered = np.asarray(term_hits, dtype=np.float64) + tag_unit * np.asarray(tag_hits, dtype=np.float64)
-    safe = np.where(total > 0, total, 1.0)[:, None]
-    return np.clip(np.where(total[:, None] > 0, covered / safe, 0.0), 0.0, 1.0)
+    return np.clip(np.where(total[:, None] > 0, covered / safe[:, None], 0.0), 0.0, 1.0)
 
 
 def combine(text_score: np.ndarray, tag_score: np.ndarray, tag_share: np.ndarray, coverage: np.ndarray,
