@@ -11,52 +11,64 @@ import scipy.sparse as sp
 
 from recommender.model.scoring import LinkPooling
 
-__all__ = ["RuntimeTables", "TrigramFilter", "SCANS_BEFORE_FILTER"]
+__all__ = ["RuntimeTables", "GramFilter", "SCANS_BEFORE_FILTER"]
 
 
 #: A word found in fewer passages than this is never generic (a small corpus has no common words).
 GENERIC_MIN_PASSAGES = 5
 
 
-#: How many words are looked up in the passages' text by a plain scan before a trigram
-#: filter of the text is built (building it costs about as much as twenty scans).
+#: How many words are looked up in the passages' text by a plain scan before a filter of
+#: the text's runs of 2 to 4 characters is built (it costs about as much as thirty scans).
 SCANS_BEFORE_FILTER = 8
 
+_GRAM_MULTIPLIERS = tuple(np.uint64(c) for c in (
+    0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5))
 
-class TrigramFilter:
-    """Which character triples a text holds, as a hashed bitmap: no false negatives.
 
-    ``may_hold(word)`` is False only when some three consecutive characters of ``word``
+class GramFilter:
+    """Which runs of 2, 3 and 4 characters a text holds, as a hashed bitmap: no false negatives.
+
+    ``may_hold(word)`` is False only when some 2, 3 or 4 consecutive characters of ``word``
     never occur in the text (so the word cannot either); True means "scan to be sure".
 
     Examples
     --------
-    >>> f = TrigramFilter("发展新能源汽车产业")
-    >>> f.may_hold("新能源汽车"), f.may_hold("汽车配件"), f.may_hold("车")
-    (True, False, True)
+    >>> f = GramFilter("发展新能源汽车产业")
+    >>> f.may_hold("新能源汽车"), f.may_hold("汽车配件"), f.may_hold("能源汽车产"), f.may_hold("车")
+    (True, False, True, True)
+    >>> f.may_hold("配件"), f.may_hold("源汽")
+    (False, True)
+    >>> f.may_hold("源汽车发")
+    False
     """
 
-    BITS = 24
+    BITS = 25
+    LENGTHS = (2, 3, 4)
 
     def __init__(self, text: str):
         self._seen = np.zeros(1 << self.BITS, dtype=bool)
         step = 1 << 20                          # a million characters at a time: small temporaries
         for lo in range(0, max(len(text) - 2, 0), step):
-            codes = np.frombuffer(text[lo:lo + step + 2].encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-            if len(codes) >= 3:
-                self._seen[self._hash(codes[:-2], codes[1:-1], codes[2:])] = True
+            codes = np.frombuffer(text[lo:lo + step + 3].encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+            for n in self.LENGTHS:
+                if len(codes) >= n:
+                    self._seen[self._hash(codes, n)] = True
 
     @classmethod
-    def _hash(cls, a, b, c):
-        h = (a * np.uint64(0x9E3779B97F4A7C15)) ^ (b * np.uint64(0xC2B2AE3D27D4EB4F)) ^ (c * np.uint64(0x165667B19E3779F9))
+    def _hash(cls, codes: np.ndarray, n: int) -> np.ndarray:
+        """Hash of every run of ``n`` codes (the run's length is part of the hash)."""
+        k = len(codes) - n + 1
+        h = np.full(k, np.uint64(n))
+        for i in range(n):
+            h ^= codes[i:i + k] * _GRAM_MULTIPLIERS[i]
+            h *= _GRAM_MULTIPLIERS[3 - i]
         return (h >> np.uint64(64 - cls.BITS)).astype(np.int64)
 
     def may_hold(self, word: str) -> bool:
         """False when ``word`` certainly does not occur in the text."""
-        if len(word) < 3:
-            return True
         codes = np.frombuffer(word.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        return bool(self._seen[self._hash(codes[:-2], codes[1:-1], codes[2:])].all())
+        return all(bool(self._seen[self._hash(codes, n)].all()) for n in self.LENGTHS if len(codes) >= n)
 
 
 class RuntimeTables:
@@ -154,17 +166,17 @@ class RuntimeTables:
         may be one the vectorizer dropped as too common, or one jieba cut otherwise).
 
         The answer is exact: a scan of the text. After :data:`SCANS_BEFORE_FILTER` scans a
-        trigram filter of the text is built (once per loaded model), and a word with a
-        character triple the text never holds is answered without a scan; batches ask about
+        :class:`GramFilter` of the text is built (once per loaded model), and a word with a
+        run of 2 to 4 characters the text never holds is answered without a scan; batches ask about
         hundreds of words, single queries about a few.
         """
         cache = self.__dict__.setdefault("_written", {})
         if word not in cache:
             if "_joined" not in self.__dict__:
                 self._joined = "\n".join(self.norm_text)
-            grams = self.__dict__.get("_trigrams")
+            grams = self.__dict__.get("_grams")
             if grams is None and len(cache) >= SCANS_BEFORE_FILTER:
-                grams = self._trigrams = TrigramFilter(self._joined)
+                grams = self._grams = GramFilter(self._joined)
             cache[word] = (grams is None or grams.may_hold(word)) and word in self._joined
         return cache[word]
 
