@@ -7,7 +7,7 @@ import re
 import numpy as np
 
 from recommender.model.results import Evidence
-from recommender.text.normalize import normalize_for_features
+from recommender.text.normalize import normalize_sentence
 
 __all__ = ["select_evidence", "sentence_spans", "highlight_spans", "mention_kind", "MENTION_STRENGTH"]
 
@@ -75,7 +75,7 @@ def evidence_strength(evidence, keep=lambda term: True) -> str:
         terms = [t for t in ev.terms if keep(t)] or list(ev.terms)
         for a, b in sentence_spans(ev.text):
             sentence = ev.text[a:b]
-            norm = normalize_for_features(sentence)
+            norm = normalize_sentence(sentence)
             if not any(t in norm for t in terms):
                 continue
             kind = mention_kind(norm, terms)
@@ -135,7 +135,7 @@ def highlight_spans(text: str, offset: int, terms, keep=None, limit: int = 3) ->
         return ()
     scored = []
     for a, b in sentence_spans(text):
-        norm = normalize_for_features(text[a:b]).lower()
+        norm = normalize_sentence(text[a:b]).lower()
         held = [t for t in wanted if t.lower() in norm]
         if held:
             content = sum(1 for t in held if keep is None or keep(t))
