@@ -870,6 +870,10 @@ class Taxonomy:
         """
         if not isinstance(label, str):
             return []
+        # the zones' labels repeat (a batch asks about the same few hundred again and again)
+        cache = self.__dict__.setdefault("_catalogue_codes_cache", {})
+        if label in cache:
+            return list(cache[label])
         out: list[str] = []
         for part in re.split(r"[、,,;;/]", label):
             key = sector_key(part).rstrip(".。")
@@ -881,6 +885,7 @@ class Taxonomy:
             for c in codes:
                 if c not in out:
                     out.append(c)
+        cache[label] = tuple(out)
         return out
 
     def matcher_entries(self) -> dict[str, tuple[str, ...]]:
