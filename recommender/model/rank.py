@@ -28,7 +28,7 @@ CONTAINER_LEVELS = frozenset({"province", "city"})
 
 #: Profiles scored together: each holds dense relevance rows over every passage while its
 #: result is built, so a large batch is scored this many at a time (memory stays flat).
-PROFILES_PER_SCORE = 64
+PROFILES_PER_SCORE = 16
 
 
 def rank_results(model, prepared: Sequence[PreparedProfile], top_k: int,
