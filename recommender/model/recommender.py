@@ -751,10 +751,16 @@ class Recommender(ParamsMixin):
         G = np.minimum(G / np.where(has_tags, tq_mass, 1.0)[:, None], 1.0)     # tag coverage
         n_exact = np.asarray(Te.sum(axis=1)).ravel()      # tag content units (exact and from the text)
         phrase_mass = np.asarray([sum(m for _, _, m in p.phrases) for p in prepared], dtype=np.float64)
-        C = passage_coverage((Qs @ rt.Xbin_T).toarray() + PH.toarray(), (Te @ rt.Tbin_T).toarray(),
+        term_hits = (Qs @ rt.Xbin_T).toarray()
+        tag_hits = (Te @ rt.Tbin_T).toarray()
+        C = passage_coverage(term_hits + PH.toarray(), tag_hits,
                              np.asarray(Qs.sum(axis=1)).ravel() + phrase_mass, n_exact, missing_mass, rt.max_idf)
-        S = S * (C > 0)                      # generic words alone never make a passage relevant
-        G = G * (C > 0)
+        # generic and process words alone never make a passage relevant: it needs the industry
+        Qc = sp.csr_matrix(Qs.multiply(~rt.process[None, :]))
+        core = ((Qc @ rt.Xbin_T).toarray() + PH.toarray() + tag_hits) > 0
+        S = S * core
+        G = G * core
+        C = C * core
         m = self.top_passages
         text_pass = np.empty((n, n_ent))
         tag_pass = np.empty((n, n_ent))
@@ -854,18 +860,20 @@ class Recommender(ParamsMixin):
             if len(pool) >= depth:
                 break
             # a place is a match only with a passage about what was asked, or its catalogue row
-            evidence = select_evidence(self, j, i, scores, q_terms, p, max(evidence_k, 1))
+            # the kind of mention is read from the passages the score pools, whatever the number cited
+            evidence = select_evidence(self, j, i, scores, q_terms, p, max(evidence_k, self.top_passages))
             cited = cat_mod.catalogue_evidence(self, str(self.entity_ids_[j]), p)
             if not evidence and cited is None:
                 continue
-            kind = evidence_strength(evidence, rt.is_specific_or_tag)
+            kind = evidence_strength(evidence[:self.top_passages], rt.is_specific_or_tag)
             pool.append((float(score[j]) * MENTION_STRENGTH[kind], j, evidence, kind, cited))
         # a city or province ranks below a district or park inside it that its own report recommends
         if pool:
             capped = below_descendants([t[0] for t in pool], [rt.ancestors[t[1]] for t in pool],
                                        [rt.entity_id[t[1]] for t in pool],
                                        [rt.level[t[1]] in CONTAINER_LEVELS for t in pool],
-                                       [self._first_hand(t[1], i, scores) for t in pool])
+                                       [self._first_hand(t[1], i, scores) for t in pool],
+                                       [float(scores["coverage"][i, t[1]]) for t in pool])
             pool = [(c, *t[1:]) for c, t in zip(capped, pool)]
         pool.sort(key=lambda t: (-round(t[0], 9), self.entity_ids_[t[1]]))
         matches = []

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from recommender.knowledge.taxonomy import PROCESS_WORDS
+
 __all__ = ["RuntimeTables"]
 
 
@@ -74,6 +76,9 @@ class RuntimeTables:
         # a word is common only when several passages use it, whatever the corpus' size
         self.specific = ((share <= model.generic_share) | (in_taxonomy & (share <= 5 * model.generic_share))
                          | (self.df < GENERIC_MIN_PASSAGES))
+        # a process word (加工, 制造, 制品) says what is done, not in which industry: it supports a
+        # match but never makes a passage relevant alone
+        self.process = np.fromiter((w in PROCESS_WORDS for w in self.vocab), dtype=bool, count=len(self.vocab))
         self.term_weight = np.where(self.specific, 1.0, model.generic_weight).astype(np.float32)
         self.vocabulary = model.vectorizer_.vocabulary_
         Xb = model.X_.T.tocsr()
