@@ -23,7 +23,8 @@ from recommender.model import links as links_mod
 from recommender.model.chunks import iter_chunk_features
 from recommender.model.evidence import MENTION_STRENGTH, evidence_strength, select_evidence
 from recommender.model.params import ParamsMixin
-from recommender.model.query import (CONNECTORS, HAN, QueryTerm, english_terms, profile_clauses, sector_items,
+from recommender.model.query import (CONNECTORS, HAN, QueryTerm, english_terms, product_word, profile_clauses,
+                                     sector_items,
                                      sector_words, split_unknown, strip_sector_suffix, without_applications)
 from recommender.model.results import Match, RecommendationResult, ResolvedSector
 from recommender.model.scoring import (below_descendants, combine, fuse, get_pooling, passage_coverage,
@@ -70,6 +71,7 @@ class PreparedProfile:
     tag_lead: float = 0.0
     phrases: tuple = ()
     expand_codes: tuple[str, ...] = ()
+    product_codes: tuple[str, ...] = ()
 
 
 class Recommender(ParamsMixin):
@@ -101,9 +103,12 @@ class Recommender(ParamsMixin):
     rollup_weight : float, default=0.8
         Weight with which a park's or town's passages also count for the district
         (or city) that contains it.
-    document_link_weight : float, default=0.5
+    document_link_weight : float, default=1.0
         Weight of the link between a passage and its document's own region when the
         passage does not name a place itself (passed to the linker's output as given).
+        By default a report speaks for its region in every passage, whether or not the
+        passage repeats the region's name (全省, 贵州): a report that names itself often
+        does not outweigh one that does not.
     catalogue_weight : float, default=0.5
         Weight of a park's official leading industries (2018 catalogue) in its tag profile.
     foreign_weight : float, default=0.5
@@ -171,7 +176,7 @@ class Recommender(ParamsMixin):
 
     def __init__(self, *, min_df=1, max_df=0.5, sublinear_tf=True, text_weight=0.5,
                  passage_weight=0.6, top_passages=3, pooling="soft_or", hierarchy_credit=0.3,
-                 rollup_weight=0.8, document_link_weight=0.5, catalogue_weight=0.5,
+                 rollup_weight=0.8, document_link_weight=1.0, catalogue_weight=0.5,
                  foreign_weight=0.5, ancestor_weight=0.25, evidence_prior=3.0, expansion_weight=0.5,
                  weak_threshold=0.05, weak_coverage=0.2, generic_share=0.02, generic_weight=0.3,
                  approximate_tag_weight=0.4,
@@ -486,6 +491,15 @@ class Recommender(ParamsMixin):
         codes = tuple(dict.fromkeys(feat.most_specific(exact_codes, tax) + feat.most_specific(
             exact_codes + english_codes + fuzzy_codes + list(text_tags), tax)))
         tag_weights = tuple(float(weights[c]) for c in codes)
+        # a tag reached only through a product word (客机 → 航空航天) answers for that product:
+        # its other sub-sectors (商业航天) do not
+        narrow, wide = set(), set(english_named) | set(fuzzy_codes)
+        for it in items:
+            for c in (it.codes if it.exact else ()):
+                (narrow if it.route == "alias" and product_word(tax, it.input, c) else wide).add(c)
+        for hit in (self.tagger_.find(tag_text) if text_tags else ()):
+            (narrow if product_word(tax, hit.term, hit.code) else wide).add(hit.code)
+        product_codes = tuple(c for c in codes if c in narrow and c not in wide)
         exact = tuple(c for c in codes if c in set(exact_codes) or set(tax.ancestors(c)) & set(exact_codes))
         text_codes = tuple(c for c in codes if c in text_tags and c not in exact and c not in fuzzy_codes)
         # content each tag stands for, in units of the largest IDF: an exact tag one unit plus
@@ -531,7 +545,7 @@ class Recommender(ParamsMixin):
                                missing=tuple(missing), missing_mass=float(sum(missing.values())),
                                exact_codes=exact, text_codes=text_codes, tag_content=tag_content, tag_lead=lead,
                                phrases=words["phrases"],
-                               expand_codes=tuple(expand_codes))
+                               expand_codes=tuple(expand_codes), product_codes=product_codes)
 
     def _read_words(self, items, text: str) -> dict:
         """The profile's searched words with their content mass, and the words the corpus lacks.
@@ -603,13 +617,18 @@ class Recommender(ParamsMixin):
             tax = self.taxonomy_
             found, lost = english_terms(latin, vocab, taxonomy=tax, cooccurrence=rt.cooccurrence,
                                         document_frequency=rt.document_frequency)
+            # as in Chinese, what the firm does (the first clause, its sectors) weighs fully and
+            # what it looks for (looking for …, seeking …) weighs wish_weight
+            clauses = profile_clauses(text, self.wish_weight)
+            does = " ".join([clauses[0][0] if clauses else ""] + english_sectors).lower()
             for phrase, word, codes in found:
                 english_codes.extend(codes)
+                weight = 1.0 if phrase.lower() in does else self.wish_weight
                 for w in ([tax.name(c) for c in codes] or [word]):
                     if w in vocab:
-                        term(w, "English lexicon", phrase, 1.0)
+                        term(w, "English lexicon", phrase, weight)
                     else:
-                        add_words(w, "English lexicon", 1.0)
+                        add_words(w, "English lexicon", weight)
                 translated.append(word)
             for w in lost:
                 # the lexicon's word may simply not be the reports' wording: half weight
@@ -692,12 +711,15 @@ class Recommender(ParamsMixin):
                     evals.append(units)
         Tq = sp.coo_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
                            shape=(n, len(tax.codes))).tocsr()
+        prow = [i for i, p in enumerate(prepared) for _ in p.product_codes]
+        pcol = [tax.index(c) for p in prepared for c in p.product_codes]
+        N = sp.csr_matrix((np.ones(len(prow), dtype=np.float32), (prow, pcol)), shape=(n, len(tax.codes)))
         Tq.data = np.minimum(Tq.data, 1.0)
         Te = sp.coo_matrix((np.asarray(evals, dtype=np.float32), (erows, ecols)),
                            shape=(n, len(tax.codes))).tocsr()
         missing_mass = np.asarray([p.missing_mass for p in prepared], dtype=np.float64)
         PH = self._phrase_hits(prepared)
-        return sp.csr_matrix(Q, dtype=np.float32), Tq, Te, Qs, missing_mass, PH
+        return sp.csr_matrix(Q, dtype=np.float32), Tq, Te, Qs, N, missing_mass, PH
 
     def _phrase_hits(self, prepared: Sequence[PreparedProfile]) -> sp.csr_matrix:
         """``(n_profiles, n_units)`` content mass of the profile's compounds written out in each unit.
@@ -741,18 +763,22 @@ class Recommender(ParamsMixin):
             ``(n_profiles, n_places)``), and the passage relevances
             ``passage_text``/``passage_tag`` (``(n_profiles, n_units)``) used to pick evidence.
         """
-        Q, Tq, Te, Qs, missing_mass, PH = self._query_vectors(prepared)
+        Q, Tq, Te, Qs, N, missing_mass, PH = self._query_vectors(prepared)
         rt = self._runtime()
         n, n_ent = len(prepared), len(self.entity_ids_)
         S = (Q @ rt.X_T).toarray().astype(np.float32, copy=False)             # text relevance
         tq_mass = np.asarray(Tq.sum(axis=1)).ravel()
         has_tags = tq_mass > 0
-        G = (Tq @ rt.T_T).toarray().astype(np.float32, copy=False)
+        # a tag reached through a product word counts only where the tag itself is found, not
+        # through its sub-sectors
+        Tq_n = sp.csr_matrix(Tq.multiply(N))
+        G = (sp.csr_matrix(Tq - Tq_n) @ rt.T_T + Tq_n @ rt.Traw_T).toarray().astype(np.float32, copy=False)
         G = np.minimum(G / np.where(has_tags, tq_mass, 1.0)[:, None], 1.0)     # tag coverage
         n_exact = np.asarray(Te.sum(axis=1)).ravel()      # tag content units (exact and from the text)
         phrase_mass = np.asarray([sum(m for _, _, m in p.phrases) for p in prepared], dtype=np.float64)
         term_hits = (Qs @ rt.Xbin_T).toarray()
-        tag_hits = (Te @ rt.Tbin_T).toarray()
+        Te_n = sp.csr_matrix(Te.multiply(N))
+        tag_hits = (sp.csr_matrix(Te - Te_n) @ rt.Tbin_T + Te_n @ rt.Trawbin_T).toarray()
         C = passage_coverage(term_hits + PH.toarray(), tag_hits,
                              np.asarray(Qs.sum(axis=1)).ravel() + phrase_mass, n_exact, missing_mass, rt.max_idf)
         # generic and process words alone never make a passage relevant: it needs the industry
@@ -772,7 +798,8 @@ class Recommender(ParamsMixin):
                                             self.pooling)
             tag_pass[rows] = pool_segments(G[rows][:, rt.flat_units] * rt.flat_weights, rt.flat_offsets, m,
                                            self.pooling)
-            cover[rows] = pool_segments(C[rows][:, rt.flat_units], rt.flat_offsets, 1, "max")
+            # a place holds what its passages hold as far as they are about it
+            cover[rows] = pool_segments(C[rows][:, rt.flat_units] * rt.flat_weights, rt.flat_offsets, 1, "max")
         shrink = self.entity_shrink_[None, :]
         text_prof = (Q @ rt.centroids_T).toarray() * shrink
         tag_prof = (feat.l2_normalize_rows(Tq) @ rt.tag_profile_T).toarray() * shrink

@@ -88,6 +88,11 @@ class RuntimeTables:
         Tb = model.T_.T.tocsr()
         Tb.data = (Tb.data > 0).astype(np.float32)
         self.Tbin_T = Tb
+        # the tags each passage names itself, without its sub-sectors' (for tags reached by a product word)
+        self.Traw_T = model.T_raw_.T.tocsr()
+        Tr = self.Traw_T.copy()
+        Tr.data = (Tr.data > 0).astype(np.float32)
+        self.Trawbin_T = Tr
         self._expansions: dict[tuple, object] = {}
 
     def tag_words(self, code: str) -> frozenset:
