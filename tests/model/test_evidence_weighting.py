@@ -97,3 +97,16 @@ def test_a_city_ranks_below_each_district_holding_as_much_as_it():
     out = below_descendants([0.5, 0.4, 0.2, 0.1], [(), ("c",), ("c",), ("c",)], ["c", "d1", "d2", "d3"],
                             [True, False, False, False])
     assert out[2] < out[0] < out[1]
+
+
+def test_a_figure_counts_for_the_sector_only_in_its_own_clause():
+    from recommender.model.evidence import clause_kind, mention_kind
+
+    # a province's sentence: a project with a capacity, then the sector in a list
+    s = "推动桥头铝电50万吨绿电铝项目建设，培育壮大特殊钢、碳纤维、铜箔等产业，做强绿铝品牌。"
+    assert mention_kind(s, ["碳纤维"]) == "substantive"
+    assert clause_kind(s, ["碳纤维"]) == "list"
+    assert clause_kind(s, ["绿电铝"]) == "substantive"
+    # a figure in the clause right after the sector's is about it
+    assert clause_kind("纺织产业加快发展，增加值增长15%左右。", ["纺织"]) == "substantive"
+    assert clause_kind("纺织产业加快发展，推进城市更新。", ["纺织"]) == "statement"
