@@ -782,8 +782,10 @@ class Recommender(ParamsMixin):
         C = passage_coverage(term_hits + PH.toarray(), tag_hits,
                              np.asarray(Qs.sum(axis=1)).ravel() + phrase_mass, n_exact, missing_mass, rt.max_idf)
         # generic and process words alone never make a passage relevant: it needs the industry
+        # (a specific word of the profile other than a process word, a compound it names, or
+        # one of its industry tags)
         Qc = sp.csr_matrix(Qs.multiply(~rt.process[None, :]))
-        core = ((Qc @ rt.Xbin_T).toarray() + PH.toarray() + tag_hits) > 0
+        core = (((Qc @ rt.Xbin_T).toarray() + PH.toarray() + tag_hits) > 0) | (G > 0)
         S = S * core
         G = G * core
         C = C * core

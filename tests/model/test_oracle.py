@@ -1,5 +1,6 @@
 """The sparse, vectorised scoring agrees with a slow dense brute-force reading of the rule
-(passage relevance gated by coverage of the profile's distinguishing content)."""
+(passage relevance gated by the profile's industry content: a specific word other than a
+process word, a compound it names, or one of its tags)."""
 
 import numpy as np
 
@@ -65,10 +66,11 @@ def brute_force(model, prepared):
         phrase = sum(m for text, parts, m in prepared.phrases
                      if all(X[u, vocab[w]] > 0 for w in parts) and text in norm_text[model.unit_passage_[u]])
         held += phrase
-        # a process word (加工, 制造) alone never makes a passage relevant
+        # a process word (加工, 制造) alone never makes a passage relevant; one of the profile's
+        # industry tags does
         core = (any(X[u, k] > 0 for k in spec if k not in process) or phrase > 0
-                or content_tags @ (T_exact[u] > 0) > 0)
-        return min(1.0, held / total) if total > 0 and core else 0.0
+                or content_tags @ (T_exact[u] > 0) > 0 or tq @ T_exact[u] > 0)
+        return (min(1.0, held / total) if total > 0 and core else 0.0), core
 
     lead = min(1.0, prepared.tag_lead)
     out = np.zeros((3, L.shape[1]))
@@ -77,9 +79,9 @@ def brute_force(model, prepared):
         w = L[units, j]
         mass = L[:, j].sum()
         shrink = mass / (mass + model.evidence_prior)
-        cov = np.array([coverage(u) for u in units])
-        s = np.array([Q @ X[u] for u in units]) * (cov > 0)
-        g = np.array([min(1.0, tq @ T_exact[u] / tq.sum()) if tq.sum() > 0 else 0.0 for u in units]) * (cov > 0)
+        cov, core = (np.array(v) for v in zip(*[coverage(u) for u in units]))
+        s = np.array([Q @ X[u] for u in units]) * core
+        g = np.array([min(1.0, tq @ T_exact[u] / tq.sum()) if tq.sum() > 0 else 0.0 for u in units]) * core
         centroid = _unit(sum(L[u, j] * X[u] for u in units))
         profile = _unit(_unit(sum(L[u, j] * T_full[u] for u in units)) + model.catalogue_weight * C[j])
         text = beta * _soft_or_top(w * s, m) + (1 - beta) * (Q @ centroid) * shrink
