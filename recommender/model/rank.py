@@ -194,11 +194,15 @@ def place_match(model, rank, j, i, scores, p, evidence, q_terms, adjusted, kind)
     Match
     """
     rt = model._runtime()
-    # the score's two parts as they add up: shares, coverage and mention factor applied
+    # the score's two parts as they add up: shares, coverage, mention factor and container rule applied
     share = float(scores.tag_share[i])
     factor = float(scores.coverage[i, j]) ** model.coverage_power * MENTION_STRENGTH[kind]
     text_part = (1.0 - share) * float(scores.text_score[i, j]) * factor
     tag_part = share * float(scores.tag_score[i, j]) * factor
+    # a container ranked below its districts keeps the parts' proportions at its lowered score
+    total = text_part + tag_part
+    if total > 0 and adjusted < total - 1e-9:
+        text_part, tag_part = text_part * adjusted / total, tag_part * adjusted / total
     supported = rt.supported[j]
     # a sector is supported when the place carries it or one of its sub-tags
     matched = [rt.tag_name[code] for code in p.codes if supported & rt.full_credit[code]]
