@@ -53,7 +53,7 @@ import pandas as pd
 from recommender.exceptions import TableSchemaError, close_matches
 from recommender.text.normalize import to_simplified
 
-__all__ = ["Taxonomy", "SectorResolution", "SectorMatch", "sector_key", "split_compound", "ROUTES"]
+__all__ = ["Taxonomy", "SectorResolution", "SectorMatch", "sector_key", "split_compound", "ROUTES", "PROCESS_WORDS"]
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +69,9 @@ _ZH_SUFFIXES = ("产业链", "产业集群", "制造业", "产业", "行业", "�
 # (铝冶炼加工, 汽车配套, 高端装备制造, 特色食品): tried after the suffixes above.
 _ZH_HEADS = ("精深加工", "深加工", "加工制造", "生产加工", "制造", "加工", "制品", "产品", "配套", "生产",
              "开发", "研发", "组装")
+#: Words that say what a firm does (加工, 制造, 生产, 制品, 研发), not in which industry: a ranking
+#: treats them as generic, whatever their frequency (a tea processor is not matched by 钢铁加工).
+PROCESS_WORDS = frozenset(_ZH_HEADS)
 _ZH_MODIFIERS = ("现代", "新型", "高端", "绿色", "特色", "先进", "优势", "传统", "智能")
 # Parts of a compound that only qualify the part before them (汽车及配套, 钢铁及压延).
 _PART_HEADS = ("配件", "零配件", "延伸加工", "压延", "销售", "服务", "应用", "深加工")

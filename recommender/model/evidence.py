@@ -9,7 +9,7 @@ import numpy as np
 from recommender.model.results import Evidence
 from recommender.text.normalize import normalize_sentence
 
-__all__ = ["select_evidence", "sentence_spans", "highlight_spans", "mention_kind", "MENTION_STRENGTH"]
+__all__ = ["select_evidence", "sentence_spans", "highlight_spans", "mention_kind", "clause_kind", "MENTION_STRENGTH"]
 
 #: How much a place's best evidence sentence supports its score, by kind of mention.
 MENTION_STRENGTH = {"substantive": 1.0, "statement": 0.75, "list": 0.5}
@@ -58,6 +58,38 @@ def mention_kind(sentence: str, terms) -> str:
     return "statement"
 
 
+_CLAUSE_SEP = re.compile(r"[，,：:]")
+
+
+def clause_kind(sentence: str, terms) -> str:
+    """The strongest :func:`mention_kind` of the clauses of ``sentence`` that hold a term.
+
+    A long sentence of a report strings several topics together with commas; a figure or a
+    named project counts for the sector only in the clause that names it or in the clause
+    right after it (产业增加值增长15%), not anywhere in the sentence.
+
+    Examples
+    --------
+    >>> s = "推动桥头铝电50万吨绿电铝项目建设，培育壮大特殊钢、碳纤维、铜箔等产业，做强绿铝品牌。"
+    >>> clause_kind(s, ["碳纤维"]), mention_kind(s, ["碳纤维"])
+    ('list', 'substantive')
+    >>> clause_kind("纺织产业加快发展，增加值增长15%左右。", ["纺织"])
+    'substantive'
+    """
+    order = ("list", "statement", "substantive")
+    clauses = _CLAUSE_SEP.split(sentence)
+    best = None
+    for k, clause in enumerate(clauses):
+        if not any(t in clause for t in terms):
+            continue
+        kind = mention_kind(clause, terms)
+        if kind != "substantive" and k + 1 < len(clauses) and _FIGURE.search(clauses[k + 1]):
+            kind = "substantive"       # 纺织产业快速发展，增加值增长15%
+        if best is None or order.index(kind) > order.index(best):
+            best = kind
+    return best or mention_kind(sentence, terms)
+
+
 def evidence_strength(evidence, keep=lambda term: True) -> str:
     """The strongest kind of mention among the evidence sentences holding kept terms.
 
@@ -78,7 +110,7 @@ def evidence_strength(evidence, keep=lambda term: True) -> str:
             norm = normalize_sentence(sentence)
             if not any(t in norm for t in terms):
                 continue
-            kind = mention_kind(norm, terms)
+            kind = clause_kind(norm, terms)
             if order.index(kind) > order.index(best):
                 best = kind
             if best == "substantive":

@@ -17,7 +17,8 @@ import scipy.sparse as sp
 
 from recommender.exceptions import UnknownSectorError
 from recommender.model import features as feat
-from recommender.model.query import (CONNECTORS, HAN, QueryTerm, english_terms, profile_clauses, sector_items,
+from recommender.model.query import (CONNECTORS, HAN, QueryTerm, english_terms, product_word, profile_clauses,
+                                     sector_items,
                                      sector_words, split_unknown, strip_sector_suffix, without_applications)
 from recommender.profiles import InvestorProfile
 from recommender.text.normalize import normalize_for_features
@@ -51,6 +52,7 @@ class PreparedProfile:
     tag_lead: float = 0.0
     phrases: tuple = ()
     expand_codes: tuple[str, ...] = ()
+    product_codes: tuple[str, ...] = ()
 
 
 def prepare_profile(model, profile: Any) -> PreparedProfile:
@@ -144,6 +146,15 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
     codes = tuple(dict.fromkeys(feat.most_specific(exact_codes, tax) + feat.most_specific(
         exact_codes + english_codes + fuzzy_codes + list(text_tags), tax)))
     tag_weights = tuple(float(weights[c]) for c in codes)
+    # a tag reached only through a product word (客机 → 航空航天) answers for that product:
+    # its other sub-sectors (商业航天) do not
+    narrow, wide = set(), set(english_named) | set(fuzzy_codes)
+    for it in items:
+        for c in (it.codes if it.exact else ()):
+            (narrow if it.route == "alias" and product_word(tax, it.input, c) else wide).add(c)
+    for hit in (model.tagger_.find(tag_text) if text_tags else ()):
+        (narrow if product_word(tax, hit.term, hit.code) else wide).add(hit.code)
+    product_codes = tuple(c for c in codes if c in narrow and c not in wide)
     exact = tuple(c for c in codes if c in set(exact_codes) or set(tax.ancestors(c)) & set(exact_codes))
     text_codes = tuple(c for c in codes if c in text_tags and c not in exact and c not in fuzzy_codes)
     # content each tag stands for, in units of the largest IDF: an exact tag one unit plus
@@ -189,7 +200,7 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
                            missing=tuple(missing), missing_mass=float(sum(missing.values())),
                            exact_codes=exact, text_codes=text_codes, tag_content=tag_content, tag_lead=lead,
                            phrases=words["phrases"],
-                           expand_codes=tuple(expand_codes))
+                           expand_codes=tuple(expand_codes), product_codes=product_codes)
 
 def read_words(model, items, text: str) -> dict:
     """The profile's searched words with their content mass, and the words the corpus lacks.
@@ -274,13 +285,18 @@ def read_words(model, items, text: str) -> dict:
         tax = model.taxonomy_
         found, lost = english_terms(latin, vocab, taxonomy=tax, cooccurrence=rt.cooccurrence,
                                     document_frequency=rt.document_frequency)
+        # as in Chinese, what the firm does (the first clause, its sectors) weighs fully and
+        # what it looks for (looking for …, seeking …) weighs wish_weight
+        clauses = profile_clauses(text, model.wish_weight)
+        does = " ".join([clauses[0][0] if clauses else ""] + english_sectors).lower()
         for phrase, word, codes in found:
             english_codes.extend(codes)
+            weight = 1.0 if phrase.lower() in does else model.wish_weight
             for w in ([tax.name(c) for c in codes] or [word]):
                 if w in vocab:
-                    term(w, "English lexicon", phrase, 1.0)
+                    term(w, "English lexicon", phrase, weight)
                 else:
-                    add_words(w, "English lexicon", 1.0)
+                    add_words(w, "English lexicon", weight)
             translated.append(word)
         for w in lost:
             # the lexicon's word may simply not be the reports' wording: half weight
@@ -348,6 +364,8 @@ def query_vectors(model, prepared: Sequence[PreparedProfile]):
     Q : csr_matrix, shape (n_profiles, n_terms)
     Tq, Te : csr_matrix, shape (n_profiles, n_tags)
     Qs : csr_matrix, shape (n_profiles, n_terms)
+    N : csr_matrix, shape (n_profiles, n_tags)
+        1 for each tag reached only through a product word (``product_codes``).
     missing_mass : ndarray, shape (n_profiles,)
     PH : csr_matrix, shape (n_profiles, n_units)
         From :func:`phrase_hits`.
@@ -356,7 +374,7 @@ def query_vectors(model, prepared: Sequence[PreparedProfile]):
     --------
     >>> from recommender import Recommender, load_sample_corpus
     >>> model = Recommender().fit(load_sample_corpus())
-    >>> Q, Tq, Te, Qs, missing_mass, PH = query_vectors(model, [model.prepare("日用陶瓷")])
+    >>> Q, Tq, Te, Qs, N, missing_mass, PH = query_vectors(model, [model.prepare("日用陶瓷")])
     >>> Q.shape == (1, len(model.feature_names_)), PH.shape[1] == model.X_.shape[0]
     (True, True)
     """
@@ -412,9 +430,12 @@ def query_vectors(model, prepared: Sequence[PreparedProfile]):
     Tq.data = np.minimum(Tq.data, 1.0)
     Te = sp.coo_matrix((np.asarray(evals, dtype=np.float32), (erows, ecols)),
                        shape=(n, len(tax.codes))).tocsr()
+    prow = [i for i, p in enumerate(prepared) for _ in p.product_codes]
+    pcol = [tax.index(c) for p in prepared for c in p.product_codes]
+    N = sp.csr_matrix((np.ones(len(prow), dtype=np.float32), (prow, pcol)), shape=(n, len(tax.codes)))
     missing_mass = np.asarray([p.missing_mass for p in prepared], dtype=np.float64)
     PH = phrase_hits(model, prepared)
-    return sp.csr_matrix(Q, dtype=np.float32), Tq, Te, Qs, missing_mass, PH
+    return sp.csr_matrix(Q, dtype=np.float32), Tq, Te, Qs, N, missing_mass, PH
 
 def phrase_hits(model, prepared: Sequence[PreparedProfile]) -> sp.csr_matrix:
     """``(n_profiles, n_units)`` content mass of the profile's compounds written out in each unit.

@@ -30,7 +30,7 @@ from typing import Callable, Mapping, Sequence
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SectorItem", "QueryTerm", "sector_items", "split_unknown", "sector_words", "profile_clauses", "without_applications",
+__all__ = ["SectorItem", "QueryTerm", "sector_items", "product_word", "split_unknown", "sector_words", "profile_clauses", "without_applications",
            "english_terms", "EXACT_ROUTES",
            "TERM_SOURCES"]
 
@@ -120,6 +120,31 @@ def sector_items(taxonomy, sectors: Sequence[str]) -> tuple[SectorItem, ...]:
         return ()
     return tuple(SectorItem(str(i.input), tuple(i.codes), str(i.route), str(i.source))
                  for i in taxonomy.resolve_many(sectors).items)
+
+
+def product_word(taxonomy, word: str, code: str) -> bool:
+    """Whether ``word`` reaches the tag ``code`` only as one of its everyday terms (a product
+    or a part of the industry: 客机 for 航空航天, 碳纤维 for 新材料), not as its name or an alias.
+
+    Such a word names part of the tag's industry: the tag's other sub-sectors (商业航天 under
+    航空航天) do not answer it.
+
+    Examples
+    --------
+    >>> from recommender.knowledge.taxonomy import Taxonomy
+    >>> tax = Taxonomy.default()
+    >>> product_word(tax, "客机", "EQP.AERO"), product_word(tax, "航空", "EQP.AERO")
+    (True, False)
+    >>> product_word(tax, "航空航天", "EQP.AERO")
+    False
+    """
+    from recommender.knowledge.taxonomy import sector_key
+
+    row = taxonomy.row(code)
+    key = sector_key(word)
+    if key in {sector_key(w) for w in [row["name"], *row["aliases"]]}:
+        return False
+    return key in {sector_key(w) for w in [*row["terms"], *(row.get("query_terms") or ())]}
 
 
 def split_unknown(token: str, vocabulary: Mapping[str, int], min_len: int = 2) -> list[str]:

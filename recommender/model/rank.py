@@ -107,18 +107,20 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
         if len(pool) >= depth:
             break
         # a place is a match only with a passage about what was asked, or its catalogue row
-        evidence = select_evidence(model, j, i, scores, q_terms, p, max(evidence_k, 1))
+        # the kind of mention is read from the passages the score pools, whatever the number cited
+        evidence = select_evidence(model, j, i, scores, q_terms, p, max(evidence_k, model.top_passages))
         cited = cat_mod.catalogue_evidence(model, str(model.entity_ids_[j]), p)
         if not evidence and cited is None:
             continue
-        kind = evidence_strength(evidence, rt.is_specific_or_tag)
+        kind = evidence_strength(evidence[:model.top_passages], rt.is_specific_or_tag)
         pool.append((float(score[j]) * MENTION_STRENGTH[kind], j, evidence, kind, cited))
     # a city or province ranks below a district or park inside it that its own report recommends
     if pool:
         capped = below_descendants([t[0] for t in pool], [rt.ancestors[t[1]] for t in pool],
                                    [rt.entity_id[t[1]] for t in pool],
                                    [rt.level[t[1]] in CONTAINER_LEVELS for t in pool],
-                                   [first_hand(model, t[1], i, scores) for t in pool])
+                                   [first_hand(model, t[1], i, scores) for t in pool],
+                                   [float(scores.coverage[i, t[1]]) for t in pool])
         pool = [(c, *t[1:]) for c, t in zip(capped, pool)]
     pool.sort(key=lambda t: (-round(t[0], 9), model.entity_ids_[t[1]]))
     matches = []
@@ -198,11 +200,15 @@ def place_match(model, rank, j, i, scores, p, evidence, q_terms, adjusted, kind)
     Match
     """
     rt = model._runtime()
-    # the score's two parts as they add up: shares, coverage and mention factor applied
+    # the score's two parts as they add up: shares, coverage, mention factor and container rule applied
     share = float(scores.tag_share[i])
     factor = float(scores.coverage[i, j]) ** model.coverage_power * MENTION_STRENGTH[kind]
     text_part = (1.0 - share) * float(scores.text_score[i, j]) * factor
     tag_part = share * float(scores.tag_score[i, j]) * factor
+    # a container ranked below its districts keeps the parts' proportions at its lowered score
+    total = text_part + tag_part
+    if total > 0 and adjusted < total - 1e-9:
+        text_part, tag_part = text_part * adjusted / total, tag_part * adjusted / total
     supported = rt.supported[j]
     # a sector is supported when the place carries it or one of its sub-tags
     matched = [rt.tag_name[code] for code in p.codes if supported & rt.full_credit[code]]

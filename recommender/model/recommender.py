@@ -60,9 +60,12 @@ class Recommender(ParamsMixin):
     rollup_weight : float, default=0.8
         Weight with which a park's or town's passages also count for the district
         (or city) that contains it.
-    document_link_weight : float, default=0.5
+    document_link_weight : float, default=1.0
         Weight of the link between a passage and its document's own region when the
         passage does not name a place itself (passed to the linker's output as given).
+        By default a report speaks for its region in every passage, whether or not the
+        passage repeats the region's name (全省, 贵州): a report that names itself often
+        does not outweigh one that does not.
     catalogue_weight : float, default=0.5
         Weight of a park's official leading industries (2018 catalogue) in its tag profile.
     foreign_weight : float, default=0.5
@@ -130,7 +133,7 @@ class Recommender(ParamsMixin):
 
     def __init__(self, *, min_df=1, max_df=0.5, sublinear_tf=True, text_weight=0.5,
                  passage_weight=0.6, top_passages=3, pooling="soft_or", hierarchy_credit=0.3,
-                 rollup_weight=0.8, document_link_weight=0.5, catalogue_weight=0.5,
+                 rollup_weight=0.8, document_link_weight=1.0, catalogue_weight=0.5,
                  foreign_weight=0.5, ancestor_weight=0.25, evidence_prior=3.0, expansion_weight=0.5,
                  weak_threshold=0.05, weak_coverage=0.2, generic_share=0.02, generic_weight=0.3,
                  approximate_tag_weight=0.4,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from recommender.knowledge.taxonomy import PROCESS_WORDS
 from recommender.model.scoring import LinkPooling
 
 __all__ = ["RuntimeTables", "GramFilter", "SCANS_BEFORE_FILTER"]
@@ -131,6 +132,9 @@ class RuntimeTables:
         # a word is common only when several passages use it, whatever the corpus' size
         self.specific = ((share <= model.generic_share) | (in_taxonomy & (share <= 5 * model.generic_share))
                          | (self.df < GENERIC_MIN_PASSAGES))
+        # a process word (加工, 制造, 制品) says what is done, not in which industry: it supports a
+        # match but never makes a passage relevant alone
+        self.process = np.fromiter((w in PROCESS_WORDS for w in self.vocab), dtype=bool, count=len(self.vocab))
         self.term_weight = np.where(self.specific, 1.0, model.generic_weight).astype(np.float32)
         self.vocabulary = model.vectorizer_.vocabulary_
         # the same patterns with every stored value 1 (sharing the transposes' index arrays)
@@ -139,6 +143,10 @@ class RuntimeTables:
         # which passages carry which tag (a passage holds a tag's content whatever its weight)
         self.Tbin_T = sp.csr_matrix(((self.T_T.data > 0).astype(np.float32), self.T_T.indices, self.T_T.indptr),
                                     shape=self.T_T.shape, copy=False)
+        # the tags each passage names itself, without its sub-sectors' (for tags reached by a product word)
+        self.Traw_T = model.T_raw_.T.tocsr()
+        self.Trawbin_T = sp.csr_matrix(((self.Traw_T.data > 0).astype(np.float32), self.Traw_T.indices,
+                                        self.Traw_T.indptr), shape=self.Traw_T.shape, copy=False)
         self._expansions: dict[tuple, object] = {}
 
     def tag_words(self, code: str) -> frozenset:

@@ -34,7 +34,8 @@ class Scores:
     text_score, tag_score : ndarray, shape (n_profiles, n_places)
         Passage evidence fused with profile similarity, from text and from tags.
     coverage : ndarray, shape (n_profiles, n_places)
-        Share of the profile's distinguishing content held by the place's best unit.
+        Share of the profile's distinguishing content held by the place's best unit, times
+        the unit's link weight to the place.
     tag_share : ndarray, shape (n_profiles,)
         Weight of the tag score in ``score``.
     passage_text, passage_tag : ndarray, shape (n_profiles, n_units)
@@ -64,8 +65,10 @@ def score_matrix(model, prepared: Sequence[PreparedProfile]) -> Scores:
     """Score every place for every prepared profile (vectorised, sparse products).
 
     The rule is :mod:`recommender.model.scoring`'s: passage relevance needs the
-    profile's distinguishing content (a specific word or an exact tag), and a place's
-    score is scaled by how much of that content its best passage covers.
+    profile's industry (a specific word other than a process word, a compound it names,
+    or one of its tags), and a place's score is scaled by how much of the profile's
+    distinguishing content its best passage covers, counted as far as the passage is
+    about the place.
 
     Parameters
     ----------
@@ -90,25 +93,36 @@ def score_matrix(model, prepared: Sequence[PreparedProfile]) -> Scores:
     >>> str(model.entity_ids_[scores.score[0].argmax()])
     '430281'
     """
-    Q, Tq, Te, Qs, missing_mass, PH = query_vectors(model, prepared)
+    Q, Tq, Te, Qs, N, missing_mass, PH = query_vectors(model, prepared)
     rt = model._runtime()
     # passage relevances stay sparse until the end: a profile touches few passages
     S = (Q @ rt.X_T).tocsr().astype(np.float32)                           # text relevance
     tq_mass = np.asarray(Tq.sum(axis=1)).ravel()
     has_tags = tq_mass > 0
-    G = (Tq @ rt.T_T).tocsr().astype(np.float32)
+    # a tag reached through a product word (客机 → 航空航天) counts only where the tag itself is
+    # found, not through its other sub-sectors
+    Tq_n = sp.csr_matrix(Tq.multiply(N))
+    G = (sp.csr_matrix(Tq - Tq_n) @ rt.T_T + Tq_n @ rt.Traw_T).tocsr().astype(np.float32)
     G.data = np.minimum(G.data / _row_values(G, np.where(has_tags, tq_mass, 1.0)), 1.0)   # tag coverage
     n_exact = np.asarray(Te.sum(axis=1)).ravel()      # tag content units (exact and from the text)
     phrase_mass = np.asarray([sum(m for _, _, m in p.phrases) for p in prepared], dtype=np.float64)
-    C = passage_coverage((Qs @ rt.Xbin_T) + PH, Te @ rt.Tbin_T,
+    Te_n = sp.csr_matrix(Te.multiply(N))
+    tag_hits = (sp.csr_matrix(Te - Te_n) @ rt.Tbin_T + Te_n @ rt.Trawbin_T).tocsr()
+    C = passage_coverage((Qs @ rt.Xbin_T) + PH, tag_hits,
                          np.asarray(Qs.sum(axis=1)).ravel() + phrase_mass, n_exact, missing_mass, rt.max_idf)
-    relevant = C > 0
-    S = S.multiply(relevant).tocsr()     # generic words alone never make a passage relevant
-    G = G.multiply(relevant).tocsr()
+    # generic and process words alone never make a passage relevant: it needs the industry
+    # (a specific word of the profile other than a process word, a compound it names, or
+    # one of its industry tags); every part is non-negative, so a sum is an "or"
+    Qc = sp.csr_matrix(Qs.multiply(~rt.process[None, :]))
+    core = ((Qc @ rt.Xbin_T) + PH + tag_hits + G) > 0
+    S = S.multiply(core).tocsr()
+    G = G.multiply(core).tocsr()
+    C = C.multiply(core).tocsr()
     m = model.top_passages
     text_pass = rt.link_pooling(S, m, model.pooling)
     tag_pass = rt.link_pooling(G, m, model.pooling)
-    cover = rt.link_pooling(C, 1, "max", weighted=False)
+    # a place holds what its passages hold as far as they are about it
+    cover = rt.link_pooling(C, 1, "max")
     shrink = model.entity_shrink_[None, :]
     text_prof = (Q @ rt.centroids_T).toarray() * shrink
     tag_prof = (feat.l2_normalize_rows(Tq) @ rt.tag_profile_T).toarray() * shrink

@@ -334,7 +334,7 @@ def combine(text_score: np.ndarray, tag_score: np.ndarray, tag_share: np.ndarray
     return np.clip(base * np.power(np.clip(coverage, 0.0, 1.0), coverage_power), 0.0, 1.0)
 
 
-def below_descendants(scores, ancestors, ids, is_container, first_hand=None) -> list[float]:
+def below_descendants(scores, ancestors, ids, is_container, first_hand=None, coverage=None) -> list[float]:
     """Name a district before the city (or province) that contains it, when the district's
     own report speaks of what was asked.
 
@@ -358,6 +358,11 @@ def below_descendants(scores, ancestors, ids, is_container, first_hand=None) -> 
         score above its own parks, whose evidence also counts for it.
     first_hand : sequence of bool, optional
         Whether each candidate has first-hand evidence; by default every one has.
+    coverage : sequence of float, optional
+        Each candidate's share of the profile's distinguishing content held by its best
+        passage. A container also ranks below every first-hand place inside it whose
+        evidence holds as much of what was asked as its own: the city's case is made by
+        those districts, and the investor wants them first.
 
     Returns
     -------
@@ -381,6 +386,16 @@ def below_descendants(scores, ancestors, ids, is_container, first_hand=None) -> 
 
     >>> below_descendants([0.5, 0.3, 0.2], [("p", "c"), (), ("p",)], ["d", "p", "c"], [False, True, True])
     [0.5, 0.199999, 0.2]
+
+    With coverage, a city ranks below each of its districts whose evidence holds as much of
+    the profile as the city's own, not only below the best one:
+
+    >>> below_descendants([0.5, 0.4, 0.2], [(), ("c",), ("c",)], ["c", "d1", "d2"], [True, False, False],
+    ...                   coverage=[0.3, 0.6, 0.3])
+    [0.199999, 0.4, 0.2]
+    >>> below_descendants([0.5, 0.4, 0.2], [(), ("c",), ("c",)], ["c", "d1", "d2"], [True, False, False],
+    ...                   coverage=[0.3, 0.6, 0.1])
+    [0.399999, 0.4, 0.2]
     """
     out = [float(v) for v in scores]
     first_hand = [True] * len(out) if first_hand is None else list(first_hand)
@@ -399,6 +414,10 @@ def below_descendants(scores, ancestors, ids, is_container, first_hand=None) -> 
         if not about:
             continue
         best = max(out[d] for d in about)
+        if coverage is not None:
+            held = [out[d] for d in about if coverage[d] >= coverage[k] - 1e-9 and out[d] > 1e-6]
+            if held:
+                best = min(best, min(held))
         if best > 1e-6 and out[k] >= best:
             below = min([best] + [out[d] for d in about if d in capped])
             out[k] = round(below - 1e-6, 9)

@@ -1,10 +1,12 @@
 """The sparse, vectorised scoring agrees with a slow dense brute-force reading of the rule
-(passage relevance gated by coverage of the profile's distinguishing content), both read
+(passage relevance gated by the profile's industry content: a specific word other than a
+process word, a compound it names, or one of its tags), both read
 from the same fitted matrices and query vectors; the independent check, from raw text
 with scikit-learn, is ``test_oracle.py``."""
 
 import numpy as np
 
+from recommender.knowledge.taxonomy import PROCESS_WORDS
 from recommender.model import features as feat
 from recommender.model.links import catalogue_tags
 from recommender.model.prepare import query_vectors
@@ -15,6 +17,7 @@ PROFILES = [
     {"sectors": ["陶瓷"]},
     {"text": "物流园区与仓储用地 冷链"},
     {"text": "Ceramic tableware"},
+    {"text": "日用陶瓷加工企业"},
     {"sectors": ["陶瓷", "日用陶瓷"], "text": "轨道交通装备配套与陶瓷新材料"},
 ]
 
@@ -32,6 +35,12 @@ def _soft_or_top(values, m):
 def brute_force(model, prepared):
     X = model.X_.toarray().astype(np.float64)
     T_exact = model.T_.toarray().astype(np.float64)
+    T_own = model.T_raw_.toarray().astype(np.float64)
+    # a tag reached through a product word (客机 → 航空航天) counts only where the tag itself is found
+    product = np.zeros(T_exact.shape[1], dtype=bool)
+    for code in prepared.product_codes:
+        product[model.taxonomy_.index(code)] = True
+    T_exact = np.where(product[None, :], T_own, T_exact)
     T_full = feat.expand_tags(model.T_raw_, model.hierarchy_).toarray().astype(np.float64)
     L = model.L_.toarray().astype(np.float64)
     catalogue = catalogue_tags(list(model.entity_ids_), model.gazetteer_, model.taxonomy_)
@@ -53,11 +62,18 @@ def brute_force(model, prepared):
              + sum(m for _, _, m in prepared.phrases))
     norm_text = model.passages_["norm_text"].tolist()
 
+    process = {vocab[w] for w in PROCESS_WORDS if w in vocab}
+
     def coverage(u):
         held = sum(v for k, v in spec.items() if X[u, k] > 0) + rt.max_idf * (content_tags @ (T_exact[u] > 0))
-        held += sum(m for text, parts, m in prepared.phrases
-                    if all(X[u, vocab[w]] > 0 for w in parts) and text in norm_text[model.unit_passage_[u]])
-        return min(1.0, held / total) if total > 0 else 0.0
+        phrase = sum(m for text, parts, m in prepared.phrases
+                     if all(X[u, vocab[w]] > 0 for w in parts) and text in norm_text[model.unit_passage_[u]])
+        held += phrase
+        # a process word (加工, 制造) alone never makes a passage relevant; one of the profile's
+        # industry tags does
+        core = (any(X[u, k] > 0 for k in spec if k not in process) or phrase > 0
+                or content_tags @ (T_exact[u] > 0) > 0 or tq @ T_exact[u] > 0)
+        return (min(1.0, held / total) if total > 0 and core else 0.0), core
 
     lead = min(1.0, prepared.tag_lead)
     out = np.zeros((3, L.shape[1]))
@@ -66,15 +82,16 @@ def brute_force(model, prepared):
         w = L[units, j]
         mass = L[:, j].sum()
         shrink = mass / (mass + model.evidence_prior)
-        cov = np.array([coverage(u) for u in units])
-        s = np.array([Q @ X[u] for u in units]) * (cov > 0)
-        g = np.array([min(1.0, tq @ T_exact[u] / tq.sum()) if tq.sum() > 0 else 0.0 for u in units]) * (cov > 0)
+        cov, core = (np.array(v) for v in zip(*[coverage(u) for u in units]))
+        s = np.array([Q @ X[u] for u in units]) * core
+        g = np.array([min(1.0, tq @ T_exact[u] / tq.sum()) if tq.sum() > 0 else 0.0 for u in units]) * core
         centroid = _unit(sum(L[u, j] * X[u] for u in units))
         profile = _unit(_unit(sum(L[u, j] * T_full[u] for u in units)) + model.catalogue_weight * C[j])
         text = beta * _soft_or_top(w * s, m) + (1 - beta) * (Q @ centroid) * shrink
         tag = beta * _soft_or_top(w * g, m) + (1 - beta) * (_unit(tq) @ profile) * shrink
         share = (1 - model.text_weight) * lead
-        score = ((1 - share) * text + share * tag) * cov.max(initial=0.0) ** model.coverage_power
+        # a place holds what its passages hold as far as they are about it
+        score = ((1 - share) * text + share * tag) * (w * cov).max(initial=0.0) ** model.coverage_power
         out[:, j] = [min(1.0, max(0.0, score)), text, tag]
     return out
 
