@@ -28,9 +28,13 @@ __all__ = ["catalogue_evidence", "catalogue_only", "catalogue_match"]
 
 
 def _evidence(catalogue, row, labels, score) -> Evidence:
+    # the cell's items are its "sentences": each supporting label is highlighted where written
+    found = ((row.text.find(label), label) for label in labels)
+    highlights = tuple(sorted((row.start + i, row.start + i + len(label)) for i, label in found if i >= 0))
     return Evidence(text=row.text, source=catalogue.source, start=row.start, end=row.end,
                     title=f"中国开发区审核公告目录(2018) {row.name} 主导产业", date="2018",
-                    score=float(round(score, 6)), row=row.row, terms=tuple(labels), kind="catalogue")
+                    score=float(round(score, 6)), row=row.row, terms=tuple(labels), kind="catalogue",
+                    highlights=highlights)
 
 
 def _coverage(codes, prepared) -> float:

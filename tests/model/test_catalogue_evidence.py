@@ -33,6 +33,13 @@ def test_hunan_catalogue_labels_find_matches_with_citations(model, hunan_labels)
         assert _verbatim(e)
         assert isinstance(e.row, int) and e.terms
         assert e.to_dict()["kind"] == "catalogue"
+        # each highlight is a label of the cell that supports the profile, in source coordinates
+        assert e.highlights
+        with open(e.source, encoding="utf-8") as fh:
+            source = fh.read()
+        for a, b in e.highlights:
+            assert e.start <= a < b <= e.end
+            assert source[a:b] in e.terms
 
 
 def test_report_evidence_outranks_a_catalogue_line(model):
