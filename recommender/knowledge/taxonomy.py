@@ -556,6 +556,36 @@ class Taxonomy:
         """The full record of ``code`` (lists for list columns)."""
         return dict(self._rows[code])
 
+    def narrower(self, sector: str, codes: Iterable[str]) -> bool:
+        """Whether ``sector`` names only a part of the tags ``codes`` it resolved to.
+
+        A string that is a tag's name, alias, English name or an official GB/T name
+        (possibly with a suffix such as 产业 or a generic head such as 制造) *is* the tag.
+        A string found only among a tag's everyday terms or the catalogue labels it stands
+        for names one product or branch of it: 轴承 is one of 通用设备's products, 羊绒 one
+        branch of 纺织, and a county that makes pumps or cotton yarn is no bearing or
+        cashmere cluster.
+
+        Examples
+        --------
+        >>> tax = Taxonomy.default()
+        >>> tax.narrower("轴承", ["EQP.GENERAL"]), tax.narrower("通用设备", ["EQP.GENERAL"])
+        (True, False)
+        >>> tax.narrower("陶瓷产业", ["MAT.CERAMIC"]), tax.narrower("Remote Sensing", ["DIG.GEO"])
+        (False, False)
+        """
+        codes = [c for c in codes if c in self._rows]
+        if not codes:
+            return False
+        key = sector_key(sector)
+        keys = [key] + [key[: -len(s)] for s in _ZH_SUFFIXES if key.endswith(s) and len(key) > len(s) + 1]
+        keys += [t for k in list(keys) for t in _trimmed(k)]
+        same: set[str] = set()
+        for c in codes:
+            r = self._rows[c]
+            same.update(sector_key(s) for s in [r["name"], *r["aliases"], r["name_en"], *r["synonyms_en"]])
+        return not any(k in same or k in self._gbt_name for k in keys)
+
     # ---------------------------------------------------------------- resolving
     def resolve(self, sector: str) -> list[str]:
         """Codes for a sector string resolved exactly; ``[]`` otherwise.

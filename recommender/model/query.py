@@ -53,17 +53,21 @@ class SectorItem:
     True
     >>> SectorItem("钟表机芯", ("EQP",), "fuzzy", "钟表机芯").exact
     False
+    >>> SectorItem("轴承", ("EQP.GENERAL",), "alias", "轴承", narrow=True).exact
+    False
     """
 
     input: str
     codes: tuple[str, ...]
     route: str
     source: str
+    narrow: bool = False
 
     @property
     def exact(self) -> bool:
-        """True when the tags can be trusted (code, name, alias, English name or compound part)."""
-        return self.route in EXACT_ROUTES and bool(self.codes)
+        """True when the tags can be trusted (code, name, alias, English name or compound part)
+        and the string is not narrower than them (see :meth:`Taxonomy.narrower`)."""
+        return self.route in EXACT_ROUTES and bool(self.codes) and not self.narrow
 
 
 @dataclass(frozen=True)
@@ -107,19 +111,34 @@ def sector_items(taxonomy, sectors: Sequence[str]) -> tuple[SectorItem, ...]:
     """Resolve sector strings to :class:`SectorItem` records, one or more per string.
 
     The taxonomy's resolver records the route of each string (code, name, alias, English,
-    compound part, fuzzy, literal); a compound gives one record per part.
+    compound part, fuzzy, literal); a compound gives one record per part. A string resolved
+    through one of a tag's everyday terms or catalogue labels names only a part of the tag
+    (轴承 in 通用设备, 羊绒 in 纺织): it is marked ``narrow`` and is not exact, so the string
+    itself is searched and the broad tag only supports it.
 
     Examples
     --------
     >>> from recommender.knowledge.taxonomy import Taxonomy
     >>> [(i.input, i.codes, i.route) for i in sector_items(Taxonomy.default(), ["陶瓷", "不存在的行业"])]
     [('陶瓷', ('MAT.CERAMIC',), 'name'), ('不存在的行业', (), 'literal')]
+    >>> [(i.input, i.route, i.exact) for i in sector_items(Taxonomy.default(), ["轴承"])]
+    [('轴承', 'alias', False)]
+    >>> [(i.input, i.exact) for i in sector_items(Taxonomy.default(), ["钨钼新材料"])]
+    [('钨钼', False), ('新材料', False)]
     """
     sectors = [s for s in sectors if isinstance(s, str) and s.strip()]
     if not sectors:
         return ()
-    return tuple(SectorItem(str(i.input), tuple(i.codes), str(i.route), str(i.source))
-                 for i in taxonomy.resolve_many(sectors).items)
+    out = []
+    for i in taxonomy.resolve_many(sectors).items:
+        narrow = i.route in EXACT_ROUTES and i.route != "code" and taxonomy.narrower(i.input, i.codes)
+        out.append(SectorItem(str(i.input), tuple(i.codes), str(i.route), str(i.source), narrow))
+    # two industry words side by side (钨钼新材料) name one industry: the first qualifies the
+    # second, so a narrow part makes the whole string narrow
+    for source in {it.source for it in out if it.narrow and not CONNECTORS.search(it.source)}:
+        out = [SectorItem(it.input, it.codes, it.route, it.source, True) if it.source == source else it
+               for it in out]
+    return tuple(out)
 
 
 def split_unknown(token: str, vocabulary: Mapping[str, int], min_len: int = 2) -> list[str]:

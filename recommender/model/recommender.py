@@ -437,7 +437,12 @@ class Recommender(ParamsMixin):
         items = sector_items(tax, list(profile.sectors))
         exact_codes = list(dict.fromkeys(c for it in items if it.exact for c in it.codes))
         fuzzy_codes = [c for it in items if not it.exact for c in it.codes]
-        literal = [it for it in items if not it.exact]
+        literal = [it for it in items if not it.exact and not it.narrow]
+        for it in items:
+            if it.narrow:
+                names = "、".join(tax.name(c) for c in it.codes)
+                warnings.append(f"sector {it.input!r} names a part of the industry tag {names}: searched as "
+                                f"literal text, the tag only supports it (weight {self.approximate_tag_weight})")
         if literal:
             unresolved = [it.input for it in literal]
             sugg = {s: tax.suggest(s) for s in unresolved}
