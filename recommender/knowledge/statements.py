@@ -10,8 +10,9 @@ passage and the places found in it:
    between two non-ASCII characters, which is what a line break becomes in the
    normalised text), at a Markdown bold marker ``**`` and before a list marker
    (``1.``, ``(一)``, ``一是``).
-2. **Clause.** When a sentence names several places (the document's own region
-   included), each place keeps its own clause: from the last clause separator
+2. **Clause.** When a sentence names several places (other than the document's own
+   region and the places containing it, which cut no clause: 沐川获评…、全省竹产业
+   高质量发展县 is all said of 沐川), each place keeps its own clause: from the last clause separator
    (``, 、 :``) before its mention up to the separator that precedes the next place's
    mention, and for the last place up to the next comma (依托朝阳县有色金属新材料、
    建平县新型建材 … gives 朝阳县 only 依托朝阳县有色金属新材料). A clause that says
@@ -162,6 +163,10 @@ def statement_spans(text: str, mentions: Iterable, *, context: Iterable[str] = (
     >>> ms = [M(entity_id="sf", start=0, end=3), M(entity_id="ht", start=4, end=7)]
     >>> {k: [t[a:b] for a, b in v] for k, v in statement_spans(t, ms).items()}
     {'sf': ['石峰区、荷塘区共建轨道交通产业集群'], 'ht': ['荷塘区共建轨道交通产业集群']}
+    >>> t = "沐川获评魔芋之乡、全省竹产业高质量发展县。"
+    >>> ms = [M(entity_id="mc", start=0, end=2), M(entity_id="sc", start=9, end=11)]
+    >>> [t[a:b] for a, b in statement_spans(t, ms, context={"ls", "sc"})["mc"]]
+    ['沐川获评魔芋之乡、全省竹产业高质量发展县']
     """
     mentions = sorted(mentions, key=lambda m: (m.start, m.end))
     context = frozenset(context)
@@ -177,7 +182,9 @@ def statement_spans(text: str, mentions: Iterable, *, context: Iterable[str] = (
             continue
         by_sentence.setdefault(sentence_bounds(text, m.start), []).append(m)
     for (lo, hi), ms in by_sentence.items():
-        places = ms
+        # the document's own region and the places containing it (全市, 全省) do not cut
+        # another place's clause: 沐川获评…、全省竹产业高质量发展县 is all said of 沐川
+        places = [m for m in ms if m.entity_id not in context]
         if len({m.entity_id for m in places}) < 2:
             spans = [(lo, hi)] * len(ms)
         else:

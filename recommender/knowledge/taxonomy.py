@@ -112,6 +112,20 @@ def _split(cell) -> list[str]:
     return [p.strip() for p in str(cell).split(LIST_SEP) if p.strip()]
 
 
+def _without_suffix(key: str) -> str:
+    """The key without a closing sector suffix (产业, 行业 …) when something remains.
+
+    Examples
+    --------
+    >>> _without_suffix("竹产业"), _without_suffix("产业")
+    ('竹', '产业')
+    """
+    for suf in _ZH_SUFFIXES:
+        if key.endswith(suf) and len(key) > len(suf):
+            return key[: -len(suf)]
+    return key
+
+
 def _trimmed(key: str) -> list[str]:
     """The key without a generic head (加工, 配套 …) and/or a modifier (现代, 高端 …).
 
@@ -732,12 +746,18 @@ class Taxonomy:
             return SectorMatch(text, tuple(guessed), "fuzzy", source)
         if key.isascii():
             pool = self._en
+            core = key
         else:
-            pool = self._zh_names()
+            # spellings are compared without a closing 产业/行业: 竹产业 is 竹, not one
+            # character off 铝产业
+            pool = {}
+            for k, codes in self._zh_names().items():
+                pool.setdefault(_without_suffix(k), codes)
+            core = _without_suffix(key)
         # a close spelling: one character off in a short word (陶磁), or a high ratio
-        cutoff = 0.5 if len(key) <= 3 else _FUZZY_RATIO
-        close = [c for c in difflib.get_close_matches(key, list(pool), n=3, cutoff=cutoff)
-                 if len(key) > 3 or len(c) == len(key)][:1]
+        cutoff = 0.5 if len(core) <= 3 else _FUZZY_RATIO
+        close = [c for c in difflib.get_close_matches(core, list(pool), n=3, cutoff=cutoff)
+                 if len(core) > 3 or len(c) == len(core)][:1]
         if close:
             return SectorMatch(text, tuple(pool[close[0]]), "fuzzy", source)
         if not key.isascii():

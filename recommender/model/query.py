@@ -31,7 +31,7 @@ from typing import Callable, Mapping, Sequence
 logger = logging.getLogger(__name__)
 
 __all__ = ["SectorItem", "QueryTerm", "sector_items", "split_unknown", "sector_words", "profile_clauses", "without_applications",
-           "english_terms", "EXACT_ROUTES",
+           "english_terms", "first_clause_end", "EXACT_ROUTES",
            "TERM_SOURCES"]
 
 #: Routes whose tags are trusted as the investor's sectors.
@@ -174,11 +174,26 @@ def split_unknown(token: str, vocabulary: Mapping[str, int], min_len: int = 2) -
     return parts if covered * 2 >= len(token) else []
 
 
-_CLAUSE_END = re.compile(r"[，,。；;：:！!？?]|寻找|希望|想要|想|需要|计划|拟|looking for|looking|seeking|seeks|wants|searching",
-                         re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[，,。；;：:！!？?]|寻找|希望|想要|想|需要|计划|拟|looking for|looking|seeking|seeks|\bwants?\b"
+                         r"|searching|\bplans? to\b|\bintends? to\b", re.IGNORECASE)
 
 
 _ASIDE = re.compile(r"（[^（）]*）|\([^()]*\)")
+
+
+def first_clause_end(text: str) -> int:
+    """Where the first clause of a profile text ends (see :func:`profile_clauses`).
+
+    Examples
+    --------
+    >>> text = "We make steel pipes and want a county with a pipe cluster"
+    >>> text[:first_clause_end(text)]
+    'We make steel pipes and '
+    >>> first_clause_end("陶瓷")
+    2
+    """
+    m = _CLAUSE_END.search(text or "")
+    return m.start() if m is not None and m.start() > 0 else len(text or "")
 
 
 def profile_clauses(text: str, wish_weight: float) -> list[tuple[str, float]]:
@@ -375,10 +390,18 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
     out = []
     for k, (phrase, cands, codes) in enumerate(kept):
         more = extra.get(phrase, [])
+        if taxonomy is not None and len(cands) > 1:
+            # a profile is about an industry: a sense the industry taxonomy knows ("down" → 羽绒,
+            # not 下行) is preferred to senses it does not
+            known = [c for c in cands if taxonomy.resolve(c)]
+            cands = known or cands
         if codes or (len(cands) == 1 and not more):
             out.append((phrase, cands[0], codes))
             continue
-        others = [c for m, (_, oc, _) in enumerate(kept) if m != k for c in oc]
+        # the senses of the other phrases that have only one (鸭, 鹅绒 for "down") decide; the
+        # candidates of other ambiguous phrases only when no phrase is unambiguous
+        others = [c for m, (_, oc, ocodes) in enumerate(kept) if m != k and (ocodes or len(oc) == 1)
+                  for c in oc[:1]] or [c for m, (_, oc, _) in enumerate(kept) if m != k for c in oc]
 
         def support(c: str) -> tuple:
             # how often the sense is used together with the profile's other words, as a share of

@@ -23,7 +23,8 @@ from recommender.model import links as links_mod
 from recommender.model.chunks import iter_chunk_features
 from recommender.model.evidence import MENTION_STRENGTH, evidence_strength, select_evidence
 from recommender.model.params import ParamsMixin
-from recommender.model.query import (CONNECTORS, HAN, QueryTerm, english_terms, profile_clauses, sector_items,
+from recommender.model.query import (CONNECTORS, HAN, QueryTerm, english_terms, first_clause_end, profile_clauses,
+                                     sector_items,
                                      sector_words, split_unknown, strip_sector_suffix, without_applications)
 from recommender.model.results import Match, RecommendationResult, ResolvedSector
 from recommender.model.scoring import (below_descendants, combine, fuse, get_pooling, passage_coverage,
@@ -560,9 +561,14 @@ class Recommender(ParamsMixin):
                 old = phrases.get(text, ((), 0.0))[1]
                 phrases[text] = (parts, max(old, rt.max_idf * weight))
 
+        gaz = self.gazetteer_
+
         def term(word: str, source: str, origin: str, weight: float) -> None:
             j = vocab[word]
-            mass = float(rt.idf[j]) * weight if rt.specific[j] else 0.0
+            # a place named in the text (在四川省内建设) says where the firm looks, which the
+            # profile's regions decide, not what it does: it supports a match, it is no content
+            where = source == "profile text" and bool(gaz.lookup(word))
+            mass = float(rt.idf[j]) * weight if rt.specific[j] and not where else 0.0
             terms.append(QueryTerm(word, source, origin, 1.0, mass))
 
         def add_words(chunk: str, source: str, weight: float) -> None:
@@ -588,7 +594,9 @@ class Recommender(ParamsMixin):
         for it in items:
             written = normalize_for_features(it.input)
             if HAN.search(written):
-                found = sector_words(written, vocab)
+                # spelled by the corpus' words of two characters or more, else as the tokenizer
+                # reads it in running text (磷化工 → 磷 化工)
+                found = sector_words(written, vocab) or self._spelled(written)
                 if found:
                     for w in found:
                         term(w, "sector literal", it.input, 1.0)
@@ -608,24 +616,50 @@ class Recommender(ParamsMixin):
             tax = self.taxonomy_
             found, lost = english_terms(latin, vocab, taxonomy=tax, cooccurrence=rt.cooccurrence,
                                         document_frequency=rt.document_frequency)
+            # as in Chinese, what the firm does (the first clause) weighs fully and what it looks
+            # for weighs wish_weight
+            first_end, pos = first_clause_end(latin), 0
             for phrase, word, codes in found:
+                at = latin.find(phrase, pos)
+                pos = at + len(phrase) if at >= 0 else pos
+                weight = 1.0 if 0 <= at < first_end else self.wish_weight
                 english_codes.extend(codes)
                 for w in ([tax.name(c) for c in codes] or [word]):
                     if w in vocab:
-                        term(w, "English lexicon", phrase, 1.0)
+                        term(w, "English lexicon", phrase, weight)
                     else:
-                        add_words(w, "English lexicon", 1.0)
+                        add_words(w, "English lexicon", weight)
                 translated.append(word)
             for w in lost:
                 # the lexicon's word may simply not be the reports' wording: half weight
                 oov.setdefault(w, rt.max_idf * self.wish_weight)
+        # a word the profile says again (what the firm does, then what it looks for: "navel
+        # oranges … a navel-orange growing county") is its core: each saying adds its content
         first: dict[str, QueryTerm] = {}
         for t in terms:
-            if t.term not in first or t.content > first[t.term].content:
-                first[t.term] = t if t.term not in first else QueryTerm(
-                    t.term, first[t.term].source, first[t.term].origin, 1.0, t.content)
+            if t.term not in first:
+                first[t.term] = t
+            else:
+                old = first[t.term]
+                first[t.term] = QueryTerm(t.term, old.source, old.origin, 1.0, old.content + t.content)
         return {"terms": tuple(first.values()), "oov": oov, "english_codes": english_codes,
                 "translated": translated, "phrases": tuple((t, p, m) for t, (p, m) in phrases.items())}
+
+    def _spelled(self, sector: str) -> list[str] | None:
+        """Vocabulary words that spell a Chinese sector string as the tokenizer reads it, or None.
+
+        Each part (between connectors, without a closing 产业 or 行业) must be spelled in full
+        by the tokens the fitted tokenizer gives it, every token a word of the vocabulary.
+        """
+        vocab = self.vectorizer_.vocabulary_
+        out: list[str] = []
+        key = strip_sector_suffix("".join(HAN.findall(sector)))
+        for part in (p for p in CONNECTORS.split(key) if p):
+            tokens = [t for t in self.tokenizer_(part) if t.strip()]
+            if not tokens or "".join(tokens) != part or any(t not in vocab for t in tokens):
+                return None
+            out.extend(tokens)
+        return list(dict.fromkeys(out)) or None
 
     def _filter_mask(self, profile: InvestorProfile, gaz) -> np.ndarray | None:
         if not (profile.regions or profile.levels or profile.exclude):
