@@ -485,6 +485,10 @@ class Recommender(ParamsMixin):
         # approximate guesses (a fuzzy sector, a tag named in English text) support at reduced weight
         for code in english_codes + fuzzy_codes:
             weights[code] = max(weights.get(code, 0.0), self.approximate_tag_weight)
+        # a tag broader than the sector the investor named (通用设备 for 轴承) stays a support,
+        # however much of the text its words explain
+        for code in {c for it in items if it.narrow for c in it.codes}:
+            weights[code] = min(weights[code], self.approximate_tag_weight)
         for code in exact_codes:
             weights[code] = 1.0
         # a sector the investor named stays a query tag: sub-sectors read from the text refine it
