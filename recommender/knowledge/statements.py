@@ -10,9 +10,9 @@ passage and the places found in it:
    between two non-ASCII characters, which is what a line break becomes in the
    normalised text), at a Markdown bold marker ``**`` and before a list marker
    (``1.``, ``(一)``, ``一是``).
-2. **Clause.** When a sentence names several places (other than the document's own
-   region and the places containing it, which cut no clause: 沐川获评…、全省竹产业
-   高质量发展县 is all said of 沐川), each place keeps its own clause: from the last clause separator
+2. **Clause.** When a sentence names several places (the document's own region
+   included, except in the titles a place earned: 沐川获评…、全省竹产业高质量发展县 is all
+   said of 沐川), each place keeps its own clause: from the last clause separator
    (``, 、 :``) before its mention up to the separator that precedes the next place's
    mention, and for the last place up to the next comma (依托朝阳县有色金属新材料、
    建平县新型建材 … gives 朝阳县 only 依托朝阳县有色金属新材料). A clause that says
@@ -50,6 +50,8 @@ _CLAUSE_SEP = re.compile(r"[,，、:：]")
 _CLAUSE_END = re.compile(r"[,，:：]")
 # words that say nothing about a place by themselves (支持A县、B县…; A县和B县…)
 _FILLER = re.compile(r"[\s,，、:：和与及等以在对把将为由的\"“”'‘’《》()（）*]|支持|推动|推进|依托|加快|鼓励|引导")
+# verbs of a title a place earned (获评 X、Y): the titles after them are all the place's own
+_AWARD = re.compile(r"获评|评为|入选|荣获|获批|列为|命名为")
 # what follows a place's name that heads a paragraph about it (灵璧县:… / **灵璧县**…)
 _HEADING_AFTER = re.compile(r"[^\x00-\x7f]{0,4}?(?::|：|\*\*|\s)")
 
@@ -182,9 +184,9 @@ def statement_spans(text: str, mentions: Iterable, *, context: Iterable[str] = (
             continue
         by_sentence.setdefault(sentence_bounds(text, m.start), []).append(m)
     for (lo, hi), ms in by_sentence.items():
-        # the document's own region and the places containing it (全市, 全省) do not cut
-        # another place's clause: 沐川获评…、全省竹产业高质量发展县 is all said of 沐川
-        places = [m for m in ms if m.entity_id not in context]
+        # a title a place earned names the region that ranks it: in 沐川获评…、全省竹产业
+        # 高质量发展县 the province (全省) cuts no clause, all the titles are 沐川's
+        places = [m for m in ms if not (m.entity_id in context and _AWARD.search(text, lo, m.start))]
         if len({m.entity_id for m in places}) < 2:
             spans = [(lo, hi)] * len(ms)
         else:
