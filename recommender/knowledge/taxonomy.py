@@ -112,13 +112,25 @@ def _split(cell) -> list[str]:
     return [p.strip() for p in str(cell).split(LIST_SEP) if p.strip()]
 
 
+def _bare(key: str) -> str:
+    """A Chinese name without connectors and a closing 业, to compare official names.
+
+    Examples
+    --------
+    >>> _bare("黑色金属冶炼和压延加工业")
+    '黑色金属冶炼压延加工'
+    """
+    key = re.sub(r"[和及与、]", "", key)
+    return key[:-1] if key.endswith("业") and len(key) > 2 else key
+
+
 def _without_suffix(key: str) -> str:
     """The key without a closing sector suffix (产业, 行业 …) when something remains.
 
     Examples
     --------
-    >>> _without_suffix("竹产业"), _without_suffix("产业")
-    ('竹', '产业')
+    >>> _without_suffix("竹产业"), _without_suffix("铝")
+    ('竹', '铝')
     """
     for suf in _ZH_SUFFIXES:
         if key.endswith(suf) and len(key) > len(suf):
@@ -307,6 +319,7 @@ class Taxonomy:
                     raise TableSchemaError(f"taxonomy ({c}): false friend {ff!r} is a string of {', '.join(known)}")
                 self.false_friends.setdefault(ff, ())
         self._catalogue, self._catalogue_exact = self._check_catalogue(catalogue)
+        self._gbt_own: set[str] = set()
         self._gbt_code, self._gbt_name = self._check_gbt(gbt)
 
     def __getstate__(self):
@@ -489,6 +502,11 @@ class Taxonomy:
                 raise TableSchemaError(f"GB/T index row {i + 2}: unknown tag {tag!r}")
             by_code[str(row["code"]).strip().lower()] = tag
             by_name.setdefault(sector_key(str(row["name"])), tag)
+            if str(row["code"]).strip() == str(self._rows[tag]["gbt4754"]).strip():
+                # the official name of the node the tag stands for (without 制造业) is the tag
+                name = sector_key(str(row["name"]))
+                self._gbt_own.update({_bare(name)} | {_bare(name[: -len(x)]) for x in _GBT_TYPE_SUFFIXES
+                                                       if name.endswith(x) and len(name) - len(x) >= 2})
         for row in table.to_dict("records"):
             name = sector_key(str(row["name"]))
             for suf in _GBT_TYPE_SUFFIXES:
@@ -573,8 +591,9 @@ class Taxonomy:
     def narrower(self, sector: str, codes: Iterable[str]) -> bool:
         """Whether ``sector`` names only a part of the tags ``codes`` it resolved to.
 
-        A string that is a tag's name, alias, English name or an official GB/T name
-        (possibly with a suffix such as 产业 or a generic head such as 制造) *is* the tag.
+        A string that is a tag's name, alias, English name or the official GB/T name of the
+        node the tag stands for (possibly with a suffix such as 产业 or a generic head such
+        as 制造) *is* the tag; so is a string standing for several tags (金属冶炼).
         A string found only among a tag's everyday terms or the catalogue labels it stands
         for names one product or branch of it: 轴承 is one of 通用设备's products, 羊绒 one
         branch of 纺织, and a county that makes pumps or cotton yarn is no bearing or
@@ -587,18 +606,18 @@ class Taxonomy:
         (True, False)
         >>> tax.narrower("陶瓷产业", ["MAT.CERAMIC"]), tax.narrower("Remote Sensing", ["DIG.GEO"])
         (False, False)
+        >>> tax.narrower("黑色金属冶炼压延加工", ["MAT.STEEL"]), tax.narrower("金属冶炼", ["MAT.NONFERR", "MAT.STEEL"])
+        (False, False)
         """
         codes = [c for c in codes if c in self._rows]
-        if not codes:
-            return False
+        if len(codes) != 1:
+            return False          # a string standing for several tags (金属冶炼) is no part of one
         key = sector_key(sector)
         keys = [key] + [key[: -len(s)] for s in _ZH_SUFFIXES if key.endswith(s) and len(key) > len(s) + 1]
         keys += [t for k in list(keys) for t in _trimmed(k)]
-        same: set[str] = set()
-        for c in codes:
-            r = self._rows[c]
-            same.update(sector_key(s) for s in [r["name"], *r["aliases"], r["name_en"], *r["synonyms_en"]])
-        return not any(k in same or k in self._gbt_name for k in keys)
+        r = self._rows[codes[0]]
+        same = {sector_key(s) for s in [r["name"], *r["aliases"], r["name_en"], *r["synonyms_en"]]}
+        return not any(k in same or _bare(k) in self._gbt_own for k in keys)
 
     # ---------------------------------------------------------------- resolving
     def resolve(self, sector: str) -> list[str]:
