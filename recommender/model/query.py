@@ -344,7 +344,8 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
     Returns
     -------
     phrases : list of (phrase, chosen word or "", tag codes)
-        Tag codes are set when the taxonomy answered (the chosen word is then its name).
+        Tag codes are set when the taxonomy answered (the chosen word is then its name, or,
+        when the reports never use the name, the phrase's own sense: 水果 for "fruit").
     missing : list of str
         The lexicon's first candidate for each phrase the corpus never uses.
 
@@ -371,7 +372,17 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
     for ph in phrases:
         if ph.candidates and ph.candidates[0].startswith("TAG:"):
             codes = tuple(c[4:] for c in ph.candidates)
-            kept.append((ph.text, [taxonomy.name(c) for c in codes], codes))
+            names = [taxonomy.name(c) for c in codes]
+            if not any(n in vocabulary for n in names):
+                # the tag's name is no word of the reports (园艺林业 for "fruit"): the phrase's
+                # own senses are searched, the tag still comes along
+                lexicon = gloss_index_of(index)
+                words = ph.text.lower().split()
+                senses = [c for last in _base_words(words[-1])
+                          for c in lexicon.get(" ".join(words[:-1] + [last]), ()) if c in vocabulary]
+                if senses:
+                    names = list(dict.fromkeys(senses))
+            kept.append((ph.text, names, codes))
             continue
         in_vocab = [c for c in ph.candidates if c in vocabulary]
         if in_vocab:
@@ -395,13 +406,13 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
             # not 下行) is preferred to senses it does not
             known = [c for c in cands if taxonomy.resolve(c)]
             cands = known or cands
-        if codes or (len(cands) == 1 and not more):
+        if len(cands) == 1 and not more:
             out.append((phrase, cands[0], codes))
             continue
         # the senses of the other phrases that have only one (鸭, 鹅绒 for "down") decide; the
         # candidates of other ambiguous phrases only when no phrase is unambiguous
-        others = [c for m, (_, oc, ocodes) in enumerate(kept) if m != k and (ocodes or len(oc) == 1)
-                  for c in oc[:1]] or [c for m, (_, oc, _) in enumerate(kept) if m != k for c in oc]
+        others = [c for m, (_, oc, _) in enumerate(kept) if m != k and len(oc) == 1
+                  for c in oc] or [c for m, (_, oc, _) in enumerate(kept) if m != k for c in oc]
 
         def support(c: str) -> tuple:
             # how often the sense is used together with the profile's other words, as a share of
@@ -427,5 +438,14 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
             alt = max(more, key=support)
             if _count(alt) >= max(2, _count(best) + 1) and support(alt) > support(best):
                 best = alt
-        out.append((phrase, best, ()))
+        out.append((phrase, best, codes))
     return out, missing
+
+
+def gloss_index_of(index=None) -> Mapping[str, tuple[str, ...]]:
+    """The English lexicon given, or CC-CEDICT's (:func:`recommender.text.english.gloss_index`)."""
+    if index is not None:
+        return index
+    from recommender.text.english import gloss_index
+
+    return gloss_index()

@@ -628,7 +628,9 @@ class Recommender(ParamsMixin):
                 pos = at + len(phrase) if at >= 0 else pos
                 weight = 1.0 if 0 <= at < first_end else self.wish_weight
                 english_codes.extend(codes)
-                for w in ([tax.name(c) for c in codes] or [word]):
+                names = [tax.name(c) for c in codes]
+                # the tag's name where the reports use it, else the phrase's own word (水果 for "fruit")
+                for w in ([n for n in names if n in vocab] or ([word] if word and word not in names else names)):
                     if w in vocab:
                         term(w, "English lexicon", phrase, weight)
                     else:

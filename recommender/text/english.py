@@ -209,9 +209,11 @@ def english_phrases(text: str, index: dict[str, tuple[str, ...]] | None = None,
 
     Examples
     --------
-    >>> idx = {"nuclear power": ("核电",), "power": ("电力",), "pump": ("泵",), "plant": ("工厂",)}
-    >>> [(p.text, p.candidates) for p in english_phrases("Nuclear power pumps and plants", idx)]
-    [('Nuclear power', ('核电',)), ('pumps', ('泵',)), ('plants', ('工厂',))]
+    >>> idx = {"nuclear power": ("核电",), "power": ("电力",), "pump": ("泵",), "valve": ("阀门",)}
+    >>> [(p.text, p.candidates) for p in english_phrases("Nuclear power pumps and valves", idx)]
+    [('Nuclear power', ('核电',)), ('pumps', ('泵',)), ('valves', ('阀门',))]
+    >>> [p.text for p in english_phrases("a new plant in an existing industrial park", idx)]
+    []
     """
     if index is None:
         index = gloss_index()

@@ -109,3 +109,18 @@ def test_english_clauses_weigh_like_chinese_ones(model):
     content = {t.term: t.content for t in prepared.terms if t.source == "English lexicon"}
     idf = model.vectorizer_.idf_[model.vectorizer_.vocabulary_["磷"]]
     assert content["磷"] == pytest.approx(1.5 * idf, rel=1e-4)
+
+
+def test_an_english_word_whose_tag_name_the_reports_never_use_keeps_its_own_sense():
+    # "fruit" is an English name of 园艺林业, a name no report writes: 水果 is searched, the tag kept
+    index = {"fruit": ("果实", "水果")}
+    found, _ = english_terms("fruit", {"水果": 0}, taxonomy=Taxonomy.default(), index=index)
+    assert found == [("fruit", "水果", ("AGRI.HORT",))]
+
+
+def test_footwear_words_tag_the_footwear_industry():
+    from recommender.knowledge.tagging import IndustryTagger
+
+    tagger = IndustryTagger(Taxonomy.default())
+    for text in ("宁远县入选国家鞋类外贸转型升级基地", "打造中部鞋业集群", "吴川羽绒和鞋业基地"):
+        assert "TEXT.LEATHER" in tagger.tag(text)
