@@ -212,7 +212,9 @@ def _cmd_recommend(args) -> int:
 
     # the warnings below are printed once from the result; keep the library's log quiet meanwhile
     quiet = [] if args.verbose else [logging.getLogger(n) for n in ("recommender.profiles",
-                                                                     "recommender.model.recommender")]
+                                                                     "recommender.model.recommender",
+                                                                     "recommender.model.prepare",
+                                                                     "recommender.model.rank")]
     levels = [lg.level for lg in quiet]
     try:
         for lg in quiet:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sys
 from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
@@ -32,12 +33,10 @@ def _is_missing(value: Any) -> bool:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    try:
-        import pandas as pd
-
-        return value is pd.NA or value is pd.NaT
-    except ImportError:  # pragma: no cover
-        return False
+    # pandas' missing markers can only reach us when pandas is already imported;
+    # importing it here would cost a query process a large part of its cold start
+    pd = sys.modules.get("pandas")
+    return pd is not None and (value is pd.NA or value is pd.NaT)
 
 
 def split_list_field(value: Any) -> list[str]:

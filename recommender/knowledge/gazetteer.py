@@ -13,6 +13,7 @@ share a surface form, a Hunan entity is preferred, then the higher level
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import logging
@@ -92,31 +93,36 @@ class Gazetteer:
 
     def __init__(self, entities: pd.DataFrame, ambiguous: pd.DataFrame | None = None):
         df = entities.copy()
+        columns: dict[str, list] = {}
         for col in ("entity_id", "name", "level", "parent", "kind", "approval"):
             if col not in df.columns:
                 if col in ("kind", "approval", "parent"):
                     df[col] = ""
                 else:
                     raise GazetteerError(f"gazetteer table lacks column {col!r}")
-            df[col] = df[col].fillna("").astype(str)
+            # plain Python lists: iterating pandas' (Arrow-backed) string columns row by
+            # row is what made loading a national gazetteer slow
+            columns[col] = ["" if v is None or v != v else str(v) for v in df[col].tolist()]
+            df[col] = columns[col]
         for col in ("aliases", "path", "sectors"):
-            if col not in df.columns:
-                df[col] = [[] for _ in range(len(df))]
-            df[col] = [list(v) if isinstance(v, (list, tuple)) else _split(v) for v in df[col]]
-        self._validate_rows(df)
-        self._index = {eid: i for i, eid in enumerate(df["entity_id"])}
-        self._parent = dict(zip(df["entity_id"], df["parent"]))
-        self._level = dict(zip(df["entity_id"], df["level"]))
+            values = df[col].tolist() if col in df.columns else [[] for _ in range(len(df))]
+            columns[col] = [list(v) if isinstance(v, (list, tuple)) else _split(v) for v in values]
+            df[col] = columns[col]
+        ids = columns["entity_id"]
+        self._validate_rows(ids, columns["parent"], columns["level"])
+        self._index = {eid: i for i, eid in enumerate(ids)}
+        self._parent = dict(zip(ids, columns["parent"]))
+        self._level = dict(zip(ids, columns["level"]))
         # recompute paths from the hierarchy so that they can never drift
-        names = dict(zip(df["entity_id"], df["name"]))
-        df["path"] = [[names[a] for a in reversed(self._ancestors(eid))] for eid in df["entity_id"]]
+        names = dict(zip(ids, columns["name"]))
+        df["path"] = [[names[a] for a in reversed(self._ancestors(eid))] for eid in ids]
         self.entities = df[["entity_id", "name", "aliases", "level", "parent", "path", "sectors", "kind", "approval"]]
         self._children: dict[str, list[str]] = {}
         for eid, parent in self._parent.items():
             if parent:
                 self._children.setdefault(parent, []).append(eid)
         self._surfaces: dict[str, list[str]] = {}
-        for eid, name, aliases in zip(df["entity_id"], df["name"], df["aliases"]):
+        for eid, name, aliases in zip(ids, columns["name"], columns["aliases"]):
             for form in dict.fromkeys([name, *aliases]):
                 self._surfaces.setdefault(form, []).append(eid)
         self._preferred = self._validate_ambiguity(ambiguous)
@@ -141,40 +147,70 @@ class Gazetteer:
 
     @classmethod
     def default(cls) -> "Gazetteer":
-        """The gazetteer bundled with the package (loaded once, then cached).
+        """The gazetteer bundled with the package, as a new object on every call.
+
+        The bundled tables are read and validated once; each call returns an independent
+        deep copy of that object, so a caller that changes its gazetteer never changes
+        anyone else's.
+
+        Returns
+        -------
+        Gazetteer
+            With :attr:`bundled` true.
 
         Examples
         --------
-        >>> Gazetteer.default() is Gazetteer.default()
-        True
+        >>> a, b = Gazetteer.default(), Gazetteer.default()
+        >>> a is b, a.bundled, a.resolve_region("石峰") == b.resolve_region("石峰")
+        (False, True, True)
         """
-        return _default()
+        gaz = copy.deepcopy(_default())
+        # a DataFrame's deep copy shares the Python objects in its cells: copy the lists too
+        gaz.entities = gaz.entities.copy()
+        for col in ("aliases", "path", "sectors"):
+            gaz.entities[col] = [list(v) for v in gaz.entities[col]]
+        return gaz
+
+    @property
+    def bundled(self) -> bool:
+        """Whether this gazetteer was made by :meth:`default`: a saved model then refers to the
+        bundled tables (checked by checksum on load) instead of holding a copy of them.
+
+        Examples
+        --------
+        >>> own = Gazetteer.from_csv(DATA_DIR / "entities.csv", DATA_DIR / "ambiguous_surfaces.csv")
+        >>> Gazetteer.default().bundled, own.bundled
+        (True, False)
+        """
+        return bool(self.__dict__.get("_bundled", False))
 
     # --------------------------------------------------------------- validation
     @staticmethod
-    def _validate_rows(df: pd.DataFrame) -> None:
-        ids = df["entity_id"]
-        if (ids == "").any():
-            raise GazetteerError(f"gazetteer row {int((ids == '').idxmax()) + 2} has an empty entity_id")
-        dup = ids[ids.duplicated()]
-        if len(dup):
-            raise GazetteerError(f"duplicate entity_id {dup.iloc[0]!r} in the gazetteer")
-        known = set(ids)
-        for eid, parent, level in zip(ids, df["parent"], df["level"]):
+    def _validate_rows(ids: list[str], parents: list[str], levels: list[str]) -> None:
+        if "" in ids:
+            raise GazetteerError(f"gazetteer row {ids.index('') + 2} has an empty entity_id")
+        seen: set[str] = set()
+        for eid in ids:
+            if eid in seen:
+                raise GazetteerError(f"duplicate entity_id {eid!r} in the gazetteer")
+            seen.add(eid)
+        for eid, parent, level in zip(ids, parents, levels):
             if level not in LEVELS:
                 raise GazetteerError(f"entity {eid!r} has unknown level {level!r}; valid: {', '.join(LEVELS)}")
-            if parent and parent not in known:
+            if parent and parent not in seen:
                 raise GazetteerError(f"entity {eid!r} has unknown parent {parent!r}")
             if parent == eid:
                 raise GazetteerError(f"entity {eid!r} is its own parent")
-        parents = dict(zip(ids, df["parent"]))
+        parent_of = dict(zip(ids, parents))
+        checked: set[str] = set()
         for eid in ids:
-            seen, p = {eid}, parents[eid]
-            while p:
-                if p in seen:
+            chain, p = {eid}, parent_of[eid]
+            while p and p not in checked:
+                if p in chain:
                     raise GazetteerError(f"entity {eid!r} has a parent cycle through {p!r}")
-                seen.add(p)
-                p = parents[p]
+                chain.add(p)
+                p = parent_of[p]
+            checked.update(chain)
 
     def _validate_ambiguity(self, ambiguous: pd.DataFrame | None) -> dict[str, str]:
         rules: dict[str, str] = {}
@@ -398,4 +434,7 @@ class Gazetteer:
 
 @functools.lru_cache(maxsize=1)
 def _default() -> Gazetteer:
-    return Gazetteer.from_csv(DATA_DIR / "entities.csv", DATA_DIR / "ambiguous_surfaces.csv")
+    """The bundled gazetteer, read once; never handed out (:meth:`Gazetteer.default` copies it)."""
+    gaz = Gazetteer.from_csv(DATA_DIR / "entities.csv", DATA_DIR / "ambiguous_surfaces.csv")
+    gaz._bundled = True
+    return gaz

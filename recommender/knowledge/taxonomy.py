@@ -36,6 +36,7 @@ Resolving a sector string (:meth:`Taxonomy.match`) records the route it took, on
 
 from __future__ import annotations
 
+import copy
 import csv
 import difflib
 import functools
@@ -361,14 +362,42 @@ class Taxonomy:
 
     @classmethod
     def default(cls) -> "Taxonomy":
-        """Return the bundled taxonomy (loaded once and cached).
+        """Return the bundled taxonomy, as a new object on every call.
+
+        The bundled tables are read and validated once; each call returns an independent
+        deep copy of that object, so a caller that changes its taxonomy never changes
+        anyone else's.
+
+        Returns
+        -------
+        Taxonomy
+            With :attr:`bundled` true.
 
         Examples
         --------
-        >>> Taxonomy.default() is Taxonomy.default()
-        True
+        >>> a, b = Taxonomy.default(), Taxonomy.default()
+        >>> a is b, a.bundled, a.codes == b.codes
+        (False, True, True)
         """
-        return _default_taxonomy()
+        tax = copy.deepcopy(_default_taxonomy())
+        # a DataFrame's deep copy shares the Python objects in its cells: copy the lists too
+        tax.tags = tax.tags.copy()
+        for col in tax.tags.columns:
+            if tax.tags[col].dtype == object:
+                tax.tags[col] = [copy.deepcopy(v) if isinstance(v, (list, dict, set)) else v for v in tax.tags[col]]
+        return tax
+
+    @property
+    def bundled(self) -> bool:
+        """Whether this taxonomy was made by :meth:`default`: a saved model then refers to the
+        bundled tables (checked by checksum on load) instead of holding a copy of them.
+
+        Examples
+        --------
+        >>> Taxonomy.default().bundled, Taxonomy(Taxonomy.default().tags).bundled
+        (True, False)
+        """
+        return bool(self.__dict__.get("_bundled", False))
 
     # --------------------------------------------------------------- validation
     @staticmethod
@@ -986,6 +1015,7 @@ def data_path(name: str) -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _default_taxonomy() -> Taxonomy:
+    """The bundled taxonomy, read once; never handed out (:meth:`Taxonomy.default` copies it)."""
     cat = data_path("catalogue_labels.csv")
     gbt = data_path("gbt4754_index.csv")
     tax = Taxonomy.from_csv(
@@ -994,5 +1024,6 @@ def _default_taxonomy() -> Taxonomy:
         catalogue=cat if cat.exists() else None,
         gbt=gbt if gbt.exists() else None,
     )
+    tax._bundled = True
     logger.debug("loaded %r", tax)
     return tax

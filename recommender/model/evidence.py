@@ -144,7 +144,7 @@ def highlight_spans(text: str, offset: int, terms, keep=None, limit: int = 3) ->
     return tuple((offset + a, offset + b) for _, _, a, b in scored[:limit])
 
 
-def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_terms: dict[int, float],
+def select_evidence(model, entity_col: int, profile_row: int, scores, q_terms: dict[int, float],
                     prepared, evidence_k: int) -> list[Evidence]:
     """Return up to ``evidence_k`` passages that support place ``entity_col`` for a profile.
 
@@ -154,20 +154,22 @@ def select_evidence(model, entity_col: int, profile_row: int, scores: dict, q_te
     link weight times their coverage of the profile's distinguishing content (the citation
     should hold the most of what was asked); a passage whose normalised text repeats one
     already chosen is skipped.
+
+    ``scores`` is a :class:`~recommender.model.score.Scores` (its ``passage_text``,
+    ``passage_tag`` and ``passage_coverage`` rows are read).
     """
     if evidence_k <= 0:
         return []
     idx, weights = model.entity_passages_[entity_col]
     if len(idx) == 0:
         return []
-    S = scores["passage_text"][profile_row, idx]
-    G = scores["passage_tag"][profile_row, idx]
+    S = scores.passage_text[profile_row, idx]
+    G = scores.passage_tag[profile_row, idx]
     has_tags = bool(prepared.codes)
     tw = model.text_weight if has_tags else 1.0
     relevance = (tw * S + (1.0 - tw) * G) * weights
-    if "passage_coverage" in scores:
-        # the passage that holds more of what sets the profile apart is the better citation
-        relevance = relevance * scores["passage_coverage"][profile_row, idx]
+    # the passage that holds more of what sets the profile apart is the better citation
+    relevance = relevance * scores.passage_coverage[profile_row, idx]
     order = np.argsort(-relevance, kind="stable")
     X = model.X_
     rt = model._runtime()

@@ -389,9 +389,7 @@ def _bundled_taxonomy_files():
 
 
 def _encode_gazetteer(enc: _Encoder, key: str, gaz) -> dict:
-    from recommender.knowledge.gazetteer import Gazetteer
-
-    if gaz is Gazetteer.default():
+    if gaz.bundled:
         return {"kind": "gazetteer", "bundled": True, "sha256": _bundled_checksum(_bundled_gazetteer_files())}
     import pandas as pd
 
@@ -402,9 +400,7 @@ def _encode_gazetteer(enc: _Encoder, key: str, gaz) -> dict:
 
 
 def _encode_taxonomy(enc: _Encoder, key: str, tax) -> dict:
-    from recommender.knowledge.taxonomy import Taxonomy
-
-    if tax is Taxonomy.default():
+    if tax.bundled:
         return {"kind": "taxonomy", "bundled": True, "sha256": _bundled_checksum(_bundled_taxonomy_files())}
     import pandas as pd
 

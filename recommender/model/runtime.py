@@ -7,12 +7,56 @@ ranking many profiles does not pay for pandas row access or sparse slicing per m
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
-__all__ = ["RuntimeTables"]
+from recommender.model.scoring import LinkPooling
+
+__all__ = ["RuntimeTables", "TrigramFilter", "SCANS_BEFORE_FILTER"]
 
 
 #: A word found in fewer passages than this is never generic (a small corpus has no common words).
 GENERIC_MIN_PASSAGES = 5
+
+
+#: How many words are looked up in the passages' text by a plain scan before a trigram
+#: filter of the text is built (building it costs about as much as twenty scans).
+SCANS_BEFORE_FILTER = 8
+
+
+class TrigramFilter:
+    """Which character triples a text holds, as a hashed bitmap: no false negatives.
+
+    ``may_hold(word)`` is False only when some three consecutive characters of ``word``
+    never occur in the text (so the word cannot either); True means "scan to be sure".
+
+    Examples
+    --------
+    >>> f = TrigramFilter("发展新能源汽车产业")
+    >>> f.may_hold("新能源汽车"), f.may_hold("汽车配件"), f.may_hold("车")
+    (True, False, True)
+    """
+
+    BITS = 24
+
+    def __init__(self, text: str):
+        self._seen = np.zeros(1 << self.BITS, dtype=bool)
+        step = 1 << 20                          # a million characters at a time: small temporaries
+        for lo in range(0, max(len(text) - 2, 0), step):
+            codes = np.frombuffer(text[lo:lo + step + 2].encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+            if len(codes) >= 3:
+                self._seen[self._hash(codes[:-2], codes[1:-1], codes[2:])] = True
+
+    @classmethod
+    def _hash(cls, a, b, c):
+        h = (a * np.uint64(0x9E3779B97F4A7C15)) ^ (b * np.uint64(0xC2B2AE3D27D4EB4F)) ^ (c * np.uint64(0x165667B19E3779F9))
+        return (h >> np.uint64(64 - cls.BITS)).astype(np.int64)
+
+    def may_hold(self, word: str) -> bool:
+        """False when ``word`` certainly does not occur in the text."""
+        if len(word) < 3:
+            return True
+        codes = np.frombuffer(word.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        return bool(self._seen[self._hash(codes[:-2], codes[1:-1], codes[2:])].all())
 
 
 class RuntimeTables:
@@ -61,6 +105,7 @@ class RuntimeTables:
         self.flat_units = Lc.indices.astype(np.int64)
         self.flat_weights = Lc.data.astype(np.float32)
         self.flat_offsets = Lc.indptr[:-1].astype(np.int64)
+        self.link_pooling = LinkPooling(self.flat_units, self.flat_weights, self.flat_offsets, model.L_.shape[0])
         self._hits = model.passage_hits_
         self._taxonomy = tax
         # term statistics: passage document frequency (from the IDF), specificity, weights
@@ -76,13 +121,12 @@ class RuntimeTables:
                          | (self.df < GENERIC_MIN_PASSAGES))
         self.term_weight = np.where(self.specific, 1.0, model.generic_weight).astype(np.float32)
         self.vocabulary = model.vectorizer_.vocabulary_
-        Xb = model.X_.T.tocsr()
-        Xb.data = np.ones_like(Xb.data)
-        self.Xbin_T = Xb
+        # the same patterns with every stored value 1 (sharing the transposes' index arrays)
+        self.Xbin_T = sp.csr_matrix((np.ones(self.X_T.nnz, dtype=self.X_T.dtype), self.X_T.indices,
+                                     self.X_T.indptr), shape=self.X_T.shape, copy=False)
         # which passages carry which tag (a passage holds a tag's content whatever its weight)
-        Tb = model.T_.T.tocsr()
-        Tb.data = (Tb.data > 0).astype(np.float32)
-        self.Tbin_T = Tb
+        self.Tbin_T = sp.csr_matrix(((self.T_T.data > 0).astype(np.float32), self.T_T.indices, self.T_T.indptr),
+                                    shape=self.T_T.shape, copy=False)
         self._expansions: dict[tuple, object] = {}
 
     def tag_words(self, code: str) -> frozenset:
@@ -107,12 +151,21 @@ class RuntimeTables:
 
     def written_in_corpus(self, word: str) -> bool:
         """Whether the passages' text holds ``word`` at all (a word missing from the vocabulary
-        may be one the vectorizer dropped as too common, or one jieba cut otherwise)."""
+        may be one the vectorizer dropped as too common, or one jieba cut otherwise).
+
+        The answer is exact: a scan of the text. After :data:`SCANS_BEFORE_FILTER` scans a
+        trigram filter of the text is built (once per loaded model), and a word with a
+        character triple the text never holds is answered without a scan; batches ask about
+        hundreds of words, single queries about a few.
+        """
         cache = self.__dict__.setdefault("_written", {})
         if word not in cache:
             if "_joined" not in self.__dict__:
                 self._joined = "\n".join(self.norm_text)
-            cache[word] = word in self._joined
+            grams = self.__dict__.get("_trigrams")
+            if grams is None and len(cache) >= SCANS_BEFORE_FILTER:
+                grams = self._trigrams = TrigramFilter(self._joined)
+            cache[word] = (grams is None or grams.may_hold(word)) and word in self._joined
         return cache[word]
 
     def is_specific_or_tag(self, term: str) -> bool:

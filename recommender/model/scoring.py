@@ -29,7 +29,7 @@ import numpy as np
 from recommender.exceptions import UnknownOptionError
 
 __all__ = ["POOLINGS", "get_pooling", "pool_rows", "segment_top_m", "fuse", "pool_segments",
-           "passage_coverage", "combine", "below_descendants"]
+           "passage_coverage", "combine", "below_descendants", "LinkPooling"]
 
 
 def _soft_or(top: np.ndarray, m: int) -> np.ndarray:
@@ -186,6 +186,78 @@ def pool_segments(values: np.ndarray, offsets: np.ndarray, m: int, kind: str = "
     """
     pool = get_pooling(kind)
     return pool(segment_top_m(values, offsets, m), m)
+class LinkPooling:
+    """Pool passage values into place values through weighted links, reading only the
+    passages with a positive value.
+
+    The same result as :func:`pool_segments` over ``values[:, units] * weights`` (or
+    ``values[:, units]`` unweighted), where place ``j``'s links are
+    ``units[offsets[j]:offsets[j+1]]``, without building the dense
+    ``(n_rows, n_links)`` gather: a profile touches few passages of a large corpus.
+
+    Parameters
+    ----------
+    units : ndarray of int
+        The unit (passage or mention window) of each link, links grouped by place.
+    weights : ndarray of float32
+        Each link's weight.
+    offsets : ndarray of int
+        Start of each place's links; every place has at least one.
+    n_units : int
+        How many units there are (columns of the values pooled).
+
+    Examples
+    --------
+    >>> pool = LinkPooling(np.array([0, 1, 1, 2]), np.ones(4, dtype=np.float32), np.array([0, 2]), 3)
+    >>> pool(np.array([[0.5, 0.5, 0.0]]), m=2).round(6)
+    array([[0.75, 0.5 ]])
+    >>> bool(np.array_equal(pool(np.array([[0.5, 0.5, 0.0]]), m=2),
+    ...      pool_segments(np.array([[0.5, 0.5, 0.5, 0.0]]), np.array([0, 2]), m=2)))
+    True
+    """
+
+    def __init__(self, units: np.ndarray, weights: np.ndarray, offsets: np.ndarray, n_units: int):
+        self.units = np.asarray(units, dtype=np.int64)
+        self.weights = np.asarray(weights, dtype=np.float32)
+        offsets = np.asarray(offsets, dtype=np.int64)
+        self.n_places = len(offsets)
+        self.place = np.repeat(np.arange(self.n_places), np.diff(np.append(offsets, len(self.units))))
+        # the links of each unit, for going from a passage to the places it speaks for
+        self.by_unit = np.argsort(self.units, kind="stable")
+        self.unit_ptr = np.zeros(n_units + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.units, minlength=n_units), out=self.unit_ptr[1:])
+
+    def __call__(self, values: np.ndarray, m: int, kind: str = "soft_or", weighted: bool = True) -> np.ndarray:
+        pool = get_pooling(kind)
+        values = np.asarray(values)
+        n_rows = values.shape[0]
+        out = np.zeros((n_rows, self.n_places))
+        rows, cols = np.nonzero(values > 0)
+        if not len(rows):
+            return out
+        lo, hi = self.unit_ptr[cols], self.unit_ptr[cols + 1]
+        counts = hi - lo
+        starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
+        link = self.by_unit[starts + np.arange(counts.sum())]
+        row = np.repeat(rows, counts)
+        v = values[row, self.units[link]]
+        if weighted:
+            v = v * self.weights[link]
+        v = np.clip(v.astype(np.float32, copy=False), 0.0, 1.0)
+        key = row * self.n_places + self.place[link]
+        order = np.lexsort((-v, key))                  # by place, best value first
+        key, v = key[order], v[order]
+        first = np.ones(len(key), dtype=bool)
+        first[1:] = key[1:] != key[:-1]
+        group = np.cumsum(first) - 1
+        rank = np.arange(len(key)) - np.flatnonzero(first)[group]
+        keep = rank < m
+        top = np.zeros((int(group[-1]) + 1, m))
+        top[group[keep], rank[keep]] = v[keep]
+        out.ravel()[key[first]] = pool(top[None], m)[0]
+        return out
+
+
 def passage_coverage(term_hits: np.ndarray, tag_hits: np.ndarray, term_mass: np.ndarray,
                      n_tags: np.ndarray, missing_mass: np.ndarray, tag_unit: float) -> np.ndarray:
     """Share of a profile's distinguishing content that each passage holds.

@@ -19,8 +19,19 @@ def gaz() -> Gazetteer:
     return Gazetteer.default()
 
 
-def test_default_is_loaded_once():
-    assert Gazetteer.default() is Gazetteer.default()
+def test_default_returns_an_independent_object_each_call():
+    first = Gazetteer.default()
+    assert first is not Gazetteer.default()
+    shiqi = first.resolve_region("石峰")
+    # changing one caller's gazetteer (its table, its lookups) leaves the next caller's intact
+    first.entities.loc[first.entities["entity_id"] == shiqi, "name"] = "改名区"
+    first.entities.iloc[0]["aliases"].append("别名")
+    first._surfaces.clear()
+    fresh = Gazetteer.default()
+    assert fresh.resolve_region("石峰") == shiqi
+    assert "改名区" not in set(fresh.entities["name"])
+    assert "别名" not in fresh.entities.iloc[0]["aliases"]
+    assert fresh.bundled and not Gazetteer.from_csv(DATA_DIR / "entities.csv", DATA_DIR / "ambiguous_surfaces.csv").bundled
 
 
 def test_entities_frame_schema(gaz):

@@ -292,10 +292,25 @@ def test_bundled_false_friends_are_known(tax):
         assert s in tax.false_friends
 
 
-def test_default_is_cached_and_picklable(tax):
+def test_default_returns_an_independent_object_each_call():
+    first = Taxonomy.default()
+    assert first is not Taxonomy.default()
+    # changing one caller's taxonomy (its table, codes, lookups) leaves the next caller's intact
+    first.tags.loc[first.tags["code"] == "AUTO.NEV", "name"] = "改名"
+    first.tags.iloc[0]["aliases"].append("别名")
+    first.codes.append("X.NEW")
+    first.false_friends["电动车"] = ()
+    first._lookup.clear()
+    fresh = Taxonomy.default()
+    assert fresh.resolve("电动车") == ["AUTO.NEV"] and fresh.name("AUTO.NEV") != "改名"
+    assert "X.NEW" not in fresh.codes and "电动车" not in fresh.false_friends
+    assert "别名" not in fresh.tags.iloc[0]["aliases"]
+    assert fresh.bundled and not Taxonomy(fresh.tags).bundled
+
+
+def test_default_is_picklable(tax):
     import pickle
 
-    assert Taxonomy.default() is tax
     t2 = pickle.loads(pickle.dumps(tax))
     assert t2.codes == tax.codes and t2.resolve("电动车") == ["AUTO.NEV"]
 

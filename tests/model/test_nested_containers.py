@@ -7,7 +7,7 @@ import json
 import pytest
 
 from recommender import Recommender, load_corpus
-from recommender.model import recommender as rec_mod
+from recommender.model import rank as rec_mod
 
 REPORTS = [
     {"region": "湖南省", "title": "湖南省政府工作报告",

@@ -1,19 +1,53 @@
-"""The sparse, vectorised scoring agrees with a slow dense brute-force reading of the rule
-(passage relevance gated by coverage of the profile's distinguishing content)."""
+"""Scores checked against an independent reading of the documented rule.
+
+The expectation is computed from the raw passage texts with scikit-learn's
+``TfidfVectorizer`` and numpy (cosines, soft OR over the best passages, the place's
+aggregated vector, the coverage factor), never through the model's own matrices or
+helpers; only the segmentation (the model's tokenizer) is shared, as an input. The
+parameters switch off the parts that are not text (tags, taxonomy expansion, generic-word
+damping, evidence shrinkage) so that the rule reads::
+
+    text_score = β · soft_or(top m passage cosines) + (1 − β) · cos(query, Σ passage vectors)
+    score      = text_score · coverage ** coverage_power
+
+with ``coverage`` the largest share of the query's idf mass one passage of the place holds.
+"""
+
+from __future__ import annotations
+
+import json
 
 import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
-from recommender.model import features as feat
-from recommender.model.links import catalogue_tags
+from recommender import Recommender, load_corpus
 
-PROFILES = [
-    {"sectors": ["轨道交通装备"], "text": "轨道交通牵引变流器配套企业"},
-    {"text": "功率半导体（IGBT模块封装测试）企业"},
-    {"sectors": ["陶瓷"]},
-    {"text": "物流园区与仓储用地 冷链"},
-    {"text": "Ceramic tableware"},
-    {"sectors": ["陶瓷", "日用陶瓷"], "text": "轨道交通装备配套与陶瓷新材料"},
-]
+#: One row per passage (a row is its own document): every passage names a project and a
+#: figure, so every mention is substantive and the mention factor is 1.
+PASSAGES = {
+    "荷塘区": ["建成医药冷链物流中心项目,新增冷库库容5万吨,引进冷链物流企业3家。",
+               "引进跨境电商企业8家,建成电商产业园项目,网络零售额增长20%。",
+               "建成新能源电池材料生产线项目,电池材料产值达到20亿元。"],
+    "醴陵市": ["建成日用陶瓷生产线项目,陶瓷产值突破800亿元,出口增长15%。",
+               "建成冷链仓储项目,新增冷库库容2万吨,农产品冷链流通率提高。"],
+    "雨花区": ["建成智能制造装备产业园项目,智能制造装备产值60亿元。",
+               "建成医药物流配送中心项目,新增医药仓储面积3万平方米。",
+               "建成电池回收生产线项目,废旧电池回收产能5万吨。"],
+}
+#: One clause each (every word weighs fully in the coverage).
+QUERIES = ["医药冷链仓储冷库", "电池回收电池材料", "冷链物流", "跨境电商产业园", "陶瓷冷库", "冷库库容产值",
+           "智能制造装备产值"]
+PARAMS = dict(document_link_weight=1.0, max_df=1.0, generic_share=1.0, generic_weight=1.0,
+              expansion_weight=0.0, text_weight=1.0, evidence_prior=0.0)
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    rows = [{"region": r, "title": f"{r}政府工作报告", "text": t} for r, ps in PASSAGES.items() for t in ps]
+    path = tmp_path_factory.mktemp("oracle") / "reports.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return Recommender(**PARAMS).fit(load_corpus(path, region_column="region"))
 
 
 def _unit(v):
@@ -21,66 +55,42 @@ def _unit(v):
     return v / n if n > 0 else v
 
 
-def _soft_or_top(values, m):
-    top = np.sort(np.clip(values, 0, 1))[::-1][:m]
-    return 1.0 - np.prod(1.0 - top)
-
-
-def brute_force(model, prepared):
-    X = model.X_.toarray().astype(np.float64)
-    T_exact = model.T_.toarray().astype(np.float64)
-    T_full = feat.expand_tags(model.T_raw_, model.hierarchy_).toarray().astype(np.float64)
-    L = model.L_.toarray().astype(np.float64)
-    catalogue = catalogue_tags(list(model.entity_ids_), model.gazetteer_, model.taxonomy_)
-    C = feat.expand_tags(catalogue, model.hierarchy_).toarray().astype(np.float64)
-    tax = model.taxonomy_
-    Q = model._query_vectors([prepared])[0].toarray().astype(np.float64)[0]
-    tq = np.zeros(len(tax.codes))
-    for code, w in zip(prepared.codes, prepared.tag_weights):
-        tq[tax.index(code)] = min(1.0, w)
+def expected_scores(model, query):
+    """Place name → (text_score, score), computed from the raw texts."""
+    texts = [t for ps in PASSAGES.values() for t in ps]
+    vec = TfidfVectorizer(tokenizer=model.tokenizer_, token_pattern=None, lowercase=False,
+                          sublinear_tf=model.sublinear_tf, min_df=1, max_df=1.0, norm="l2")
+    X = vec.fit_transform(texts).toarray()
+    q = vec.transform([query]).toarray()[0]
+    in_query = q > 0
+    query_mass = vec.idf_[in_query].sum()
     beta, m = model.passage_weight, model.top_passages
-    rt = model._runtime()
-    vocab = model.vectorizer_.vocabulary_
-    # the profile's distinguishing content: specific own words (IDF), its tags, words never used
-    spec = {vocab[t.term]: t.content for t in prepared.own_terms if t.term in vocab and t.content > 0}
-    content_tags = np.zeros(len(tax.codes))
-    for code, units in zip(prepared.codes, prepared.tag_content):
-        content_tags[tax.index(code)] = units
-    total = (sum(spec.values()) + rt.max_idf * content_tags.sum() + prepared.missing_mass
-             + sum(m for _, _, m in prepared.phrases))
-    norm_text = model.passages_["norm_text"].tolist()
-
-    def coverage(u):
-        held = sum(v for k, v in spec.items() if X[u, k] > 0) + rt.max_idf * (content_tags @ (T_exact[u] > 0))
-        held += sum(m for text, parts, m in prepared.phrases
-                    if all(X[u, vocab[w]] > 0 for w in parts) and text in norm_text[model.unit_passage_[u]])
-        return min(1.0, held / total) if total > 0 else 0.0
-
-    lead = min(1.0, prepared.tag_lead)
-    out = np.zeros((3, L.shape[1]))
-    for j in range(L.shape[1]):
-        units = np.flatnonzero(L[:, j])
-        w = L[units, j]
-        mass = L[:, j].sum()
-        shrink = mass / (mass + model.evidence_prior)
-        cov = np.array([coverage(u) for u in units])
-        s = np.array([Q @ X[u] for u in units]) * (cov > 0)
-        g = np.array([min(1.0, tq @ T_exact[u] / tq.sum()) if tq.sum() > 0 else 0.0 for u in units]) * (cov > 0)
-        centroid = _unit(sum(L[u, j] * X[u] for u in units))
-        profile = _unit(_unit(sum(L[u, j] * T_full[u] for u in units)) + model.catalogue_weight * C[j])
-        text = beta * _soft_or_top(w * s, m) + (1 - beta) * (Q @ centroid) * shrink
-        tag = beta * _soft_or_top(w * g, m) + (1 - beta) * (_unit(tq) @ profile) * shrink
-        share = (1 - model.text_weight) * lead
-        score = ((1 - share) * text + share * tag) * cov.max(initial=0.0) ** model.coverage_power
-        out[:, j] = [min(1.0, max(0.0, score)), text, tag]
+    out, row = {}, 0
+    for place, passages in PASSAGES.items():
+        rows = X[row:row + len(passages)]
+        row += len(passages)
+        cos = rows @ q
+        top = np.sort(cos)[::-1][:m]
+        pooled = 1.0 - np.prod(1.0 - top)
+        similarity = q @ _unit(rows.sum(axis=0))
+        text = beta * pooled + (1.0 - beta) * similarity
+        coverage = max(vec.idf_[in_query & (r > 0)].sum() / query_mass for r in rows)
+        out[place] = (text, text * coverage ** model.coverage_power) if cos.max() > 0 else (0.0, 0.0)
     return out
 
 
-def test_sparse_scoring_matches_dense_oracle(model):
-    for raw in PROFILES:
-        prepared = model.prepare(raw)
-        fast = model.score_matrix([prepared])
-        slow = brute_force(model, prepared)
-        np.testing.assert_allclose(fast["score"][0], slow[0], atol=1e-5)
-        np.testing.assert_allclose(fast["text_score"][0], slow[1], atol=1e-5)
-        np.testing.assert_allclose(fast["tag_score"][0], slow[2], atol=1e-5)
+@pytest.mark.parametrize("query", QUERIES)
+def test_scores_match_an_independent_computation(fitted, query):
+    expected = expected_scores(fitted, query)
+    result = fitted.recommend({"text": query}, top_k=10, evidence_k=1)
+    got = {m.name: m for m in result.matches}
+    # every place with a passage about the query is returned, in the order of its score
+    assert set(got) == {p for p, (_, s) in expected.items() if s > 0}
+    assert [m.name for m in result.matches] == sorted(got, key=lambda p: -expected[p][1])
+    for name, match in got.items():
+        text, score = expected[name]
+        assert match.text_score == pytest.approx(text, abs=2e-6)
+        assert match.score == pytest.approx(score, abs=2e-6)
+        # tags are switched off: the whole score is its text part
+        assert match.tag_part == 0.0 and match.text_part == pytest.approx(score, abs=2e-6)
+

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recommender import Recommender
-from recommender.model import recommender as estimator_module
+from recommender.model import fit as fit_module
 
 #: A value other than the default for each parameter (n_jobs is checked on its own below).
 ALTERNATIVES = {
@@ -89,15 +89,15 @@ def test_tokenizer_backend_segments_with_that_engine(sample_corpus, monkeypatch)
 
 def test_n_jobs_tokenizes_in_worker_processes(sample_corpus, model, monkeypatch):
     calls = []
-    original = estimator_module.Recommender._start_tokenization
+    original = fit_module.start_tokenization
 
-    def spy(self, *args):
-        pending = original(self, *args)
+    def spy(*args, **kwargs):
+        pending = original(*args, **kwargs)
         calls.append(pending is not None)
         return pending
 
-    monkeypatch.setattr(estimator_module, "PARALLEL_MIN_PASSAGES", 0)
-    monkeypatch.setattr(estimator_module.Recommender, "_start_tokenization", spy)
+    monkeypatch.setattr(fit_module, "PARALLEL_MIN_PASSAGES", 0)
+    monkeypatch.setattr(fit_module, "start_tokenization", spy)
     parallel = Recommender(n_jobs=2).fit(sample_corpus)
     assert calls == [True]
     np.testing.assert_array_equal(parallel.X_.toarray(), model.X_.toarray())

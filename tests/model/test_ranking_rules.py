@@ -162,3 +162,29 @@ def test_a_long_report_of_lists_does_not_answer_everything(long_report_model):
     assert names.index("攸县") < names.index("石峰区")
     kinds = {m.name: m.mention for m in result.matches}
     assert kinds["石峰区"] == "list"
+
+
+def test_link_pooling_equals_the_dense_segment_pooling():
+    """Pooling through the links, reading only positive passages, gives exactly the
+    dense gather-and-pool result, for every registered pooling."""
+    import numpy as np
+
+    from recommender.model.scoring import POOLINGS, LinkPooling, pool_segments
+
+    rng = np.random.default_rng(5)
+    n_units, n_places = 60, 12
+    links = [rng.choice(n_units, size=rng.integers(1, 8), replace=False) for _ in range(n_places)]
+    units = np.concatenate(links)
+    weights = rng.choice([0.25, 0.5, 1.0], size=len(units)).astype(np.float32)
+    offsets = np.cumsum([0] + [len(x) for x in links[:-1]])
+    values = rng.random((7, n_units)).astype(np.float32)
+    values[values < 0.7] = 0.0                      # mostly zero, like a real profile's passages
+    values[0] = 0.0                                  # a profile no passage answers
+    pool = LinkPooling(units, weights, offsets, n_units)
+    for kind in POOLINGS:
+        for m in (1, 3):
+            dense = pool_segments(values[:, units] * weights, offsets, m, kind)
+            assert np.array_equal(pool(values, m, kind), dense)
+            assert np.array_equal(pool(values.astype(np.float64), m, kind, weighted=False),
+                                  pool_segments(values.astype(np.float64)[:, units], offsets, m, kind))
+    assert not pool(values, 3).any(axis=1)[0]

@@ -236,18 +236,18 @@ def test_every_match_has_evidence_about_the_profile(model):
 
 
 def test_parallel_tokenization_gives_the_same_model(model, sample_corpus, monkeypatch):
-    import recommender.model.recommender as rec_module
+    import recommender.model.fit as fit_module
 
-    monkeypatch.setattr(rec_module, "PARALLEL_MIN_PASSAGES", 0)
+    monkeypatch.setattr(fit_module, "PARALLEL_MIN_PASSAGES", 0)
     started = []
-    original = Recommender._start_tokenization
+    original = fit_module.start_tokenization
 
-    def spy(self, tokenizer, texts, *args):
-        pending = original(self, tokenizer, texts, *args)
+    def spy(tokenizer, texts, *args, **kwargs):
+        pending = original(tokenizer, texts, *args, **kwargs)
         started.append(pending is not None)
         return pending
 
-    monkeypatch.setattr(Recommender, "_start_tokenization", spy)
+    monkeypatch.setattr(fit_module, "start_tokenization", spy)
     parallel = Recommender(n_jobs=2).fit(sample_corpus)
     assert started == [True]
     assert (parallel.X_ != model.X_).nnz == 0

@@ -1,0 +1,215 @@
+"""Ranking: from scores to ranked places with cited evidence and result records.
+
+:func:`rank_results` scores prepared profiles (:func:`recommender.model.score.score_matrix`)
+and, for each, picks candidate places, their evidence passages, applies the mention and
+container rules and builds the :class:`~recommender.model.results.RecommendationResult`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+
+import numpy as np
+
+from recommender.model import catalogue as cat_mod
+from recommender.model.evidence import MENTION_STRENGTH, evidence_strength, select_evidence
+from recommender.model.prepare import PreparedProfile
+from recommender.model.results import Match, RecommendationResult, ResolvedSector
+from recommender.model.score import score_matrix
+from recommender.model.scoring import below_descendants
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["rank_results", "one_result", "first_hand", "place_match", "CONTAINER_LEVELS"]
+
+#: Levels that contain the districts and parks an investor settles in.
+CONTAINER_LEVELS = frozenset({"province", "city"})
+
+
+def rank_results(model, prepared: Sequence[PreparedProfile], top_k: int,
+                 evidence_k: int) -> list[RecommendationResult]:
+    """Score prepared profiles and turn each row of scores into a ranked result.
+
+    Parameters
+    ----------
+    model : Recommender
+        A fitted model.
+    prepared : sequence of PreparedProfile
+    top_k : int
+        How many places per profile.
+    evidence_k : int
+        How many evidence passages per place.
+
+    Returns
+    -------
+    list of RecommendationResult
+        One per prepared profile, in order.
+
+    Examples
+    --------
+    >>> from recommender import Recommender, load_sample_corpus
+    >>> from recommender.model.prepare import prepare_profile
+    >>> model = Recommender().fit(load_sample_corpus())
+    >>> result, = rank_results(model, [prepare_profile(model, {"sectors": ["陶瓷"]})], 3, 1)
+    >>> result.matches[0].name
+    '醴陵市'
+    """
+    scores = score_matrix(model, prepared)
+    out = []
+    for i, p in enumerate(prepared):
+        out.append(one_result(model, i, p, scores, top_k, evidence_k))
+    return out
+
+
+def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> RecommendationResult:
+    """The ranked places of profile row ``i`` of ``scores``, with their evidence and warnings.
+
+    Places need a passage about what was asked (or their catalogue row) to match; a list
+    mention weighs less than a named project, firm or figure; a container ranks below a
+    place inside it that its own report recommends; catalogue-only zones come last.
+
+    Parameters
+    ----------
+    model : Recommender
+    i : int
+        The profile's row in ``scores``.
+    p : PreparedProfile
+    scores : Scores
+        From :func:`recommender.model.score.score_matrix`.
+    top_k, evidence_k : int
+
+    Returns
+    -------
+    RecommendationResult
+    """
+    score = scores.score[i]
+    candidates = np.flatnonzero(score > 0)
+    if p.allowed is not None:
+        candidates = candidates[p.allowed[candidates]]
+    # rank by score, ties broken by entity id for determinism
+    order = candidates[np.lexsort((model.entity_ids_[candidates], -np.round(score[candidates], 9)))]
+    q_row = scores.query[i]
+    q_terms = {int(c): float(v) for c, v in zip(q_row.indices, q_row.data)}
+    # a place is a match only with at least one passage about what was asked; among the
+    # leading candidates, a place whose best evidence is a list mention scores below one with
+    # a named project, firm or figure (MENTION_STRENGTH)
+    rt = model._runtime()
+    pool = []
+    depth = max(3 * top_k, 30)
+    for j in order:
+        if len(pool) >= depth:
+            break
+        # a place is a match only with a passage about what was asked, or its catalogue row
+        evidence = select_evidence(model, j, i, scores, q_terms, p, max(evidence_k, 1))
+        cited = cat_mod.catalogue_evidence(model, str(model.entity_ids_[j]), p)
+        if not evidence and cited is None:
+            continue
+        kind = evidence_strength(evidence, rt.is_specific_or_tag)
+        pool.append((float(score[j]) * MENTION_STRENGTH[kind], j, evidence, kind, cited))
+    # a city or province ranks below a district or park inside it that its own report recommends
+    if pool:
+        capped = below_descendants([t[0] for t in pool], [rt.ancestors[t[1]] for t in pool],
+                                   [rt.entity_id[t[1]] for t in pool],
+                                   [rt.level[t[1]] in CONTAINER_LEVELS for t in pool],
+                                   [first_hand(model, t[1], i, scores) for t in pool])
+        pool = [(c, *t[1:]) for c, t in zip(capped, pool)]
+    pool.sort(key=lambda t: (-round(t[0], 9), model.entity_ids_[t[1]]))
+    matches = []
+    for rank, (adjusted, j, evidence, kind, cited) in enumerate(pool[:top_k], start=1):
+        evidence = evidence[:evidence_k]
+        if cited is not None and len(evidence) < evidence_k:
+            evidence.append(cited)  # after the report passages: a report outranks a catalogue line
+        matches.append(place_match(model, rank, j, i, scores, p, evidence, q_terms, adjusted, kind))
+    # then catalogue zones that no passage links to, from their catalogue row alone, below
+    # every place a report speaks of: a report's evidence outranks a bare catalogue line
+    if len(matches) < top_k:
+        floor = matches[-1].score if matches else 1.0
+        for item in cat_mod.catalogue_only(model, p)[: top_k - len(matches)]:
+            matches.append(cat_mod.catalogue_match(model, len(matches) + 1, item, evidence_k, ceiling=floor))
+    best = matches[0].score if matches else 0.0
+    # how much of what sets the profile apart the best-covered place's evidence holds
+    held = float(scores.coverage[i].max(initial=0.0)) if matches else 0.0
+    warnings = list(p.warnings)
+    weak = best < model.weak_threshold or held < model.weak_coverage
+    if weak:
+        why = (f"the best evidence holds {held:.0%} of what distinguishes the profile (< {model.weak_coverage:.0%})"
+               if held < model.weak_coverage else f"the best score is {best:.2f} (< {model.weak_threshold})")
+        warnings.append(f"weak evidence: {why}; the corpus says little about what was asked")
+    tax = model.taxonomy_
+    resolved = tuple(ResolvedSector(it.input, it.codes, tuple(tax.name(c) for c in it.codes), it.route)
+                     for it in p.sectors)
+    return RecommendationResult(profile_id=p.profile.profile_id, matches=tuple(matches),
+                                weak_evidence=weak, warnings=tuple(warnings),
+                                resolved_sectors=resolved, query_terms=tuple(p.terms))
+
+
+def first_hand(model, j, i, scores) -> bool:
+    """Whether place ``j`` has a relevant passage of its own: a whole passage of its own
+    report (or one it heads), not a sentence cut from someone else's report.
+
+    Parameters
+    ----------
+    model : Recommender
+    j : int
+        The place's column.
+    i : int
+        The profile's row in ``scores``.
+    scores : Scores
+
+    Returns
+    -------
+    bool
+    """
+    units, _ = model.entity_passages_[j]
+    own = units[units < len(model.passages_)]
+    return bool(own.size) and bool(((scores.passage_text[i, own] > 0)
+                                    | (scores.passage_tag[i, own] > 0)).any())
+
+
+def place_match(model, rank, j, i, scores, p, evidence, q_terms, adjusted, kind) -> Match:
+    """The result record of place ``j`` for profile row ``i``: its score and the two parts
+    it adds up from, the profile's sectors the place carries, the matched words.
+
+    Parameters
+    ----------
+    model : Recommender
+    rank : int
+    j, i : int
+        The place's column and the profile's row in ``scores``.
+    scores : Scores
+    p : PreparedProfile
+    evidence : list of Evidence
+    q_terms : dict
+        Query term column → weight.
+    adjusted : float
+        The place's score after the mention and container rules.
+    kind : str
+        The strength of its best evidence (a key of ``MENTION_STRENGTH``).
+
+    Returns
+    -------
+    Match
+    """
+    rt = model._runtime()
+    # the score's two parts as they add up: shares, coverage and mention factor applied
+    share = float(scores.tag_share[i])
+    factor = float(scores.coverage[i, j]) ** model.coverage_power * MENTION_STRENGTH[kind]
+    text_part = (1.0 - share) * float(scores.text_score[i, j]) * factor
+    tag_part = share * float(scores.tag_score[i, j]) * factor
+    supported = rt.supported[j]
+    # a sector is supported when the place carries it or one of its sub-tags
+    matched = [rt.tag_name[code] for code in p.codes if supported & rt.full_credit[code]]
+    terms: list[str] = []
+    for ev in evidence:
+        terms.extend(t for t in ev.terms if t not in terms)
+    return Match(rank=rank, entity_id=rt.entity_id[j], name=rt.name[j], level=rt.level[j],
+                 parent=rt.parent[j], path=rt.path[j],
+                 score=_r(adjusted), text_score=_r(scores.text_score[i, j]),
+                 text_part=_r(text_part), tag_part=_r(tag_part),
+                 tag_score=_r(scores.tag_score[i, j]), matched_sectors=tuple(matched),
+                 matched_terms=tuple(terms[:10]), evidence=tuple(evidence), mention=kind)
+
+
+def _r(x: float) -> float:
+    return float(round(float(x), 6))
