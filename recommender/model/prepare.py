@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -93,7 +93,7 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
     tax, gaz = model.taxonomy_, model.gazetteer_
     rt = model._runtime()
     warnings: list[str] = []
-    items = sector_items(tax, list(profile.sectors))
+    items = _searchable_narrow(model, sector_items(tax, list(profile.sectors)))
     exact_codes = list(dict.fromkeys(c for it in items if it.exact for c in it.codes))
     fuzzy_codes = [c for it in items if not it.exact for c in it.codes]
     literal = [it for it in items if not it.exact and not it.narrow]
@@ -177,7 +177,8 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
         expansion.append(row["name"])
         expansion.extend(row["aliases"])
         expansion.extend(row["terms"])
-    searchable = bool(exact) or any(t.content > 0 for t in own_terms)
+    # a narrow sector the reports never write is still asked through the tag that supports it
+    searchable = bool(exact) or any(t.content > 0 for t in own_terms) or any(it.narrow for it in items)
     if not searchable and not text:
         unresolved = [it.input for it in literal]
         raise UnknownSectorError(unresolved, {s: tax.suggest(s) for s in unresolved})
@@ -321,6 +322,22 @@ def read_words(model, items, text: str) -> dict:
             first[t.term] = QueryTerm(t.term, old.source, old.origin, 1.0, old.content + t.content)
     return {"terms": tuple(first.values()), "oov": oov, "english_codes": english_codes,
             "translated": translated, "phrases": tuple((t, p, m) for t, (p, m) in phrases.items())}
+
+def _searchable_narrow(model, items):
+    """The sector items, a narrow one made exact again when the corpus uses its string too
+    widely to index it (more than ``max_df`` of the passages): like a generic word it cannot
+    tell places apart, and its tag answers for it."""
+    vocab = model.vectorizer_.vocabulary_
+    rt = model._runtime()
+    out = []
+    for it in items:
+        written = normalize_for_features(it.input)
+        if it.narrow and not (sector_words(written, vocab) or spelled(model, written)) \
+                and rt.written_in_corpus(strip_sector_suffix(written)):
+            it = replace(it, narrow=False)
+        out.append(it)
+    return tuple(out)
+
 
 def spelled(model, sector: str) -> list[str] | None:
     """Vocabulary words that spell a Chinese sector string as the tokenizer reads it, or None.
