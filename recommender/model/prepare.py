@@ -494,8 +494,10 @@ def query_vectors(model, prepared: Sequence[PreparedProfile]):
 def phrase_hits(model, prepared: Sequence[PreparedProfile]) -> sp.csr_matrix:
     """``(n_profiles, n_units)`` content mass of the profile's compounds written out in each unit.
 
-    Only units holding every part of a compound are read (their posting lists
-    intersected), so the check stays small whatever the corpus size.
+    Only units holding a specific part of the compound are read (their posting lists;
+    the rarest part's when no part is specific), so the check stays small whatever the
+    corpus size, and such a unit counts wherever its passage writes the compound out,
+    however the tokenizer cut it there.
 
     Parameters
     ----------
@@ -513,15 +515,17 @@ def phrase_hits(model, prepared: Sequence[PreparedProfile]) -> sp.csr_matrix:
     rows, cols, vals = [], [], []
     for i, p in enumerate(prepared):
         for text, parts, mass in p.phrases:
-            units = None
-            for part in parts:
-                j = vocab.get(part)
-                if j is None:
-                    units = np.empty(0, dtype=np.int64)
-                    break
-                posting = X.indices[X.indptr[j]:X.indptr[j + 1]]
-                units = posting if units is None else np.intersect1d(units, posting, assume_unique=True)
-            for u in (units if units is not None else ()):
+            # the units holding any specific part of the compound (the rarest part when none is
+            # specific): however the tokenizer cut the compound there (福泉—瓮安磷化工园区 →
+            # 磷 化工园区), the text says whether it is written
+            postings = [(bool(rt.specific[j]), X.indices[X.indptr[j]:X.indptr[j + 1]])
+                        for j in (vocab.get(part) for part in parts) if j is not None]
+            specific = [post for is_specific, post in postings if is_specific]
+            if specific:
+                units = np.unique(np.concatenate(specific))
+            else:
+                units = min((post for _, post in postings), key=len, default=np.empty(0, dtype=np.int64))
+            for u in units:
                 if text in rt.norm_text[rt.unit_passage[int(u)]]:
                     rows.append(i)
                     cols.append(int(u))
