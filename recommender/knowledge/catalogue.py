@@ -150,7 +150,8 @@ class DevZoneCatalogue:
         """
         return self._rows.get(entity_id)
 
-    def support(self, entity_id: str, codes, taxonomy) -> tuple[CatalogueRow | None, list[str], list[str]]:
+    def support(self, entity_id: str, codes, taxonomy,
+                literal=None) -> tuple[CatalogueRow | None, list[str], list[str]]:
         """Which query tags a zone's row supports.
 
         Parameters
@@ -159,6 +160,9 @@ class DevZoneCatalogue:
         codes : iterable of str
             The query's tag codes.
         taxonomy : Taxonomy
+        literal : mapping of str to sequence of str, optional
+            Codes that stand for a narrower sector the profile named (羊绒 for 纺织): such a
+            code is supported only by a label that writes one of the strings out.
 
         Returns
         -------
@@ -172,6 +176,9 @@ class DevZoneCatalogue:
         ...                                                          Taxonomy.default())
         >>> codes, labels
         (['MAT.CERAMIC'], ['陶瓷'])
+        >>> DevZoneCatalogue.default().support("S437016", ["MAT.CERAMIC"], Taxonomy.default(),
+        ...                                    literal={"MAT.CERAMIC": ["日用陶瓷"]})[1]
+        []
         """
         row = self._rows.get(entity_id)
         if row is None:
@@ -181,7 +188,8 @@ class DevZoneCatalogue:
         labels: list[str] = []
         for label in (x.strip().rstrip(".") for x in row.text.split("、")):
             label_codes = taxonomy.catalogue_codes(label) if label else []
-            hit = [q for q in wanted for c in label_codes if c == q or q in taxonomy.ancestors(c)]
+            hit = [q for q in wanted for c in label_codes if (c == q or q in taxonomy.ancestors(c))
+                   and (not literal or q not in literal or any(w in label for w in literal[q]))]
             if hit:
                 labels.append(label)
                 found.extend(q for q in hit if q not in found)

@@ -11,7 +11,8 @@ passage and the places found in it:
    normalised text), at a Markdown bold marker ``**`` and before a list marker
    (``1.``, ``(一)``, ``一是``).
 2. **Clause.** When a sentence names several places (the document's own region
-   included), each place keeps its own clause: from the last clause separator
+   included, except in the titles a place earned: 沐川获评…、全省竹产业高质量发展县 is all
+   said of 沐川), each place keeps its own clause: from the last clause separator
    (``, 、 :``) before its mention up to the separator that precedes the next place's
    mention, and for the last place up to the next comma (依托朝阳县有色金属新材料、
    建平县新型建材 … gives 朝阳县 only 依托朝阳县有色金属新材料). A clause that says
@@ -49,6 +50,8 @@ _CLAUSE_SEP = re.compile(r"[,，、:：]")
 _CLAUSE_END = re.compile(r"[,，:：]")
 # words that say nothing about a place by themselves (支持A县、B县…; A县和B县…)
 _FILLER = re.compile(r"[\s,，、:：和与及等以在对把将为由的\"“”'‘’《》()（）*]|支持|推动|推进|依托|加快|鼓励|引导")
+# verbs of a title a place earned (获评 X、Y): the titles after them are all the place's own
+_AWARD = re.compile(r"获评|评为|入选|荣获|获批|列为|命名为")
 # what follows a place's name that heads a paragraph about it (灵璧县:… / **灵璧县**…)
 _HEADING_AFTER = re.compile(r"[^\x00-\x7f]{0,4}?(?::|：|\*\*|\s)")
 
@@ -162,6 +165,10 @@ def statement_spans(text: str, mentions: Iterable, *, context: Iterable[str] = (
     >>> ms = [M(entity_id="sf", start=0, end=3), M(entity_id="ht", start=4, end=7)]
     >>> {k: [t[a:b] for a, b in v] for k, v in statement_spans(t, ms).items()}
     {'sf': ['石峰区、荷塘区共建轨道交通产业集群'], 'ht': ['荷塘区共建轨道交通产业集群']}
+    >>> t = "沐川获评魔芋之乡、全省竹产业高质量发展县。"
+    >>> ms = [M(entity_id="mc", start=0, end=2), M(entity_id="sc", start=9, end=11)]
+    >>> [t[a:b] for a, b in statement_spans(t, ms, context={"ls", "sc"})["mc"]]
+    ['沐川获评魔芋之乡、全省竹产业高质量发展县']
     """
     mentions = sorted(mentions, key=lambda m: (m.start, m.end))
     context = frozenset(context)
@@ -177,7 +184,9 @@ def statement_spans(text: str, mentions: Iterable, *, context: Iterable[str] = (
             continue
         by_sentence.setdefault(sentence_bounds(text, m.start), []).append(m)
     for (lo, hi), ms in by_sentence.items():
-        places = ms
+        # a title a place earned names the region that ranks it: in 沐川获评…、全省竹产业
+        # 高质量发展县 the province (全省) cuts no clause, all the titles are 沐川's
+        places = [m for m in ms if not (m.entity_id in context and _AWARD.search(text, lo, m.start))]
         if len({m.entity_id for m in places}) < 2:
             spans = [(lo, hi)] * len(ms)
         else:

@@ -116,6 +116,32 @@ def _split(cell) -> list[str]:
     return [p.strip() for p in str(cell).split(LIST_SEP) if p.strip()]
 
 
+def _bare(key: str) -> str:
+    """A Chinese name without connectors and a closing 业, to compare official names.
+
+    Examples
+    --------
+    >>> _bare("黑色金属冶炼和压延加工业")
+    '黑色金属冶炼压延加工'
+    """
+    key = re.sub(r"[和及与、]", "", key)
+    return key[:-1] if key.endswith("业") and len(key) > 2 else key
+
+
+def _without_suffix(key: str) -> str:
+    """The key without a closing sector suffix (产业, 行业 …) when something remains.
+
+    Examples
+    --------
+    >>> _without_suffix("竹产业"), _without_suffix("铝")
+    ('竹', '铝')
+    """
+    for suf in _ZH_SUFFIXES:
+        if key.endswith(suf) and len(key) > len(suf):
+            return key[: -len(suf)]
+    return key
+
+
 def _trimmed(key: str) -> list[str]:
     """The key without a generic head (加工, 配套 …) and/or a modifier (现代, 高端 …).
 
@@ -297,6 +323,7 @@ class Taxonomy:
                     raise TableSchemaError(f"taxonomy ({c}): false friend {ff!r} is a string of {', '.join(known)}")
                 self.false_friends.setdefault(ff, ())
         self._catalogue, self._catalogue_exact = self._check_catalogue(catalogue)
+        self._gbt_own: set[str] = set()
         self._gbt_code, self._gbt_name = self._check_gbt(gbt)
 
     def __getstate__(self):
@@ -507,6 +534,11 @@ class Taxonomy:
                 raise TableSchemaError(f"GB/T index row {i + 2}: unknown tag {tag!r}")
             by_code[str(row["code"]).strip().lower()] = tag
             by_name.setdefault(sector_key(str(row["name"])), tag)
+            if str(row["code"]).strip() == str(self._rows[tag]["gbt4754"]).strip():
+                # the official name of the node the tag stands for (without 制造业) is the tag
+                name = sector_key(str(row["name"]))
+                self._gbt_own.update({_bare(name)} | {_bare(name[: -len(x)]) for x in _GBT_TYPE_SUFFIXES
+                                                       if name.endswith(x) and len(name) - len(x) >= 2})
         for row in table.to_dict("records"):
             name = sector_key(str(row["name"]))
             for suf in _GBT_TYPE_SUFFIXES:
@@ -587,6 +619,37 @@ class Taxonomy:
     def row(self, code: str) -> dict:
         """The full record of ``code`` (lists for list columns)."""
         return dict(self._rows[code])
+
+    def narrower(self, sector: str, codes: Iterable[str]) -> bool:
+        """Whether ``sector`` names only a part of the tags ``codes`` it resolved to.
+
+        A string that is a tag's name, alias, English name or the official GB/T name of the
+        node the tag stands for (possibly with a suffix such as 产业 or a generic head such
+        as 制造) *is* the tag; so is a string standing for several tags (金属冶炼).
+        A string found only among a tag's everyday terms or the catalogue labels it stands
+        for names one product or branch of it: 轴承 is one of 通用设备's products, 羊绒 one
+        branch of 纺织, and a county that makes pumps or cotton yarn is no bearing or
+        cashmere cluster.
+
+        Examples
+        --------
+        >>> tax = Taxonomy.default()
+        >>> tax.narrower("轴承", ["EQP.GENERAL"]), tax.narrower("通用设备", ["EQP.GENERAL"])
+        (True, False)
+        >>> tax.narrower("陶瓷产业", ["MAT.CERAMIC"]), tax.narrower("Remote Sensing", ["DIG.GEO"])
+        (False, False)
+        >>> tax.narrower("黑色金属冶炼压延加工", ["MAT.STEEL"]), tax.narrower("金属冶炼", ["MAT.NONFERR", "MAT.STEEL"])
+        (False, False)
+        """
+        codes = [c for c in codes if c in self._rows]
+        if len(codes) != 1:
+            return False          # a string standing for several tags (金属冶炼) is no part of one
+        key = sector_key(sector)
+        keys = [key] + [key[: -len(s)] for s in _ZH_SUFFIXES if key.endswith(s) and len(key) > len(s) + 1]
+        keys += [t for k in list(keys) for t in _trimmed(k)]
+        r = self._rows[codes[0]]
+        same = {sector_key(s) for s in [r["name"], *r["aliases"], r["name_en"], *r["synonyms_en"]]}
+        return not any(k in same or _bare(k) in self._gbt_own for k in keys)
 
     # ---------------------------------------------------------------- resolving
     def resolve(self, sector: str) -> list[str]:
@@ -734,12 +797,18 @@ class Taxonomy:
             return SectorMatch(text, tuple(guessed), "fuzzy", source)
         if key.isascii():
             pool = self._en
+            core = key
         else:
-            pool = self._zh_names()
+            # spellings are compared without a closing 产业/行业: 竹产业 is 竹, not one
+            # character off 铝产业
+            pool = {}
+            for k, codes in self._zh_names().items():
+                pool.setdefault(_without_suffix(k), codes)
+            core = _without_suffix(key)
         # a close spelling: one character off in a short word (陶磁), or a high ratio
-        cutoff = 0.5 if len(key) <= 3 else _FUZZY_RATIO
-        close = [c for c in difflib.get_close_matches(key, list(pool), n=3, cutoff=cutoff)
-                 if len(key) > 3 or len(c) == len(key)][:1]
+        cutoff = 0.5 if len(core) <= 3 else _FUZZY_RATIO
+        close = [c for c in difflib.get_close_matches(core, list(pool), n=3, cutoff=cutoff)
+                 if len(core) > 3 or len(c) == len(core)][:1]
         if close:
             return SectorMatch(text, tuple(pool[close[0]]), "fuzzy", source)
         if not key.isascii():

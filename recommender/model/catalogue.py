@@ -3,7 +3,9 @@
 Two uses, both weighed below what a report says:
 
 * a place of the model whose catalogue row (主导产业) supports one of the profile's tags
-  cites that row after its report passages (:func:`catalogue_evidence`);
+  cites that row after its report passages (:func:`catalogue_evidence`); a tag that
+  stands only for a narrower sector the profile named (纺织 for 羊绒) is supported only by
+  a label that writes that sector out (羊绒, not 纺织);
 * a catalogue zone that no passage of the corpus links to, but which lies in a county
   or city the corpus describes, is ranked from its catalogue row alone
   (:func:`catalogue_only`), with the score ``(1 - text_weight) · (1 - passage_weight) ·
@@ -37,6 +39,18 @@ def _evidence(catalogue, row, labels, score) -> Evidence:
                     highlights=highlights)
 
 
+def _literal(prepared) -> dict[str, list[str]]:
+    """Codes that stand only for narrower sectors the profile named (羊绒 → 纺织), with those sectors."""
+    exact = set(prepared.exact_codes)
+    out: dict[str, list[str]] = {}
+    for item in prepared.sectors:
+        if getattr(item, "narrow", False):
+            for code in item.codes:
+                if code not in exact:
+                    out.setdefault(code, []).append(item.input)
+    return out
+
+
 def _coverage(codes, prepared) -> float:
     weights = dict(zip(prepared.codes, prepared.tag_weights))
     total = sum(weights.values())
@@ -51,7 +65,7 @@ def catalogue_evidence(model, entity_id: str, prepared) -> Evidence | None:
     if not prepared.codes:
         return None
     catalogue = DevZoneCatalogue.default()
-    row, codes, labels = catalogue.support(entity_id, prepared.codes, model.taxonomy_)
+    row, codes, labels = catalogue.support(entity_id, prepared.codes, model.taxonomy_, _literal(prepared))
     if not codes:
         return None
     score = model.catalogue_weight * (1.0 - model.text_weight) * _coverage(codes, prepared)
@@ -92,11 +106,12 @@ def catalogue_only(model, prepared) -> list[tuple[float, str, Evidence, tuple[st
     if profile.levels and "park" not in profile.levels:
         return []
     factor = (1.0 - model.text_weight) * (1.0 - model.passage_weight) * model.catalogue_weight
+    literal = _literal(prepared)
     out = []
     for eid in _scope(model):
         if eid in excluded or (regions and not regions.intersection([eid, *gaz.ancestors(eid)])):
             continue
-        row, codes, labels = catalogue.support(eid, prepared.codes, tax)
+        row, codes, labels = catalogue.support(eid, prepared.codes, tax, literal)
         if not codes:
             continue
         score = float(round(factor * _coverage(codes, prepared), 6))

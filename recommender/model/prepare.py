@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -17,15 +17,15 @@ import scipy.sparse as sp
 
 from recommender.exceptions import UnknownSectorError
 from recommender.model import features as feat
-from recommender.model.query import (CONNECTORS, HAN, QueryTerm, english_terms, product_word, profile_clauses,
-                                     sector_items,
-                                     sector_words, split_unknown, strip_sector_suffix, without_applications)
+from recommender.model.query import (CONNECTORS, HAN, QueryTerm, english_terms, first_clause_end, product_word,
+                                     profile_clauses, sector_items, sector_words, split_unknown, strip_sector_suffix,
+                                     without_applications)
 from recommender.profiles import InvestorProfile
 from recommender.text.normalize import normalize_for_features
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PreparedProfile", "prepare_profile", "read_words", "filter_mask", "query_vectors", "phrase_hits"]
+__all__ = ["PreparedProfile", "prepare_profile", "read_words", "spelled", "filter_mask", "query_vectors", "phrase_hits"]
 
 _LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9\-' ]*")
@@ -94,10 +94,15 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
     tax, gaz = model.taxonomy_, model.gazetteer_
     rt = model._runtime()
     warnings: list[str] = []
-    items = sector_items(tax, list(profile.sectors))
+    items = _searchable_narrow(model, sector_items(tax, list(profile.sectors)))
     exact_codes = list(dict.fromkeys(c for it in items if it.exact for c in it.codes))
     fuzzy_codes = [c for it in items if not it.exact for c in it.codes]
-    literal = [it for it in items if not it.exact]
+    literal = [it for it in items if not it.exact and not it.narrow]
+    for it in items:
+        if it.narrow:
+            names = "、".join(tax.name(c) for c in it.codes)
+            warnings.append(f"sector {it.input!r} names a part of the industry tag {names}: searched as "
+                            f"literal text, the tag only supports it (weight {model.approximate_tag_weight})")
     if literal:
         unresolved = [it.input for it in literal]
         sugg = {s: tax.suggest(s) for s in unresolved}
@@ -139,6 +144,10 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
     # approximate guesses (a fuzzy sector, a tag named in English text) support at reduced weight
     for code in english_codes + fuzzy_codes:
         weights[code] = max(weights.get(code, 0.0), model.approximate_tag_weight)
+    # a tag broader than the sector the investor named (通用设备 for 轴承) stays a support,
+    # however much of the text its words explain
+    for code in {c for it in items if it.narrow for c in it.codes}:
+        weights[code] = min(weights[code], model.approximate_tag_weight)
     for code in exact_codes:
         weights[code] = 1.0
     # a sector the investor named stays a query tag: sub-sectors read from the text refine it
@@ -178,7 +187,8 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
         expansion.append(row["name"])
         expansion.extend(row["aliases"])
         expansion.extend(row["terms"])
-    searchable = bool(exact) or any(t.content > 0 for t in own_terms)
+    # a narrow sector the reports never write is still asked through the tag that supports it
+    searchable = bool(exact) or any(t.content > 0 for t in own_terms) or any(it.narrow for it in items)
     if not searchable and not text:
         unresolved = [it.input for it in literal]
         raise UnknownSectorError(unresolved, {s: tax.suggest(s) for s in unresolved})
@@ -237,9 +247,14 @@ def read_words(model, items, text: str) -> dict:
             old = phrases.get(text, ((), 0.0))[1]
             phrases[text] = (parts, max(old, rt.max_idf * weight))
 
+    gaz = model.gazetteer_
+
     def term(word: str, source: str, origin: str, weight: float) -> None:
         j = vocab[word]
-        mass = float(rt.idf[j]) * weight if rt.specific[j] else 0.0
+        # a place named in the text (在四川省内建设) says where the firm looks, which the
+        # profile's regions decide, not what it does: it supports a match, it is no content
+        where = source == "profile text" and bool(gaz.lookup(word))
+        mass = float(rt.idf[j]) * weight if rt.specific[j] and not where else 0.0
         terms.append(QueryTerm(word, source, origin, 1.0, mass))
 
     def add_words(chunk: str, source: str, weight: float) -> None:
@@ -265,7 +280,9 @@ def read_words(model, items, text: str) -> dict:
     for it in items:
         written = normalize_for_features(it.input)
         if HAN.search(written):
-            found = sector_words(written, vocab)
+            # spelled by the corpus' words of two characters or more, else as the tokenizer
+            # reads it in running text (磷化工 → 磷 化工)
+            found = sector_words(written, vocab) or spelled(model, written)
             if found:
                 for w in found:
                     term(w, "sector literal", it.input, 1.0)
@@ -287,12 +304,18 @@ def read_words(model, items, text: str) -> dict:
                                     document_frequency=rt.document_frequency)
         # as in Chinese, what the firm does (the first clause, its sectors) weighs fully and
         # what it looks for (looking for …, seeking …) weighs wish_weight
-        clauses = profile_clauses(text, model.wish_weight)
-        does = " ".join([clauses[0][0] if clauses else ""] + english_sectors).lower()
+        first_end, pos = first_clause_end(latin), 0
+        sectors_written = " ".join(english_sectors).lower()
         for phrase, word, codes in found:
+            at = latin.find(phrase, pos)
+            pos = at + len(phrase) if at >= 0 else pos
+            weight = 1.0 if 0 <= at < first_end else model.wish_weight
             english_codes.extend(codes)
-            weight = 1.0 if phrase.lower() in does else model.wish_weight
-            for w in ([tax.name(c) for c in codes] or [word]):
+            if phrase.lower() in sectors_written:
+                weight = 1.0
+            names = [tax.name(c) for c in codes]
+            # the tag's name where the reports use it, else the phrase's own word (水果 for "fruit")
+            for w in ([n for n in names if n in vocab] or ([word] if word and word not in names else names)):
                 if w in vocab:
                     term(w, "English lexicon", phrase, weight)
                 else:
@@ -301,13 +324,62 @@ def read_words(model, items, text: str) -> dict:
         for w in lost:
             # the lexicon's word may simply not be the reports' wording: half weight
             oov.setdefault(w, rt.max_idf * model.wish_weight)
+    # a word the profile says again (what the firm does, then what it looks for: "navel
+    # oranges … a navel-orange growing county") is its core: each saying adds its content
     first: dict[str, QueryTerm] = {}
     for t in terms:
-        if t.term not in first or t.content > first[t.term].content:
-            first[t.term] = t if t.term not in first else QueryTerm(
-                t.term, first[t.term].source, first[t.term].origin, 1.0, t.content)
+        if t.term not in first:
+            first[t.term] = t
+        else:
+            old = first[t.term]
+            first[t.term] = QueryTerm(t.term, old.source, old.origin, 1.0, old.content + t.content)
     return {"terms": tuple(first.values()), "oov": oov, "english_codes": english_codes,
             "translated": translated, "phrases": tuple((t, p, m) for t, (p, m) in phrases.items())}
+
+def _searchable_narrow(model, items):
+    """The sector items, a narrow one made exact again when the corpus uses its string too
+    widely to index it (more than ``max_df`` of the passages): like a generic word it cannot
+    tell places apart, and its tag answers for it."""
+    vocab = model.vectorizer_.vocabulary_
+    rt = model._runtime()
+    out = []
+    for it in items:
+        written = normalize_for_features(it.input)
+        if it.narrow and not (sector_words(written, vocab) or spelled(model, written)) \
+                and rt.written_in_corpus(strip_sector_suffix(written)):
+            it = replace(it, narrow=False)
+        out.append(it)
+    return tuple(out)
+
+
+def spelled(model, sector: str) -> list[str] | None:
+    """Vocabulary words that spell a Chinese sector string as the tokenizer reads it, or None.
+
+    Each part (between connectors, without a closing 产业 or 行业) must be spelled in full
+    by the tokens the fitted tokenizer gives it, every token a word of the vocabulary.
+
+    Parameters
+    ----------
+    model : Recommender
+        A fitted model.
+    sector : str
+        A sector string of the profile, normalised.
+
+    Returns
+    -------
+    list of str or None
+        The words in order, or None when some part is not spelled by vocabulary words.
+    """
+    vocab = model.vectorizer_.vocabulary_
+    out: list[str] = []
+    key = strip_sector_suffix("".join(HAN.findall(sector)))
+    for part in (p for p in CONNECTORS.split(key) if p):
+        tokens = [t for t in model.tokenizer_(part) if t.strip()]
+        if not tokens or "".join(tokens) != part or any(t not in vocab for t in tokens):
+            return None
+        out.extend(tokens)
+    return list(dict.fromkeys(out)) or None
+
 
 def filter_mask(entities, profile: InvestorProfile, gaz) -> np.ndarray | None:
     """Which places the profile's regions, levels and exclusions allow.
@@ -440,8 +512,10 @@ def query_vectors(model, prepared: Sequence[PreparedProfile]):
 def phrase_hits(model, prepared: Sequence[PreparedProfile]) -> sp.csr_matrix:
     """``(n_profiles, n_units)`` content mass of the profile's compounds written out in each unit.
 
-    Only units holding every part of a compound are read (their posting lists
-    intersected), so the check stays small whatever the corpus size.
+    Only units holding a specific part of the compound are read (their posting lists;
+    the rarest part's when no part is specific), so the check stays small whatever the
+    corpus size, and such a unit counts wherever its passage writes the compound out,
+    however the tokenizer cut it there.
 
     Parameters
     ----------
@@ -459,15 +533,17 @@ def phrase_hits(model, prepared: Sequence[PreparedProfile]) -> sp.csr_matrix:
     rows, cols, vals = [], [], []
     for i, p in enumerate(prepared):
         for text, parts, mass in p.phrases:
-            units = None
-            for part in parts:
-                j = vocab.get(part)
-                if j is None:
-                    units = np.empty(0, dtype=np.int64)
-                    break
-                posting = X.indices[X.indptr[j]:X.indptr[j + 1]]
-                units = posting if units is None else np.intersect1d(units, posting, assume_unique=True)
-            for u in (units if units is not None else ()):
+            # the units holding any specific part of the compound (the rarest part when none is
+            # specific): however the tokenizer cut the compound there (福泉—瓮安磷化工园区 →
+            # 磷 化工园区), the text says whether it is written
+            postings = [(bool(rt.specific[j]), X.indices[X.indptr[j]:X.indptr[j + 1]])
+                        for j in (vocab.get(part) for part in parts) if j is not None]
+            specific = [post for is_specific, post in postings if is_specific]
+            if specific:
+                units = np.unique(np.concatenate(specific))
+            else:
+                units = min((post for _, post in postings), key=len, default=np.empty(0, dtype=np.int64))
+            for u in units:
                 if text in rt.norm_text[rt.unit_passage[int(u)]]:
                     rows.append(i)
                     cols.append(int(u))

@@ -30,8 +30,8 @@ from typing import Callable, Mapping, Sequence
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SectorItem", "QueryTerm", "sector_items", "product_word", "split_unknown", "sector_words", "profile_clauses", "without_applications",
-           "english_terms", "EXACT_ROUTES",
+__all__ = ["SectorItem", "QueryTerm", "sector_items", "product_word", "split_unknown", "sector_words",
+           "profile_clauses", "without_applications", "english_terms", "first_clause_end", "EXACT_ROUTES",
            "TERM_SOURCES"]
 
 #: Routes whose tags are trusted as the investor's sectors.
@@ -53,17 +53,21 @@ class SectorItem:
     True
     >>> SectorItem("钟表机芯", ("EQP",), "fuzzy", "钟表机芯").exact
     False
+    >>> SectorItem("轴承", ("EQP.GENERAL",), "alias", "轴承", narrow=True).exact
+    False
     """
 
     input: str
     codes: tuple[str, ...]
     route: str
     source: str
+    narrow: bool = False
 
     @property
     def exact(self) -> bool:
-        """True when the tags can be trusted (code, name, alias, English name or compound part)."""
-        return self.route in EXACT_ROUTES and bool(self.codes)
+        """True when the tags can be trusted (code, name, alias, English name or compound part)
+        and the string is not narrower than them (see :meth:`Taxonomy.narrower`)."""
+        return self.route in EXACT_ROUTES and bool(self.codes) and not self.narrow
 
 
 @dataclass(frozen=True)
@@ -107,19 +111,34 @@ def sector_items(taxonomy, sectors: Sequence[str]) -> tuple[SectorItem, ...]:
     """Resolve sector strings to :class:`SectorItem` records, one or more per string.
 
     The taxonomy's resolver records the route of each string (code, name, alias, English,
-    compound part, fuzzy, literal); a compound gives one record per part.
+    compound part, fuzzy, literal); a compound gives one record per part. A string resolved
+    through one of a tag's everyday terms or catalogue labels names only a part of the tag
+    (轴承 in 通用设备, 羊绒 in 纺织): it is marked ``narrow`` and is not exact, so the string
+    itself is searched and the broad tag only supports it.
 
     Examples
     --------
     >>> from recommender.knowledge.taxonomy import Taxonomy
     >>> [(i.input, i.codes, i.route) for i in sector_items(Taxonomy.default(), ["陶瓷", "不存在的行业"])]
     [('陶瓷', ('MAT.CERAMIC',), 'name'), ('不存在的行业', (), 'literal')]
+    >>> [(i.input, i.route, i.exact) for i in sector_items(Taxonomy.default(), ["轴承"])]
+    [('轴承', 'alias', False)]
+    >>> [(i.input, i.exact) for i in sector_items(Taxonomy.default(), ["钨钼新材料"])]
+    [('钨钼', False), ('新材料', False)]
     """
     sectors = [s for s in sectors if isinstance(s, str) and s.strip()]
     if not sectors:
         return ()
-    return tuple(SectorItem(str(i.input), tuple(i.codes), str(i.route), str(i.source))
-                 for i in taxonomy.resolve_many(sectors).items)
+    out = []
+    for i in taxonomy.resolve_many(sectors).items:
+        narrow = i.route in EXACT_ROUTES and i.route != "code" and taxonomy.narrower(i.input, i.codes)
+        out.append(SectorItem(str(i.input), tuple(i.codes), str(i.route), str(i.source), narrow))
+    # two industry words side by side (钨钼新材料) name one industry: the first qualifies the
+    # second, so a narrow part makes the whole string narrow
+    for source in {it.source for it in out if it.narrow and not CONNECTORS.search(it.source)}:
+        out = [SectorItem(it.input, it.codes, it.route, it.source, True) if it.source == source else it
+               for it in out]
+    return tuple(out)
 
 
 def product_word(taxonomy, word: str, code: str) -> bool:
@@ -180,11 +199,26 @@ def split_unknown(token: str, vocabulary: Mapping[str, int], min_len: int = 2) -
     return parts if covered * 2 >= len(token) else []
 
 
-_CLAUSE_END = re.compile(r"[，,。；;：:！!？?]|寻找|希望|想要|想|需要|计划|拟|looking for|looking|seeking|seeks|wants|searching",
-                         re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[，,。；;：:！!？?]|寻找|希望|想要|想|需要|计划|拟|looking for|looking|seeking|seeks|\bwants?\b"
+                         r"|searching|\bplans? to\b|\bintends? to\b", re.IGNORECASE)
 
 
 _ASIDE = re.compile(r"（[^（）]*）|\([^()]*\)")
+
+
+def first_clause_end(text: str) -> int:
+    """Where the first clause of a profile text ends (see :func:`profile_clauses`).
+
+    Examples
+    --------
+    >>> text = "We make steel pipes and want a county with a pipe cluster"
+    >>> text[:first_clause_end(text)]
+    'We make steel pipes and '
+    >>> first_clause_end("陶瓷")
+    2
+    """
+    m = _CLAUSE_END.search(text or "")
+    return m.start() if m is not None and m.start() > 0 else len(text or "")
 
 
 def profile_clauses(text: str, wish_weight: float) -> list[tuple[str, float]]:
@@ -335,7 +369,8 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
     Returns
     -------
     phrases : list of (phrase, chosen word or "", tag codes)
-        Tag codes are set when the taxonomy answered (the chosen word is then its name).
+        Tag codes are set when the taxonomy answered (the chosen word is then its name, or,
+        when the reports never use the name, the phrase's own sense: 水果 for "fruit").
     missing : list of str
         The lexicon's first candidate for each phrase the corpus never uses.
 
@@ -362,7 +397,17 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
     for ph in phrases:
         if ph.candidates and ph.candidates[0].startswith("TAG:"):
             codes = tuple(c[4:] for c in ph.candidates)
-            kept.append((ph.text, [taxonomy.name(c) for c in codes], codes))
+            names = [taxonomy.name(c) for c in codes]
+            if not any(n in vocabulary for n in names):
+                # the tag's name is no word of the reports (园艺林业 for "fruit"): the phrase's
+                # own senses are searched, the tag still comes along
+                lexicon = gloss_index_of(index)
+                words = ph.text.lower().split()
+                senses = [c for last in _base_words(words[-1])
+                          for c in lexicon.get(" ".join(words[:-1] + [last]), ()) if c in vocabulary]
+                if senses:
+                    names = list(dict.fromkeys(senses))
+            kept.append((ph.text, names, codes))
             continue
         in_vocab = [c for c in ph.candidates if c in vocabulary]
         if in_vocab:
@@ -381,10 +426,18 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
     out = []
     for k, (phrase, cands, codes) in enumerate(kept):
         more = extra.get(phrase, [])
-        if codes or (len(cands) == 1 and not more):
+        if taxonomy is not None and len(cands) > 1:
+            # a profile is about an industry: a sense the industry taxonomy knows ("down" → 羽绒,
+            # not 下行) is preferred to senses it does not
+            known = [c for c in cands if taxonomy.resolve(c)]
+            cands = known or cands
+        if len(cands) == 1 and not more:
             out.append((phrase, cands[0], codes))
             continue
-        others = [c for m, (_, oc, _) in enumerate(kept) if m != k for c in oc]
+        # the senses of the other phrases that have only one (鸭, 鹅绒 for "down") decide; the
+        # candidates of other ambiguous phrases only when no phrase is unambiguous
+        others = [c for m, (_, oc, _) in enumerate(kept) if m != k and len(oc) == 1
+                  for c in oc] or [c for m, (_, oc, _) in enumerate(kept) if m != k for c in oc]
 
         def support(c: str) -> tuple:
             # how often the sense is used together with the profile's other words, as a share of
@@ -410,5 +463,14 @@ def english_terms(text: str, vocabulary: Mapping[str, int], *, taxonomy=None,
             alt = max(more, key=support)
             if _count(alt) >= max(2, _count(best) + 1) and support(alt) > support(best):
                 best = alt
-        out.append((phrase, best, ()))
+        out.append((phrase, best, codes))
     return out, missing
+
+
+def gloss_index_of(index=None) -> Mapping[str, tuple[str, ...]]:
+    """The English lexicon given, or CC-CEDICT's (:func:`recommender.text.english.gloss_index`)."""
+    if index is not None:
+        return index
+    from recommender.text.english import gloss_index
+
+    return gloss_index()

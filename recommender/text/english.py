@@ -28,16 +28,20 @@ __all__ = ["EnglishPhrase", "english_phrases", "gloss_index", "compound_index", 
 #: Longest gloss looked up, in words.
 MAX_PHRASE_WORDS = 4
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z\-']*")
+#: A word; a hyphen joins words of a compound (navel-orange, steel-pipe), read as a phrase.
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 _NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 #: Function words never looked up on their own (they would bring 的, 和, 与 …).
 _FUNCTION_WORDS = frozenset("""
 a an the and or of for with in on at to from by as is are be been being that this these those which who
 whose whom it its their our your we you they he she his her them us not no nor but if so than then there
-here into onto over under up down out off about also very more most such other any some each every all
+here into onto over under up out off about also very more most such other any some each every all
 """.split())
-#: Words of how a profile introduces itself (company, seeking, provinces): like 企业, 寻找 and
-#: 地区 in a Chinese profile, they say who is asking, not what to find.
+#: Words of how a profile introduces itself (company, seeking, provinces) and the kind of place
+#: and plant it wants (county, industrial park, existing cluster, new plant), and the verbs of
+#: making (manufacture, make, produce): like 企业, 寻找, 地区, 园区 and 生产 in a Chinese profile,
+#: they say who is asking and where, not what to find. A phrase made only of such words and
+#: function words (set up, industrial park) is not looked up either.
 PROFILE_WORDS = frozenset("""
 company companies firm firms enterprise enterprises business businesses supplier suppliers maker makers
 manufacturer manufacturers producer producers provider providers operator operators group investor investors
@@ -46,6 +50,10 @@ province provinces region regions area areas place places city cities location l
 new recently recent good strong large big major leading local nearby near close
 policy policies promote promotes promoting support supports supporting encourage encourages develop
 developing development opportunity opportunities
+county counties district districts park parks zone zones industrial cluster clusters base bases hub hubs
+plant plants factory factories facility facilities existing established set invest investing investment
+build building expand expanding relocate relocating
+manufacture manufactures manufacturing make makes making produce produces producing
 """.split())
 
 
@@ -201,9 +209,11 @@ def english_phrases(text: str, index: dict[str, tuple[str, ...]] | None = None,
 
     Examples
     --------
-    >>> idx = {"nuclear power": ("核电",), "power": ("电力",), "pump": ("泵",), "plant": ("工厂",)}
-    >>> [(p.text, p.candidates) for p in english_phrases("Nuclear power pumps and plants", idx)]
-    [('Nuclear power', ('核电',)), ('pumps', ('泵',)), ('plants', ('工厂',))]
+    >>> idx = {"nuclear power": ("核电",), "power": ("电力",), "pump": ("泵",), "valve": ("阀门",)}
+    >>> [(p.text, p.candidates) for p in english_phrases("Nuclear power pumps and valves", idx)]
+    [('Nuclear power', ('核电',)), ('pumps', ('泵',)), ('valves', ('阀门',))]
+    >>> [p.text for p in english_phrases("a new plant in an existing industrial park", idx)]
+    []
     """
     if index is None:
         index = gloss_index()
@@ -215,8 +225,10 @@ def english_phrases(text: str, index: dict[str, tuple[str, ...]] | None = None,
         found = None
         fallback = None
         for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
-            if n == 1 and (lower[i] in _FUNCTION_WORDS or lower[i] in PROFILE_WORDS):
-                break
+            if all(w in _FUNCTION_WORDS or w in PROFILE_WORDS for w in lower[i:i + n]):
+                if n == 1:
+                    break
+                continue
             if first is not None:
                 known = tuple(first(" ".join(words[i:i + n])))
                 if known:
