@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -9,7 +10,8 @@ import numpy as np
 from recommender.model.results import Evidence
 from recommender.text.normalize import normalize_sentence
 
-__all__ = ["select_evidence", "sentence_spans", "highlight_spans", "mention_kind", "clause_kind", "MENTION_STRENGTH"]
+__all__ = ["select_evidence", "with_highlights", "sentence_spans", "highlight_spans", "mention_kind", "clause_kind",
+           "MENTION_STRENGTH"]
 
 #: How much a place's best evidence sentence supports its score, by kind of mention.
 MENTION_STRENGTH = {"substantive": 1.0, "statement": 0.75, "list": 0.5}
@@ -176,8 +178,22 @@ def highlight_spans(text: str, offset: int, terms, keep=None, limit: int = 3) ->
     return tuple((offset + a, offset + b) for _, _, a, b in scored[:limit])
 
 
+def with_highlights(evidence: Evidence, keep=None) -> Evidence:
+    """``evidence`` with its :func:`highlight_spans` filled in (from its text, start and terms).
+
+    Examples
+    --------
+    >>> e = Evidence(text="推进项目建设。株洲建成IGBT产线！", source="a", start=10, end=28, title="",
+    ...              date="", score=1.0, terms=("IGBT",))
+    >>> with_highlights(e).highlights
+    ((17, 28),)
+    """
+    return dataclasses.replace(evidence, highlights=highlight_spans(evidence.text, evidence.start,
+                                                                    evidence.terms, keep))
+
+
 def select_evidence(model, entity_col: int, profile_row: int, scores, q_terms: dict[int, float],
-                    prepared, evidence_k: int) -> list[Evidence]:
+                    prepared, evidence_k: int, highlight: bool = True) -> list[Evidence]:
     """Return up to ``evidence_k`` passages that support place ``entity_col`` for a profile.
 
     A passage qualifies only when it is about what was asked: it shares at least one
@@ -185,7 +201,8 @@ def select_evidence(model, entity_col: int, profile_row: int, scores, q_terms: d
     (not merely the place's name). Passages are ranked by their relevance times their
     link weight times their coverage of the profile's distinguishing content (the citation
     should hold the most of what was asked); a passage whose normalised text repeats one
-    already chosen is skipped.
+    already chosen is skipped. With ``highlight=False`` the records carry no highlights yet
+    (a caller that cites only some of them adds them with :func:`with_highlights`).
 
     ``scores`` is a :class:`~recommender.model.score.Scores` (its ``passage_text``,
     ``passage_tag`` and ``passage_coverage`` rows are read).
@@ -231,7 +248,8 @@ def select_evidence(model, entity_col: int, profile_row: int, scores, q_terms: d
             text=rt.text[row], source=rt.source[row], start=rt.start[row], end=rt.end[row],
             title=rt.title[row], date=rt.date[row], score=float(round(float(relevance[pos]), 6)),
             row=rt.row[row], terms=tuple(terms[:8]),
-            highlights=highlight_spans(rt.text[row], rt.start[row], terms[:8], rt.is_specific_or_tag),
+            highlights=(highlight_spans(rt.text[row], rt.start[row], terms[:8], rt.is_specific_or_tag)
+                        if highlight else ()),
         ))
         if len(chosen) >= evidence_k:
             break

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from recommender.model import catalogue as cat_mod
-from recommender.model.evidence import MENTION_STRENGTH, evidence_strength, select_evidence
+from recommender.model.evidence import MENTION_STRENGTH, evidence_strength, select_evidence, with_highlights
 from recommender.model.prepare import PreparedProfile
 from recommender.model.results import Match, RecommendationResult, ResolvedSector
 from recommender.model.score import score_matrix
@@ -108,7 +108,8 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
             break
         # a place is a match only with a passage about what was asked, or its catalogue row
         # the kind of mention is read from the passages the score pools, whatever the number cited
-        evidence = select_evidence(model, j, i, scores, q_terms, p, max(evidence_k, model.top_passages))
+        evidence = select_evidence(model, j, i, scores, q_terms, p, max(evidence_k, model.top_passages),
+                                   highlight=False)
         cited = cat_mod.catalogue_evidence(model, str(model.entity_ids_[j]), p)
         if not evidence and cited is None:
             continue
@@ -125,7 +126,8 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
     pool.sort(key=lambda t: (-round(t[0], 9), model.entity_ids_[t[1]]))
     matches = []
     for rank, (adjusted, j, evidence, kind, cited) in enumerate(pool[:top_k], start=1):
-        evidence = evidence[:evidence_k]
+        # the sentences that matched are found for the passages cited, not for every candidate's
+        evidence = [with_highlights(e, rt.is_specific_or_tag) for e in evidence[:evidence_k]]
         if cited is not None and len(evidence) < evidence_k:
             evidence.append(cited)  # after the report passages: a report outranks a catalogue line
         matches.append(place_match(model, rank, j, i, scores, p, evidence, q_terms, adjusted, kind))
