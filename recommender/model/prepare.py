@@ -309,10 +309,8 @@ def read_words(model, items, text: str) -> dict:
         for phrase, word, codes in found:
             at = latin.find(phrase, pos)
             pos = at + len(phrase) if at >= 0 else pos
-            weight = 1.0 if 0 <= at < first_end else model.wish_weight
+            weight = 1.0 if 0 <= at < first_end or phrase.lower() in sectors_written else model.wish_weight
             english_codes.extend(codes)
-            if phrase.lower() in sectors_written:
-                weight = 1.0
             names = [tax.name(c) for c in codes]
             # the tag's name where the reports use it, else the phrase's own word (水果 for "fruit")
             for w in ([n for n in names if n in vocab] or ([word] if word and word not in names else names)):

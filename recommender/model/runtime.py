@@ -72,6 +72,11 @@ class GramFilter:
         return all(bool(self._seen[self._hash(codes, n)].all()) for n in self.LENGTHS if len(codes) >= n)
 
 
+def _same_pattern(m: sp.csr_matrix, data: np.ndarray) -> sp.csr_matrix:
+    """A CSR matrix with ``m``'s sparsity pattern (its index arrays shared) and ``data`` as values."""
+    return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape, copy=False)
+
+
 class RuntimeTables:
     """Lists and sets for fast per-match work; built from a fitted :class:`Recommender`."""
 
@@ -137,16 +142,13 @@ class RuntimeTables:
         self.process = np.fromiter((w in PROCESS_WORDS for w in self.vocab), dtype=bool, count=len(self.vocab))
         self.term_weight = np.where(self.specific, 1.0, model.generic_weight).astype(np.float32)
         self.vocabulary = model.vectorizer_.vocabulary_
-        # the same patterns with every stored value 1 (sharing the transposes' index arrays)
-        self.Xbin_T = sp.csr_matrix((np.ones(self.X_T.nnz, dtype=self.X_T.dtype), self.X_T.indices,
-                                     self.X_T.indptr), shape=self.X_T.shape, copy=False)
-        # which passages carry which tag (a passage holds a tag's content whatever its weight)
-        self.Tbin_T = sp.csr_matrix(((self.T_T.data > 0).astype(np.float32), self.T_T.indices, self.T_T.indptr),
-                                    shape=self.T_T.shape, copy=False)
+        # the transposes' patterns with every stored value 1 (sharing their index arrays): which
+        # passages hold a word, which carry a tag (whatever its weight)
+        self.Xbin_T = _same_pattern(self.X_T, np.ones(self.X_T.nnz, dtype=self.X_T.dtype))
+        self.Tbin_T = _same_pattern(self.T_T, (self.T_T.data > 0).astype(np.float32))
         # the tags each passage names itself, without its sub-sectors' (for tags reached by a product word)
         self.Traw_T = model.T_raw_.T.tocsr()
-        self.Trawbin_T = sp.csr_matrix(((self.Traw_T.data > 0).astype(np.float32), self.Traw_T.indices,
-                                        self.Traw_T.indptr), shape=self.Traw_T.shape, copy=False)
+        self.Trawbin_T = _same_pattern(self.Traw_T, (self.Traw_T.data > 0).astype(np.float32))
         self._expansions: dict[tuple, object] = {}
 
     def tag_words(self, code: str) -> frozenset:
