@@ -210,17 +210,33 @@ class RuntimeTables:
         return int(np.intersect1d(ua, ub, assume_unique=True).size)
 
     def hits(self, passage_row: int) -> list:
-        """The tagger's ``(code, term)`` hits in a passage, kept from the fit's tagging scan."""
-        return self._hits[passage_row]
+        """The tagger's ``(code, term)`` hits in a passage, kept from the fit's tagging scan
+        (decoded once per passage read)."""
+        cache = self.__dict__.setdefault("_hits_read", {})
+        found = cache.get(passage_row)
+        if found is None:
+            found = cache[passage_row] = self._hits[passage_row]
+        return found
 
     def tag_terms(self, passage_row: int, codes) -> list[str]:
         """Words of a passage that carry one of ``codes`` or one of their sub-sectors."""
-        wanted = set(codes)
+        answering = self._answering(tuple(codes))
         out: list[str] = []
         for code, term in self.hits(passage_row):
-            if (code in wanted or wanted & self.descends.get(code, set())) and term not in out:
+            if code in answering and term not in out:
                 out.append(term)
         return out
+
+    def _answering(self, codes: tuple) -> frozenset:
+        """The tags that answer one of ``codes``: the codes themselves and their sub-tags."""
+        cache = self.__dict__.setdefault("_answering_cache", {})
+        found = cache.get(codes)
+        if found is None:
+            wanted = set(codes)
+            found = frozenset(wanted | {c for c, up in self.descends.items() if wanted & up})
+            if len(cache) < 50_000:
+                cache[codes] = found
+        return found
 
     def has_expansion(self, codes: tuple) -> bool:
         """Whether the TF-IDF vector of this tag combination's expansion is cached."""
