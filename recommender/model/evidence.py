@@ -122,14 +122,14 @@ def evidence_strength(evidence, keep=lambda term: True) -> str:
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=1 << 13)
 def _sentences(text: str) -> tuple[tuple[int, int, str], ...]:
     """``(start, end, normalised sentence)`` of each sentence of a passage (cached: the
     passages of popular places are read for many profiles)."""
     return tuple((a, b, normalize_sentence(text[a:b])) for a, b in sentence_spans(text))
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 15)
 def _clause_kind(sentence: str, terms: tuple[str, ...]) -> str:
     """:func:`clause_kind`, cached on the normalised sentence and the terms."""
     return clause_kind(sentence, terms)
