@@ -293,13 +293,13 @@ def select_evidence(model, entity_col: int, profile_row: int, scores, q_terms: d
     chosen: list[Evidence] = []
     seen: set[str] = set()
     for pos, unit in enumerate(ranked.tolist()):
+        row = rt.unit_passage[unit]
+        key = rt.norm_text[row]
+        if key in seen:             # a passage already cited (or a window of it)
+            continue
         lo, hi = X.indptr[unit], X.indptr[unit + 1]
         shared = [(q_terms[c], vocab[c]) for c in X.indices[lo:hi].tolist() if c in q_terms]
         if not shared and G[pos] <= 0:
-            continue
-        row = rt.unit_passage[unit]
-        key = rt.norm_text[row]
-        if key in seen:
             continue
         seen.add(key)
         shared.sort(key=lambda t: (-t[0], t[1]))
