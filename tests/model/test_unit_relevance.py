@@ -45,3 +45,23 @@ def test_table_matches_the_per_place_rule(model, profile):
         assert bool(table.first_hand[j]) == first_hand
         touched += len(units) > 0
     assert touched > 0          # the profile reaches some places: the comparison is not empty
+
+
+def test_ties_keep_link_order_and_windows_are_not_first_hand():
+    from types import SimpleNamespace
+
+    from recommender.model.scoring import LinkPooling
+
+    # place 0 links units 0, 1, 2 (equal relevance); place 1 links unit 1 and mention window 3
+    links = LinkPooling(np.array([0, 1, 2, 1, 3]), np.ones(5, dtype=np.float32), np.array([0, 3]), 4)
+    model = SimpleNamespace(text_weight=0.7, passages_=[None] * 3, _runtime=lambda: SimpleNamespace(link_pooling=links))
+    scores = SimpleNamespace(passage_text=np.array([[0.5, 0.5, 0.5, 0.2]], dtype=np.float32),
+                             passage_tag=np.zeros((1, 4), dtype=np.float32),
+                             passage_coverage=np.ones((1, 4)))
+    table = UnitRelevance(model, 0, scores, SimpleNamespace(codes=()))
+    assert table.of(0)[0].tolist() == [0, 1, 2]
+    assert table.of(1)[0].tolist() == [1, 3]
+    scores.passage_text[0, 1] = 0.0
+    table = UnitRelevance(model, 0, scores, SimpleNamespace(codes=()))
+    assert table.of(1)[0].tolist() == [3]
+    assert table.first_hand.tolist() == [True, False]     # a mention window is not the place's own passage
