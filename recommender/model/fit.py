@@ -250,11 +250,14 @@ def fit_text_index(model, tokenizer, texts, pending, tagger):
     bar = _progress_bar(len(texts), "tokenizing")
     tags: list = []
     hits: list = []
+    # each hit comes as its own (code, term) tuple; equal ones share one (a few thousand
+    # distinct pairs among hundreds of thousands of hits on a national corpus)
+    same: dict = {}
 
     def counts():
         for f in chunks:
             tags.append(f.tags)
-            hits.extend(f.hits)
+            hits.extend([same.setdefault(h, h) for h in row] for row in f.hits)
             if bar is not None:
                 bar.update(len(f.counts.lengths))
             yield f.counts
