@@ -234,7 +234,8 @@ class PlaceLinker:
         self._depth = {lvl: i for i, lvl in enumerate(LEVELS)}
         self._short_stop = (_read_stoplist(DATA_DIR / "alias_stoplist.csv")
                             | _read_stoplist(DATA_DIR / "short_name_stoplist.csv"))
-        self._local_cache: dict[str, tuple[dict, dict]] = {}
+        self._local_cache: dict[str, dict[str, str]] = {}
+        self._local_merged: tuple[str, tuple[dict, dict]] | None = None
 
     def _linkable(self, form: str, entity_id: str) -> bool:
         """Whether a surface form is safe to look for in running text."""
@@ -314,9 +315,9 @@ class PlaceLinker:
             anchor = next((a for a in gaz.ancestors(anchor) if gaz.level(a) in ("city", "province")), None)
         if anchor is None:
             return None
-        cached = self._local_cache.get(anchor)
-        if cached is None:
-            extra: dict[str, str] = {}
+        extra = self._local_cache.get(anchor)
+        if extra is None:
+            extra = {}
             for child in gaz.children(anchor):
                 if gaz.level(child) != "district":
                     continue
@@ -329,17 +330,20 @@ class PlaceLinker:
                             and self._forms.get(form, child) == child and not gaz.lookup(form)[1:]
                             and gaz.preferred(form) in (None, child)):
                         extra[form] = child
-            extra = {f: e for f, e in extra.items() if f not in self._forms}
-            if extra:
-                forms = {**self._forms, **extra}
-                lengths: dict[str, set[int]] = {}
-                for form in forms:
-                    lengths.setdefault(form[0], set()).add(len(form))
-                cached = (forms, {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()})
-            else:
-                cached = ()
-            self._local_cache[anchor] = cached
-        return cached or None
+            extra = self._local_cache[anchor] = {f: e for f, e in extra.items() if f not in self._forms}
+        if not extra:
+            return None
+        # the merged tables are kept for the last anchor only: a copy of the global tables
+        # per city of a national corpus would hold a hundred megabytes, and a rebuild is two
+        # dictionary copies (a fraction of a millisecond)
+        merged = self._local_merged
+        if merged is None or merged[0] != anchor:
+            forms = {**self._forms, **extra}
+            lengths = dict(self._lengths)
+            for form in extra:
+                lengths[form[0]] = sorted({*lengths.get(form[0], ()), len(form)}, reverse=True)
+            merged = self._local_merged = (anchor, (forms, lengths))
+        return merged[1]
 
     def mentions(self, text: str, local: tuple[dict, dict] | None = None) -> list[Mention]:
         """Places named in ``text`` (longest match, with the module's context rules).

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from recommender.model.tfidf import TokenCounts, count_tokens
 
-__all__ = ["ChunkFeatures", "analyze_chunk", "iter_chunk_features", "CHUNK_SIZE"]
+__all__ = ["ChunkFeatures", "ParallelChunks", "analyze_chunk", "iter_chunk_features", "CHUNK_SIZE"]
 
 #: Passages per chunk (per task when worker processes do the work).
 CHUNK_SIZE = 1000
@@ -33,8 +33,9 @@ class ChunkFeatures(NamedTuple):
     hits: list | None
 
 
-def analyze_chunk(tokenizer, tagger, texts) -> ChunkFeatures:
-    """Count the tokens of ``texts`` and, with a ``tagger``, tag them.
+def analyze_chunk(tokenizer, tagger, texts, hits: bool = True) -> ChunkFeatures:
+    """Count the tokens of ``texts`` and, with a ``tagger``, tag them (with ``hits=False``
+    the tag hits are not kept).
 
     Examples
     --------
@@ -47,11 +48,11 @@ def analyze_chunk(tokenizer, tagger, texts) -> ChunkFeatures:
     counts = count_tokens(tokenizer, texts)
     if tagger is None:
         return ChunkFeatures(counts, None, None)
-    tags, hits = tagger.analyze_many(texts)
-    return ChunkFeatures(counts, tags, hits)
+    tags, found = tagger.analyze_many(texts)
+    return ChunkFeatures(counts, tags, found if hits else None)
 
 
-def _analyze_in_worker(key: str, state: bytes, texts) -> ChunkFeatures:
+def _analyze_in_worker(key: str, state: bytes, texts, hits: bool = True) -> ChunkFeatures:
     # ``state`` is this fit's tokenizer and tagger, pickled once by the process that started
     # the workers (joblib pickles every task's arguments anyway); a worker unpickles it, and
     # builds the jieba engine and the tagger's patterns, only for the first chunk it gets
@@ -61,21 +62,65 @@ def _analyze_in_worker(key: str, state: bytes, texts) -> ChunkFeatures:
 
         _WORKER_STATE.clear()
         objects = _WORKER_STATE[key] = pickle.loads(state)
-    return analyze_chunk(objects[0], objects[1], texts)
+    return analyze_chunk(objects[0], objects[1], texts, hits)
 
 
-def iter_chunk_features(tokenizer, tagger, texts, n_workers: int = 1) -> Iterator[ChunkFeatures]:
+def _chunks(texts) -> list:
+    return [texts[i:i + CHUNK_SIZE] for i in range(0, len(texts), CHUNK_SIZE)]
+
+
+class ParallelChunks:
+    """The :class:`ChunkFeatures` of ``texts`` computed by worker processes (joblib), an
+    iterator that yields them in order; the work goes on in the background from the start.
+
+    The workers keep the tokenizer and tagger they were sent (its jieba engine, the tagger's
+    patterns) for every chunk of the same fit: :meth:`submit` gives them more texts (a fit's
+    mention windows, known only after linking) without rebuilding either.
+
+    Parameters
+    ----------
+    tokenizer, tagger
+        As for :func:`analyze_chunk`.
+    texts : list of str
+    n_workers : int
+        Worker processes (2 or more).
+    hits : bool, default=True
+        Keep each text's tag hits.
+    """
+
+    def __init__(self, tokenizer, tagger, texts, n_workers: int, *, hits: bool = True, _shared=None):
+        import pickle
+
+        from joblib import Parallel, delayed
+
+        # one fit, one key: workers rebuild nothing between its chunks
+        self._shared = _shared or (uuid.uuid4().hex, pickle.dumps((tokenizer, tagger),
+                                                                  protocol=pickle.HIGHEST_PROTOCOL), n_workers)
+        key, state, n = self._shared
+        self._results = Parallel(n_jobs=n, return_as="generator")(
+            delayed(_analyze_in_worker)(key, state, chunk, hits) for chunk in _chunks(texts))
+
+    def __iter__(self) -> "ParallelChunks":
+        return self
+
+    def __next__(self) -> ChunkFeatures:
+        return next(self._results)
+
+    def submit(self, texts, *, hits: bool = True) -> "ParallelChunks":
+        """Start computing the features of more texts on the same workers."""
+        return ParallelChunks(None, None, texts, 0, hits=hits, _shared=self._shared)
+
+
+def iter_chunk_features(tokenizer, tagger, texts, n_workers: int = 1, *, hits: bool = True) -> Iterator[ChunkFeatures]:
     """Yield the :class:`ChunkFeatures` of ``texts`` chunk by chunk, in order; with
-    ``n_workers > 1`` the chunks are processed in worker processes (joblib) and this
-    returns at once, the work going on in the background."""
-    chunks = [texts[i:i + CHUNK_SIZE] for i in range(0, len(texts), CHUNK_SIZE)]
+    ``n_workers > 1`` the chunks are processed in worker processes (a :class:`ParallelChunks`)
+    and this returns at once, the work going on in the background.
+
+    Examples
+    --------
+    >>> [f.counts.lengths.tolist() for f in iter_chunk_features(str.split, None, ["陶瓷 产业", "电瓷"])]
+    [[2, 1]]
+    """
     if n_workers <= 1:
-        return (analyze_chunk(tokenizer, tagger, chunk) for chunk in chunks)
-    from joblib import Parallel, delayed
-
-    import pickle
-
-    key = uuid.uuid4().hex  # one fit, one key: workers rebuild nothing between its chunks
-    state = pickle.dumps((tokenizer, tagger), protocol=pickle.HIGHEST_PROTOCOL)
-    return Parallel(n_jobs=n_workers, return_as="generator")(
-        delayed(_analyze_in_worker)(key, state, chunk) for chunk in chunks)
+        return (analyze_chunk(tokenizer, tagger, chunk, hits) for chunk in _chunks(texts))
+    return ParallelChunks(tokenizer, tagger, texts, n_workers, hits=hits)

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from recommender.exceptions import CorpusError
 from recommender.model import features as feat
 from recommender.model import links as links_mod
-from recommender.model.chunks import iter_chunk_features
+from recommender.model.chunks import ParallelChunks, iter_chunk_features
 from recommender.model.tfidf import TfidfIndex
 from recommender.progress import terminal_progress
 
@@ -93,6 +93,11 @@ def build_index(model, corpus, gazetteer=None, taxonomy=None) -> dict[str, Any]:
     passage_row = {int(pid): i for i, pid in enumerate(body["passage_id"])}
     links, window_texts, window_passage = links_mod.window_links(links, body, passage_row, region_of_doc,
                                                                  linker, gaz)
+    del linker  # its mentions of every passage are no longer needed
+    # the mention windows go to the same workers, which tokenize and tag them while this
+    # process rolls the links up and builds the passages' TF-IDF
+    windows = (pending.submit(window_texts, hits=False)
+               if isinstance(pending, ParallelChunks) and window_texts else None)
     unit_passage = np.concatenate([np.arange(len(body)), np.asarray(window_passage, dtype=np.int64)])
     links = links_mod.roll_up(links, gaz, model.rollup_weight, unit_passage)
     entity_ids = sorted(set(links["entity_id"]), key=lambda e: (_LEVEL_ORDER.get(gaz.get(e).level, 9), e))
@@ -107,15 +112,26 @@ def build_index(model, corpus, gazetteer=None, taxonomy=None) -> dict[str, Any]:
     # the passages' tags come from the same chunks
     X, vectorizer, T_pass, passage_hits = fit_text_index(model, tokenizer, texts, pending, tagger)
     del texts, pending
-    if window_texts:
-        X = sp.vstack([X, vectorizer.transform_counts(
-            f.counts for f in iter_chunk_features(tokenizer, None, window_texts))]).tocsr()
+    if windows is None:
+        windows = iter_chunk_features(tokenizer, tagger, window_texts, hits=False)
+    window_tags = []
+
+    def window_counts():
+        for f in windows:
+            window_tags.append(f.tags)
+            yield f.counts
+
+    X_win = vectorizer.transform_counts(window_counts())
+    if X_win.shape[0]:
+        X = sp.vstack([X, X_win]).tocsr()
+    del X_win, windows, window_texts
 
     # --- tag features; each passage's (code, term) hits are kept to name the matched
     # words of evidence
     H = feat.hierarchy_matrix(tax, model.hierarchy_credit)
-    T_win, _ = tagger.analyze_many(window_texts)
+    T_win = sp.vstack(window_tags) if window_tags else tagger.analyze_many([])[0]
     T_raw = sp.csr_matrix(sp.vstack([T_pass, T_win]), dtype=np.float32)
+    del T_pass, T_win, window_tags
     T = feat.expand_tags(T_raw, H)
     # passage evidence counts only a passage on the sector itself or on a sub-sector;
     # the parent-tag credit enters through the place's tag profile
@@ -234,11 +250,14 @@ def fit_text_index(model, tokenizer, texts, pending, tagger):
     bar = _progress_bar(len(texts), "tokenizing")
     tags: list = []
     hits: list = []
+    # each hit comes as its own (code, term) tuple; equal ones share one (a few thousand
+    # distinct pairs among hundreds of thousands of hits on a national corpus)
+    same: dict = {}
 
     def counts():
         for f in chunks:
             tags.append(f.tags)
-            hits.extend(f.hits)
+            hits.extend([same.setdefault(h, h) for h in row] for row in f.hits)
             if bar is not None:
                 bar.update(len(f.counts.lengths))
             yield f.counts

@@ -39,6 +39,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import itertools
 import json
 import logging
 import mmap
@@ -47,7 +48,7 @@ import struct
 import tempfile
 import threading
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -166,7 +167,7 @@ class _Encoder:
         self._alive: list = []  # keeps encoded objects alive so that their ids stay unique
 
     def array(self, key: str, arr) -> str:
-        arr = np.asarray(arr)
+        arr = arr if isinstance(arr, _EncodedText) else np.asarray(arr)
         if arr.dtype.hasobject:
             raise ModelError(f"cannot save {key}: an array of Python objects is not plain data")
         name = f"{key}.npy"
@@ -174,9 +175,9 @@ class _Encoder:
             raise ModelError(f"cannot save {key}: two arrays would share the name {name}")
         self._names.add(name)
         if self._sink is None:
-            self.arrays[name] = np.ascontiguousarray(arr)
+            self.arrays[name] = arr.to_array() if isinstance(arr, _EncodedText) else np.ascontiguousarray(arr)
         else:
-            self._sink(name, np.ascontiguousarray(arr))
+            self._sink(name, arr if isinstance(arr, _EncodedText) else np.ascontiguousarray(arr))
         return name
 
     def strings(self, key: str, values) -> dict:
@@ -184,10 +185,10 @@ class _Encoder:
         lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
         offsets = np.zeros(len(values) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        # UTF-16 is a third smaller than UTF-8 for Chinese text and decodes faster
-        text = "".join(values).encode(_TEXT_ENCODING, "surrogatepass")
+        # UTF-16 is a third smaller than UTF-8 for Chinese text and decodes faster; a save
+        # writes it a block at a time (never the whole text joined and encoded at once)
         return {"kind": "strings", "encoding": _TEXT_ENCODING,
-                "text": self.array(key + ".text", np.frombuffer(text, dtype=np.uint8)),
+                "text": self.array(key + ".text", _EncodedText(values)),
                 "offsets": self.array(key + ".offsets", offsets)}
 
     def encode(self, key: str, value) -> dict:
@@ -280,6 +281,37 @@ class _Encoder:
             else:
                 raise _unsupported(key, df, f"column {col!r} holds values that are not plain data")
         return {"kind": "frame", "rows": int(len(df)), "columns": columns}
+
+
+class _EncodedText:
+    """Strings laid end to end in ``_TEXT_ENCODING``, stored as a 1-d ``uint8`` array and
+    encoded a block of strings at a time: the size is counted in a first pass, the bytes
+    are produced as they are written.
+
+    Examples
+    --------
+    >>> t = _EncodedText(["陶瓷", "产业"])
+    >>> t.nbytes, t.to_array().tobytes().decode(_TEXT_ENCODING)
+    (8, '陶瓷产业')
+    """
+
+    dtype = np.dtype(np.uint8)
+    #: Strings encoded together (a few megabytes of passage text).
+    BLOCK = 4096
+
+    def __init__(self, values: list):
+        self._values = values
+        self.nbytes = sum(len(b) for b in self.blocks())
+
+    def blocks(self):
+        """The encoded bytes, a block of strings at a time."""
+        values = self._values
+        for i in range(0, len(values), self.BLOCK):
+            yield "".join(values[i:i + self.BLOCK]).encode(_TEXT_ENCODING, "surrogatepass")
+
+    def to_array(self) -> np.ndarray:
+        """All the bytes as one array."""
+        return np.frombuffer(b"".join(self.blocks()), dtype=np.uint8)
 
 
 class JsonRows(Sequence):
@@ -450,23 +482,30 @@ def fitted_attributes(model) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- writing
-def _npy_parts(arr: np.ndarray) -> list:
-    """The ``.npy`` header and the raw data of a C-contiguous array (no copy of the data)."""
-    d = np.lib.format.header_data_from_array_1_0(arr)
+def _npy_parts(arr) -> tuple[Iterable, int]:
+    """The ``.npy`` header and the raw data of a C-contiguous array (no copy of the data),
+    or of an :class:`_EncodedText` (its blocks, produced as they are written); and their
+    size in bytes."""
+    if isinstance(arr, _EncodedText):
+        d = {"descr": np.lib.format.dtype_to_descr(arr.dtype), "fortran_order": False, "shape": (arr.nbytes,)}
+    else:
+        d = np.lib.format.header_data_from_array_1_0(arr)
     head = io.BytesIO()
     try:
         np.lib.format.write_array_header_1_0(head, d)
     except ValueError:
         head = io.BytesIO()
         np.lib.format.write_array_header_2_0(head, d)
-    return [head.getvalue(), arr.reshape(-1).view(np.uint8)]
+    header = head.getvalue()
+    if isinstance(arr, _EncodedText):
+        return itertools.chain([header], arr.blocks()), len(header) + arr.nbytes
+    return [header, arr.reshape(-1).view(np.uint8)], len(header) + arr.nbytes
 
 
 def _write_member(zf: zipfile.ZipFile, fh, name: str, data) -> dict:
     """Write a stored member (bytes, or an array as ``.npy``) whose data starts on an
     ``_ALIGN`` boundary in the file; return its size and SHA-256."""
-    parts = _npy_parts(data) if isinstance(data, np.ndarray) else [data]
-    size = sum(len(p) for p in parts)
+    parts, size = _npy_parts(data) if isinstance(data, (np.ndarray, _EncodedText)) else ([data], len(data))
     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_STORED
     info.external_attr = 0o644 << 16
@@ -476,10 +515,14 @@ def _write_member(zf: zipfile.ZipFile, fh, name: str, data) -> dict:
     pad = (-(start + 4)) % _ALIGN
     info.extra = struct.pack("<HH", _PAD_HEADER_ID, pad) + b"\x00" * pad
     h = hashlib.sha256()
+    written = 0
     with zf.open(info, "w") as dest:
         for part in parts:
             dest.write(part)
             h.update(part)
+            written += len(part)
+    if written != size:
+        raise ModelError(f"cannot save {name}: {written} bytes written where {size} were announced")
     return {"sha256": h.hexdigest(), "bytes": size}
 
 

@@ -315,7 +315,7 @@ def fit_tfidf(chunks, *, min_df=1, max_df=1.0, sublinear_tf=True):
     index_dtype = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
     ids = np.concatenate(parts_ids).astype(index_dtype, copy=False)
     del parts_ids
-    counts = np.concatenate(parts_counts).astype(np.float32)
+    counts = np.concatenate(parts_counts, dtype=np.float32)  # cast while copying: no int32 copy
     del parts_counts
     X = sp.csr_matrix((counts, ids, indptr.astype(index_dtype)), shape=(len(lengths), len(vocab)))
     del ids, counts

@@ -106,6 +106,21 @@ def test_counties_by_short_name_only_in_their_citys_report(linker):
     assert linker.mentions(text, linker.local_forms("430200")) == []
 
 
+def test_local_forms_switching_cities_finds_the_same_places(linker):
+    # the merged tables are kept for one city at a time; going back and forth between the
+    # cities of a national corpus must not change what either city's report finds
+    text = "临清聚力打造全国轴承产业新高地,冠县建强精品钢板基地,吉水县、永丰县"
+    fresh = PlaceLinker(linker.gazetteer)
+    expected = {city: [m.entity_id for m in fresh.mentions(text, PlaceLinker(linker.gazetteer).local_forms(city))]
+                for city in ("371500", "360800", "430200")}
+    held = linker.local_forms("371500")
+    for city in ("360800", "371500", "430200", "360800", "371500"):
+        assert [m.entity_id for m in linker.mentions(text, linker.local_forms(city))] == expected[city]
+    # a table handed out earlier stays valid after the linker moved on to other cities
+    assert [m.entity_id for m in linker.mentions(text, held)] == expected["371500"]
+    assert expected["371500"][:2] == ["371581", "371525"] and "371581" not in expected["430200"]
+
+
 def test_county_named_like_its_city_is_not_found_by_the_citys_name(linker):
     # 抚顺县's short form is the city's own name: in 抚顺's report 抚顺 is the city
     local = linker.local_forms("210400")

@@ -250,6 +250,9 @@ def test_parallel_tokenization_gives_the_same_model(model, sample_corpus, monkey
     monkeypatch.setattr(fit_module, "start_tokenization", spy)
     parallel = Recommender(n_jobs=2).fit(sample_corpus)
     assert started == [True]
+    # the mention windows too are tokenized by the workers: this process never builds jieba's
+    # dictionary during a parallel fit
+    assert parallel.X_.shape[0] > len(parallel.passages_) and parallel.tokenizer_._engine is None
     assert (parallel.X_ != model.X_).nnz == 0
     assert (parallel.T_raw_ != model.T_raw_).nnz == 0 and parallel.passage_hits_ == model.passage_hits_
     for profile in PROFILES[:4]:

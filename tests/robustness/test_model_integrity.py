@@ -293,6 +293,20 @@ def test_new_fitted_attributes_round_trip(model, tmp_path):
     assert back.rank_rows_[4] == [["CER", "陶瓷"]] and len(back.rank_rows_) == len(extra["rank_rows_"])
 
 
+def test_text_columns_written_block_by_block_round_trip(model, tmp_path, monkeypatch):
+    """A save encodes text a block of strings at a time: blocks, empty strings and
+    characters outside the Basic Multilingual Plane (two UTF-16 units) keep their offsets."""
+    monkeypatch.setattr(persistence._EncodedText, "BLOCK", 3)
+    names = ["陶瓷", "", "𠮷野家", "硬质合金𠀋", "a", "", "株洲𠮷"] * 3
+    m = Recommender.load(_save_copy(model, tmp_path))
+    m.rank_text_ = pd.DataFrame({"name": names, "n": np.arange(len(names))})
+    m.rank_names_ = np.array(names, dtype=object)
+    m.save(tmp_path / "text.model")
+    back = Recommender.load(tmp_path / "text.model")
+    assert back.rank_text_["name"].tolist() == names and back.rank_names_.tolist() == names
+    assert back.passages_["text"].tolist() == m.passages_["text"].tolist()
+
+
 def _save_copy(model, tmp_path):
     path = tmp_path / "base.model"
     model.save(path)
