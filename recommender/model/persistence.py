@@ -53,6 +53,7 @@ from pathlib import Path
 import numpy as np
 
 from recommender.exceptions import ModelError
+from recommender.model.stored import CodedColumn, DeferredAttributes, StoredFrame, TextColumn
 
 logger = logging.getLogger(__name__)
 
@@ -445,8 +446,10 @@ def encode_value(key: str, value) -> tuple[dict, dict[str, np.ndarray]]:
 
 
 def fitted_attributes(model) -> list[str]:
-    """Names of the fitted attributes of ``model``: public names that end in ``_``."""
-    return [k for k in vars(model) if k.endswith("_") and not k.startswith("_")]
+    """Names of the fitted attributes of ``model``: public names that end in ``_`` (with
+    those a loaded model has not built yet, see :class:`~recommender.model.stored.DeferredAttributes`)."""
+    names = [k for k in vars(model) if k.endswith("_") and not k.startswith("_")]
+    return names + [k for k in (vars(model).get("_deferred_attributes") or ()) if k not in names]
 
 
 # ----------------------------------------------------------------------------- writing
@@ -690,10 +693,20 @@ def _read_archive(path: Path, manifest: dict, expected_class):
         except TypeError as exc:
             raise ModelError(f"{path} has parameters this {cls_name} does not take ({exc}); {_REFIT}") from None
         decoder = _Decoder(reader, path)
+        deferred = {}
         for name, entry in attributes.items():
             if not (isinstance(name, str) and name.endswith("_") and not name.startswith("_")):
                 raise ModelError(f"{path} lists {name!r}, which is not a fitted attribute; {_REFIT}")
-            setattr(model, name, decoder.decode(name, entry))
+            value = decoder.decode(name, entry)
+            if isinstance(value, StoredFrame):
+                # a table stays as stored until the attribute is read (see DeferredAttributes)
+                if isinstance(model, DeferredAttributes):
+                    deferred[name] = value
+                    continue
+                value = value.to_frame()
+            setattr(model, name, value)
+        if deferred:
+            model.__dict__["_deferred_attributes"] = deferred
         unused = sorted(set(reader._infos) - reader.used)
         if unused:
             raise ModelError(f"{path} holds members its index does not use ({', '.join(unused[:3])}); {_REFIT}")
@@ -795,6 +808,14 @@ class _Decoder:
             self.done[key] = value
         return value
 
+    def frame(self, key: str, entry) -> StoredFrame:
+        """Decode an entry that must hold a table (the gazetteer's and the taxonomy's tables
+        are read from its columns, with no DataFrame built)."""
+        value = self.decode(key, entry)
+        if not isinstance(value, StoredFrame):
+            raise ModelError(f"{self.path}: {key!r} is not stored as a table; {_REFIT}")
+        return value
+
     def _raw_strings(self, entry) -> tuple[str, np.ndarray]:
         text = self.reader.array(entry["text"])
         offsets = np.asarray(self.reader.array(entry["offsets"]), dtype=np.int64)
@@ -811,6 +832,48 @@ class _Decoder:
         s, offsets = self._raw_strings(entry)
         offsets = offsets.tolist()
         return [s[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+
+    def _text_column(self, entry) -> TextColumn:
+        encoding = entry.get("encoding", "utf-8")
+        if encoding != _TEXT_ENCODING:
+            s, offsets = self._raw_strings(entry)
+            return TextColumn(None, offsets, s)
+        try:
+            return TextColumn.from_buffer(self.reader.array(entry["text"]), self.reader.array(entry["offsets"]))
+        except ValueError:
+            raise ModelError(f"{self.path}: a text table does not match its offsets; {_REFIT}") from None
+
+    def _frame(self, key: str, entry) -> StoredFrame:
+        """A table whose text is decoded row by row on access (a DataFrame when asked for)."""
+        arr = self.reader.array
+        rows = entry["rows"]
+        columns = {}
+        for col in entry["columns"]:
+            ck = col.get("kind")
+            if ck == "array":
+                values = arr(col["array"])
+            elif ck == "strings":
+                values = self._text_column(col)
+            elif ck == "categories":
+                categories = self._strings(col)
+                codes = arr(col["codes"])
+                if len(codes) and (codes.min() < 0 or codes.max() >= len(categories)):
+                    raise ModelError(f"{self.path}: column {col['name']!r} of {key!r} has codes out of "
+                                     f"range; {_REFIT}")
+                values = CodedColumn(categories, codes)
+            elif ck == "json":
+                values = col["value"]
+                values = [tuple(v) for v in values] if col.get("tuples") else values
+            else:
+                raise ModelError(f"{self.path}: column {col.get('name')!r} of {key!r} has unknown kind {ck!r}; "
+                                 f"{_REFIT}")
+            if not isinstance(col["name"], str) or len(values) != rows:
+                raise ModelError(f"{self.path}: the table {key!r} has a column of {len(values)} rows, its index "
+                                 f"says {rows}; {_REFIT}")
+            columns[col["name"]] = values
+        if not columns and rows != 0:
+            raise ModelError(f"{self.path}: the table {key!r} has no columns, its index says {rows} rows; {_REFIT}")
+        return StoredFrame(columns, rows)
 
     def _decode(self, key: str, entry):
         if not isinstance(entry, dict):
@@ -850,33 +913,7 @@ class _Decoder:
             parts = [arr(p) for p in entry["parts"]]
             return [tuple(p[a:b] for p in parts) for a, b in zip(offsets[:-1], offsets[1:])]
         if kind == "frame":
-            import pandas as pd
-
-            data = {}
-            for col in entry["columns"]:
-                ck = col.get("kind")
-                if ck == "array":
-                    data[col["name"]] = arr(col["array"])
-                elif ck == "strings":
-                    # object columns: building pandas' Arrow-backed strings costs ~10x more
-                    data[col["name"]] = pd.Series(self._strings(col), dtype=object)
-                elif ck == "categories":
-                    categories = np.asarray(self._strings(col) + [None], dtype=object)
-                    codes = arr(col["codes"])
-                    if len(codes) and (codes.min() < 0 or codes.max() >= len(categories) - 1):
-                        raise ModelError(f"{self.path}: column {col['name']!r} of {key!r} has codes out of "
-                                         f"range; {_REFIT}")
-                    data[col["name"]] = pd.Series(categories[codes], dtype=object)
-                elif ck == "json":
-                    values = col["value"]
-                    data[col["name"]] = [tuple(v) for v in values] if col.get("tuples") else values
-                else:
-                    raise ModelError(f"{self.path}: column {col.get('name')!r} of {key!r} has unknown kind {ck!r}; "
-                                     f"{_REFIT}")
-            df = pd.DataFrame(data)
-            if len(df) != entry["rows"]:
-                raise ModelError(f"{self.path}: the table {key!r} has {len(df)} rows, its index says {entry['rows']}")
-            return df
+            return self._frame(key, entry)
         if kind == "tokenizer":
             from recommender.text.tokenizer import PrefixDictionary, Tokenizer
 
@@ -900,17 +937,17 @@ class _Decoder:
             if entry.get("bundled"):
                 self._check_bundled("gazetteer", entry, _bundled_gazetteer_files())
                 return Gazetteer.default()
-            return Gazetteer(self.decode(key + ".entities", entry["entities"]),
-                             self.decode(key + ".ambiguous", entry["ambiguous"]))
+            return Gazetteer(self.frame(key + ".entities", entry["entities"]),
+                             self.frame(key + ".ambiguous", entry["ambiguous"]))
         if kind == "taxonomy":
             from recommender.knowledge.taxonomy import Taxonomy
 
             if entry.get("bundled"):
                 self._check_bundled("taxonomy", entry, _bundled_taxonomy_files())
                 return Taxonomy.default()
-            return Taxonomy(self.decode(key + ".tags", entry["tags"]),
-                            self.decode(key + ".false_friends", entry["false_friends"]),
-                            self.decode(key + ".catalogue", entry["catalogue"]))
+            return Taxonomy(self.frame(key + ".tags", entry["tags"]),
+                            self.frame(key + ".false_friends", entry["false_friends"]),
+                            self.frame(key + ".catalogue", entry["catalogue"]))
         if kind == "tagger":
             from recommender.knowledge.tagging import IndustryTagger
 

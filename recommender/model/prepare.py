@@ -183,7 +183,7 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
     expand_codes = [c for c in codes if c in exact or c in english_named]
     expansion = []
     for code in expand_codes:
-        row = tax.tags.iloc[tax.index(code)]
+        row = tax.row(code)
         expansion.append(row["name"])
         expansion.extend(row["aliases"])
         expansion.extend(row["terms"])
@@ -199,11 +199,12 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
         from recommender.profiles import MAX_TEXT_CHARS
 
         warnings.append(f"profile text truncated to {MAX_TEXT_CHARS} characters")
-    allowed = filter_mask(model.entities_, profile, gaz)
+    filtered = profile.regions or profile.levels or profile.exclude  # else no need for the places' table
+    allowed = filter_mask(model.entities_, profile, gaz) if filtered else None
     vocab = model.vectorizer_.vocabulary_
     exp_terms = tuple(QueryTerm(t, "taxonomy expansion", tax.name(c), model.expansion_weight)
                       for c in expand_codes for t in dict.fromkeys(model.tokenizer_(" ".join(
-                          [tax.tags.iloc[tax.index(c)]["name"]] + list(tax.tags.iloc[tax.index(c)]["aliases"]))))
+                          [tax.row(c)["name"]] + list(tax.row(c)["aliases"]))))
                       if t in vocab)
     return PreparedProfile(profile, codes, tag_weights, " ".join(expansion), allowed, tuple(warnings),
                            sectors=items, terms=own_terms + exp_terms, own_terms=own_terms,

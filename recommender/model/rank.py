@@ -172,7 +172,7 @@ def first_hand(model, j, i, scores) -> bool:
     bool
     """
     units, _ = model.entity_passages_[j]
-    own = units[units < len(model.passages_)]
+    own = units[units < model._runtime().n_passages]
     return bool(own.size) and bool(((scores.passage_text[i, own] > 0)
                                     | (scores.passage_tag[i, own] > 0)).any())
 

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 
 from recommender.knowledge.taxonomy import PROCESS_WORDS
 from recommender.model.scoring import LinkPooling
+from recommender.model.stored import TextColumn, column_list, stored_table
 
 __all__ = ["RuntimeTables", "GramFilter", "SCANS_BEFORE_FILTER"]
 
@@ -72,6 +73,20 @@ class GramFilter:
         return all(bool(self._seen[self._hash(codes, n)].all()) for n in self.LENGTHS if len(codes) >= n)
 
 
+def _ints(values) -> list[int]:
+    """A column of integers as a list of Python ints."""
+    return np.asarray(values, dtype=np.int64).tolist()
+
+
+def _joined_text(texts) -> tuple[str, np.ndarray]:
+    """Texts laid end to end, and where each starts (with the end last)."""
+    if isinstance(texts, TextColumn):
+        return texts.text(), texts.offsets()
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in texts], out=offsets[1:])
+    return "".join(texts), offsets
+
+
 def _same_pattern(m: sp.csr_matrix, data: np.ndarray) -> sp.csr_matrix:
     """A CSR matrix with ``m``'s sparsity pattern (its index arrays shared) and ``data`` as values."""
     return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape, copy=False)
@@ -81,23 +96,26 @@ class RuntimeTables:
     """Lists and sets for fast per-match work; built from a fitted :class:`Recommender`."""
 
     def __init__(self, model):
-        p = model.passages_
-        self.text = p["text"].tolist()
-        self.norm_text = p["norm_text"].tolist()
-        self.source = p["source"].tolist()
-        self.start = [int(v) for v in p["start"]]
-        self.end = [int(v) for v in p["end"]]
-        self.title = p["title"].tolist()
-        self.date = p["date"].tolist()
-        self.row = [None if int(v) < 0 else int(v) for v in p["row"]]
-        self.unit_passage = [int(v) for v in model.unit_passage_]
-        e = model.entities_
-        self.entity_id = [str(v) for v in e["entity_id"]]
-        self.name = e["name"].tolist()
-        self.level = e["level"].tolist()
-        self.parent = e["parent"].tolist()
-        self.path = [tuple(v) for v in e["path"]]
-        self.ancestors = [frozenset(v) for v in e["ancestors"]]
+        # the tables as stored when the model was loaded (text decoded row by row, on access),
+        # else the fitted DataFrames
+        p = stored_table(model, "passages_")
+        self.n_passages = len(p)
+        self.text = column_list(p, "text")
+        self.norm_text = column_list(p, "norm_text")
+        self.source = column_list(p, "source")
+        self.start = _ints(column_list(p, "start"))
+        self.end = _ints(column_list(p, "end"))
+        self.title = column_list(p, "title")
+        self.date = column_list(p, "date")
+        self.row = [None if v < 0 else v for v in _ints(column_list(p, "row"))]
+        self.unit_passage = _ints(model.unit_passage_)
+        e = stored_table(model, "entities_")
+        self.entity_id = [str(v) for v in column_list(e, "entity_id")]
+        self.name = list(column_list(e, "name"))
+        self.level = list(column_list(e, "level"))
+        self.parent = list(column_list(e, "parent"))
+        self.path = [tuple(v) for v in column_list(e, "path")]
+        self.ancestors = [frozenset(v) for v in column_list(e, "ancestors")]
         support = model.tag_support_.tocsr()
         self.supported = [set(support.indices[support.indptr[j]:support.indptr[j + 1]][
             support.data[support.indptr[j]:support.indptr[j + 1]] > 0].tolist()) for j in range(support.shape[0])]
@@ -155,11 +173,10 @@ class RuntimeTables:
         """Words of a tag and its sub-tags: names, aliases, everyday and query terms."""
         cache = self.__dict__.setdefault("_tag_words", {})
         if code not in cache:
-            tags = self._taxonomy.tags
             codes = [c for c in self._taxonomy.codes if c == code or code in self.descends.get(c, ())]
             words = set()
             for c in codes:
-                row = tags.iloc[self._taxonomy.index(c)]
+                row = self._taxonomy.row(c)
                 words.add(row["name"])
                 for col in ("aliases", "terms", "query_terms"):
                     words.update(x for x in (row.get(col) or ()) if x)
@@ -183,12 +200,25 @@ class RuntimeTables:
         cache = self.__dict__.setdefault("_written", {})
         if word not in cache:
             if "_joined" not in self.__dict__:
-                self._joined = "\n".join(self.norm_text)
+                self._joined = _joined_text(self.norm_text)
+            text, _ = self._joined
             grams = self.__dict__.get("_grams")
             if grams is None and len(cache) >= SCANS_BEFORE_FILTER:
-                grams = self._grams = GramFilter(self._joined)
-            cache[word] = (grams is None or grams.may_hold(word)) and word in self._joined
+                grams = self._grams = GramFilter(text)
+            cache[word] = (grams is None or grams.may_hold(word)) and self._within_one_passage(word)
         return cache[word]
+
+    def _within_one_passage(self, word: str) -> bool:
+        """Whether some passage's normalised text holds ``word`` (a match across the border
+        of two passages laid end to end does not count)."""
+        text, offsets = self._joined
+        i = text.find(word)
+        while i >= 0:
+            k = int(np.searchsorted(offsets, i, side="right"))  # offsets[k - 1] <= i < offsets[k]
+            if k < len(offsets) and i + len(word) <= offsets[k]:
+                return True
+            i = text.find(word, i + 1)
+        return False
 
     def is_specific_or_tag(self, term: str) -> bool:
         """Whether a matched word carries content: a specific word or an industry-tag word."""
