@@ -53,7 +53,7 @@ from pathlib import Path
 import numpy as np
 
 from recommender.exceptions import ModelError
-from recommender.model.stored import CodedColumn, DeferredAttributes, StoredFrame, TextColumn
+from recommender.model.stored import CodedColumn, DeferredAttributes, RaggedRows, StoredFrame, TextColumn
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,8 @@ JSON_ROWS_MIN = 1000
 MMAP_MIN_BYTES = 1 << 20
 #: Array data starts on this boundary inside the archive (so that memory-mapped views are aligned).
 _ALIGN = 64
+#: An ``.npy`` header is at most this long (format 2.0 allows 4 GiB, but ours are short).
+_MAX_NPY_HEADER = 1 << 16
 _PAD_HEADER_ID = 0xD935
 _TEXT_ENCODING = "utf-16-le"
 _REFIT = "refit with 'recommender fit'"
@@ -224,6 +226,8 @@ class _Encoder:
                     "indptr": self.array(key + ".indptr", m.indptr), "sorted": bool(m.has_sorted_indices)}
         if _is_dataframe(value):
             return self._frame(key, value)
+        if isinstance(value, RaggedRows):  # rows of a loaded model, read on access
+            value = list(value)
         if isinstance(value, (list, tuple)) and value and all(
                 isinstance(v, tuple) and v and all(isinstance(a, np.ndarray) and a.ndim == 1 for a in v)
                 for v in value) and len({len(v) for v in value}) == 1:
@@ -649,11 +653,20 @@ def load_model(path, expected_class=None):
     if size != expected.get("bytes"):
         raise ModelError(f"{path} has {size} bytes but its manifest says {expected.get('bytes')}: the file is "
                          f"truncated or changed; {_REFIT}")
-    # the hash is checked in a thread (hashlib releases the GIL) while the arrays are read:
+    # one read-only map of the file serves the hash and the arrays. The hash is computed in a
+    # thread, in one call over the whole map (hashlib releases the GIL for all of it, so the
+    # thread never competes with the reading for the interpreter), while the arrays are read:
     # reading is safe on any bytes (no unpickling), and nothing is returned, nor any other
     # error reported, before the hash has been compared
+    with open(path, "rb") as fh:
+        try:
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (ValueError, OSError) as exc:
+            raise ModelError(f"cannot read {path} ({exc}); {_REFIT}") from None
+    if len(mapped) != size:
+        raise ModelError(f"{path} changed while it was opened; load it again")
     hashed: dict[str, str] = {}
-    hasher = threading.Thread(target=lambda: hashed.update(sha256=_sha256(path)), daemon=True)
+    hasher = threading.Thread(target=lambda: hashed.update(sha256=hashlib.sha256(mapped).hexdigest()), daemon=True)
     hasher.start()
 
     def check_hash():
@@ -663,7 +676,7 @@ def load_model(path, expected_class=None):
                              f"corrupted; {_REFIT}")
 
     try:
-        model = _read_archive(path, manifest, expected_class)
+        model = _read_archive(path, manifest, expected_class, mapped)
     except Exception:
         check_hash()
         raise
@@ -671,12 +684,12 @@ def load_model(path, expected_class=None):
     return model
 
 
-def _read_archive(path: Path, manifest: dict, expected_class):
+def _read_archive(path: Path, manifest: dict, expected_class, mapped: mmap.mmap):
     with open(path, "rb") as fh:
         head = fh.read(4)
     if head != _ZIP_MAGIC:
         raise ModelError(f"{path} is not a recommender model archive (it starts with {head!r}); {_REFIT}")
-    reader = _ArchiveReader(path, manifest["contents"])
+    reader = _ArchiveReader(path, manifest["contents"], mapped)
     try:
         index = reader.index()
         cls_name = index.get("class")
@@ -723,7 +736,7 @@ def _read_archive(path: Path, manifest: dict, expected_class):
 class _ArchiveReader:
     """Reads members of a checked, uncompressed model archive (arrays without pickle)."""
 
-    def __init__(self, path: Path, contents: dict):
+    def __init__(self, path: Path, contents: dict, mapped: mmap.mmap):
         self.path = path
         self._fh = open(path, "rb")
         try:
@@ -739,7 +752,7 @@ class _ArchiveReader:
             if info.compress_type != zipfile.ZIP_STORED:
                 self.close()
                 raise ModelError(f"{path}: member {info.filename} is compressed; model archives are stored; {_REFIT}")
-        self._mmap = None
+        self._mmap = mapped
         self.used: set[str] = set()
 
     def close(self):
@@ -771,29 +784,35 @@ class _ArchiveReader:
         return info.header_offset + 30 + name_len + extra_len
 
     def array(self, name) -> np.ndarray:
+        """The array stored as member ``name``: read from a memory map of the archive (its
+        ``.npy`` header checked, never unpickled); small arrays are copied out of the map."""
         info = self._info(name)
-        with self._zip.open(info) as member:
-            version = np.lib.format.read_magic(member)
+        start = self._data_offset(info)
+        if start + info.file_size > len(self._mmap):
+            raise ModelError(f"{self.path}: {name} runs past the end of the archive; {_REFIT}")
+        head = io.BytesIO(self._mmap[start:start + min(info.file_size, _MAX_NPY_HEADER)])
+        try:
+            version = np.lib.format.read_magic(head)
             if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(head)
             elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(head)
             else:
                 raise ModelError(f"{self.path}: {name} is an array file of unknown version {version}; {_REFIT}")
-            header_len = member.tell()
+        except ModelError:
+            raise
+        except (ValueError, EOFError, SyntaxError) as exc:
+            raise ModelError(f"{self.path}: {name} has an unreadable array header ({exc}); {_REFIT}") from None
+        header_len = head.tell()
         if dtype.hasobject:
             raise ModelError(f"{self.path}: {name} holds Python objects, which a model never does; {_REFIT}")
         count = int(np.prod(shape, dtype=np.int64))
         if header_len + count * dtype.itemsize != info.file_size:
             raise ModelError(f"{self.path}: {name} does not hold the array its header describes; {_REFIT}")
-        if info.file_size < MMAP_MIN_BYTES:
-            with self._zip.open(info) as member:
-                return np.load(member, allow_pickle=False)
-        if self._mmap is None:
-            self._mmap = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ)
-        offset = self._data_offset(info) + header_len
-        arr = np.frombuffer(self._mmap, dtype=dtype, count=count, offset=offset)
-        return arr.reshape(shape, order="F" if fortran else "C")
+        arr = np.frombuffer(self._mmap, dtype=dtype, count=count, offset=start + header_len)
+        arr = arr.reshape(shape, order="F" if fortran else "C")
+        # large arrays stay read-only views of the map (worker processes share the pages)
+        return arr if info.file_size >= MMAP_MIN_BYTES else arr.copy(order="K")
 
 
 class _Decoder:
@@ -909,9 +928,12 @@ class _Decoder:
                 m.has_sorted_indices = True
             return m
         if kind == "ragged":
-            offsets = arr(entry["offsets"]).tolist()
+            offsets = arr(entry["offsets"])
             parts = [arr(p) for p in entry["parts"]]
-            return [tuple(p[a:b] for p in parts) for a, b in zip(offsets[:-1], offsets[1:])]
+            if (offsets.ndim != 1 or not len(offsets) or offsets[0] != 0 or bool(np.any(offsets[1:] < offsets[:-1]))
+                    or any(p.ndim != 1 or len(p) != offsets[-1] for p in parts)):
+                raise ModelError(f"{self.path}: the rows of {key!r} do not match their offsets; {_REFIT}")
+            return RaggedRows(offsets, parts)
         if kind == "frame":
             return self._frame(key, entry)
         if kind == "tokenizer":

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["TextColumn", "CodedColumn", "StoredFrame", "DeferredAttributes", "stored_table", "column_list"]
+__all__ = ["TextColumn", "CodedColumn", "RaggedRows", "StoredFrame", "DeferredAttributes", "stored_table", "column_list"]
 
 _ENCODING = "utf-16-le"
 
@@ -147,6 +147,44 @@ class CodedColumn(Sequence):
 
     def __repr__(self) -> str:
         return f"CodedColumn({len(self)} rows, {len(self._values)} values)"
+
+
+class RaggedRows(Sequence):
+    """Rows of equal-length tuples of arrays (a place's passages and their weights), stored
+    as concatenated arrays with row offsets; row ``i`` is a tuple of views, made on access.
+
+    Examples
+    --------
+    >>> rows = RaggedRows(np.array([0, 2, 2, 3]), [np.array([5, 7, 9]), np.array([1.0, 0.5, 0.2])])
+    >>> len(rows), rows[0][0].tolist(), rows[1][0].size, rows[-1][1].tolist()
+    (3, [5, 7], 0, [0.2])
+    >>> [idx.tolist() for idx, _ in rows]
+    [[5, 7], [], [9]]
+    """
+
+    __slots__ = ("_offsets", "_parts")
+
+    def __init__(self, offsets: np.ndarray, parts: list):
+        self._offsets = np.asarray(offsets, dtype=np.int64)
+        self._parts = list(parts)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        i = int(i)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("RaggedRows index out of range")
+        a, b = int(self._offsets[i]), int(self._offsets[i + 1])
+        return tuple(p[a:b] for p in self._parts)
+
+    def __repr__(self) -> str:
+        return f"RaggedRows({len(self)} rows)"
 
 
 class StoredFrame:
