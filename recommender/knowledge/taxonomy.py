@@ -84,6 +84,7 @@ ROUTES = ("code", "name", "alias", "english", "compound", "fuzzy", "literal")
 EXACT_ROUTES = frozenset(ROUTES[:5])
 # Separators of a compound sector string (新能源汽车及零部件, 钢铁、有色金属, 生物医药和医疗器械).
 _COMPOUND_SEP = re.compile(r"\s*(?:以及|及其|、|及|和|与|/|,|;|\+|&)\s*")
+_KEY_SPACES = re.compile(r"[-_\s]+")
 # A close spelling counts as a fuzzy match from this similarity ratio on.
 _FUZZY_RATIO = 0.75
 
@@ -103,10 +104,14 @@ def sector_key(text: str) -> str:
     """
     if not isinstance(text, str):
         return ""
+    return _sector_key(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _sector_key(text: str) -> str:
     out = unicodedata.normalize("NFKC", text)
     out = to_simplified(out).lower()
-    out = re.sub(r"[-_\s]+", " ", out).strip()
-    return out
+    return _KEY_SPACES.sub(" ", out).strip()
 
 
 def _split(cell) -> list[str]:

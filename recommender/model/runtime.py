@@ -87,6 +87,29 @@ def _joined_text(texts) -> tuple[str, np.ndarray]:
     return "".join(texts), offsets
 
 
+class _SupportedTags:
+    """For each place (a row of the tag-support matrix), the set of tag columns it supports
+    with a positive weight; a row's set is made on first access and kept."""
+
+    def __init__(self, support: sp.csr_matrix):
+        self._support = support
+        self._rows: dict[int, set] = {}
+
+    def __len__(self) -> int:
+        return self._support.shape[0]
+
+    def __getitem__(self, j: int) -> set:
+        row = self._rows.get(j)
+        if row is None:
+            m = self._support
+            if not -len(self) <= j < len(self):
+                raise IndexError("place index out of range")
+            j = int(j) % len(self)
+            lo, hi = m.indptr[j], m.indptr[j + 1]
+            row = self._rows[j] = set(m.indices[lo:hi][m.data[lo:hi] > 0].tolist())
+        return row
+
+
 def _same_pattern(m: sp.csr_matrix, data: np.ndarray) -> sp.csr_matrix:
     """A CSR matrix with ``m``'s sparsity pattern (its index arrays shared) and ``data`` as values."""
     return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape, copy=False)
@@ -116,9 +139,7 @@ class RuntimeTables:
         self.parent = list(column_list(e, "parent"))
         self.path = [tuple(v) for v in column_list(e, "path")]
         self.ancestors = [frozenset(v) for v in column_list(e, "ancestors")]
-        support = model.tag_support_.tocsr()
-        self.supported = [set(support.indices[support.indptr[j]:support.indptr[j + 1]][
-            support.data[support.indptr[j]:support.indptr[j + 1]] > 0].tolist()) for j in range(support.shape[0])]
+        self.supported = _SupportedTags(model.tag_support_.tocsr())
         hier = model.hierarchy_.tocsc()
         tax = model.taxonomy_
         # the tags that fully answer a query tag: itself and its sub-tags
