@@ -112,17 +112,22 @@ class Gazetteer:
         # recompute paths from the hierarchy so that they can never drift
         names = dict(zip(ids, columns["name"]))
         columns["path"] = [[names[a] for a in reversed(self._ancestors(eid))] for eid in ids]
-        # the table as plain lists; :attr:`entities` builds the DataFrame when asked for
-        self._columns = {col: columns[col] for col in _ENTITY_COLUMNS}
+        # the table as plain lists (list cells as tuples); :attr:`entities` builds the
+        # DataFrame when asked for. Lookups hold tuples too: nothing here changes them, and a
+        # copy (Gazetteer.default) need not copy what cannot change
+        self._columns = {col: [tuple(v) for v in columns[col]] if col in _LIST_COLUMNS else columns[col]
+                         for col in _ENTITY_COLUMNS}
         self._frame_index = getattr(entities, "index", None) if hasattr(entities, "to_dict") else None
-        self._children: dict[str, list[str]] = {}
+        children: dict[str, list[str]] = {}
         for eid, parent in self._parent.items():
             if parent:
-                self._children.setdefault(parent, []).append(eid)
-        self._surfaces: dict[str, list[str]] = {}
+                children.setdefault(parent, []).append(eid)
+        self._children: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in children.items()}
+        surfaces: dict[str, list[str]] = {}
         for eid, name, aliases in zip(ids, columns["name"], columns["aliases"]):
             for form in dict.fromkeys([name, *aliases]):
-                self._surfaces.setdefault(form, []).append(eid)
+                surfaces.setdefault(form, []).append(eid)
+        self._surfaces: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in surfaces.items()}
         self._preferred = self._validate_ambiguity(ambiguous)
         self._entity_cache: dict[str, Entity] = {}
 
@@ -140,7 +145,9 @@ class Gazetteer:
         if frame is None:
             import pandas as pd
 
-            frame = pd.DataFrame(self._columns, columns=list(_ENTITY_COLUMNS))
+            data = {col: [list(v) for v in values] if col in _LIST_COLUMNS else values
+                    for col, values in self._columns.items()}
+            frame = pd.DataFrame(data, columns=list(_ENTITY_COLUMNS))
             if self._frame_index is not None:
                 frame.index = self._frame_index
             self.__dict__["_entities_frame"] = frame
@@ -453,6 +460,7 @@ class Gazetteer:
 
 
 _ENTITY_COLUMNS = ("entity_id", "name", "aliases", "level", "parent", "path", "sectors", "kind", "approval")
+_LIST_COLUMNS = ("aliases", "path", "sectors")
 
 
 def _read_csv(path) -> dict[str, list[str]]:

@@ -6,17 +6,21 @@ A model ``hunan.model`` is a ZIP archive (stored, not compressed) that holds
 * ``model.json``: the estimator's class, its parameters and one entry per fitted
   attribute (every attribute whose name ends in ``_``) saying how it was stored;
 * ``<attribute>.*.npy``: the arrays (numeric or fixed-width text, never ``object``), such
-  as the data, indices and index pointers of the CSR matrices and the float32 idf weights.
+  as the data, indices and index pointers of the CSR matrices and the float32 idf weights;
+* ``runtime.<table>.*.npy``: query tables the estimator saves besides its fitted attributes
+  (the transposed matrices a query multiplies by), so that a query process maps them
+  instead of computing them.
 
 The manifest ``hunan.model.manifest.json`` beside it records the schema version, the
 versions of the library, scikit-learn and jieba, the parameters, and the SHA-256 and size
 of the archive and of every member in it. ``load_model`` checks the manifest and the size
 of the archive, that it is an uncompressed archive with exactly the listed members, and
-that no array has the ``object`` type; arrays are read with
-``numpy.load(..., allow_pickle=False)`` or, for large arrays, as read-only views of a
-memory map of the archive (so that worker processes share the pages). The archive's
-SHA-256 is computed in a thread while the arrays are read (reading is safe on any bytes);
-the model is returned, or any other error reported, only after the hash has matched.
+that no array has the ``object`` type. Every array is read from one read-only memory map
+of the archive after its ``.npy`` header is checked (never with pickle): small arrays are
+copied out, large ones stay read-only views (so that worker processes share the pages).
+The archive's SHA-256 is computed over the same map in a thread while the arrays are read
+(reading is safe on any bytes); the model is returned, or any other error reported, only
+after the hash has matched.
 
 Nothing on the load path unpickles: a model file is data and cannot run code, whoever
 wrote it. The manifest checks catch accidents (a truncated copy, a flipped byte, a stale
@@ -25,7 +29,9 @@ or foreign file).
 How an attribute is stored depends on its type (see :func:`encode_value`): arrays and
 sparse matrices as arrays; a DataFrame column by column (numbers as arrays, text as one
 UTF-16 string with offsets, text with few distinct values as those values and codes, other
-plain values as JSON; text comes back as ``object`` columns); plain ``dict``/``list`` values
+plain values as JSON; text comes back as ``object`` columns, and a loaded model builds a
+table attribute's DataFrame only when the attribute is first read: until then its rows are
+read from the stored arrays, see :mod:`recommender.model.stored`); plain ``dict``/``list`` values
 as JSON, a long list one JSON document per item, read on access (:class:`JsonRows`);
 a list of equal-length tuples of arrays as concatenated arrays with offsets; the tokenizer
 as its settings plus its prefix dictionary; the TF-IDF index as its vocabulary and idf
@@ -60,10 +66,13 @@ logger = logging.getLogger(__name__)
 __all__ = ["SCHEMA_VERSION", "save_model", "load_model", "manifest_path", "read_manifest",
            "encode_value", "code_fingerprint"]
 
-#: Bump when the stored layout changes in a way older files cannot satisfy.
-SCHEMA_VERSION = 2
+#: Bump when the stored layout changes in a way older files cannot satisfy
+#: (3: the index also holds the query tables, ``runtime``).
+SCHEMA_VERSION = 3
 _MAGIC = "recommender-model"
 _INDEX = "model.json"
+#: Prefix of the members that hold query tables saved with the model (not fitted attributes).
+_RUNTIME = "runtime"
 _ZIP_MAGIC = b"PK\x03\x04"
 #: A manifest is a few hundred kilobytes at most; anything much larger is not one of ours.
 MAX_MANIFEST_BYTES = 4 << 20
@@ -537,7 +546,7 @@ def save_model(model, path) -> Path:
                 enc = _Encoder(sink)
                 attributes = {name: enc.encode(name, getattr(model, name)) for name in fitted_attributes(model)}
                 index = {"format": _MAGIC, "schema_version": SCHEMA_VERSION, "class": type(model).__name__,
-                         "params": params, "attributes": attributes}
+                         "params": params, "attributes": attributes, "runtime": _encode_runtime(model, sink)}
                 data = json.dumps(index, ensure_ascii=False, sort_keys=False).encode("utf-8")
                 contents[_INDEX] = _write_member(zf, fh, _INDEX, data)
             fh.flush()
@@ -573,6 +582,17 @@ def save_model(model, path) -> Path:
                     pass
     logger.info("saved model to %s", path)
     return path
+
+
+def _encode_runtime(model, sink) -> dict:
+    """Entries for the query tables the model offers to save (``_saved_runtime_tables``),
+    written one at a time so that only one is held at once."""
+    tables = getattr(model, "_saved_runtime_tables", None)
+    out = {}
+    for name, value in (tables() if tables is not None else ()):
+        out[name] = _Encoder(sink).encode(f"{_RUNTIME}.{name}", value)
+        del value
+    return out
 
 
 def _summary(model) -> dict:
@@ -720,6 +740,16 @@ def _read_archive(path: Path, manifest: dict, expected_class, mapped: mmap.mmap)
             setattr(model, name, value)
         if deferred:
             model.__dict__["_deferred_attributes"] = deferred
+        runtime = index.get("runtime")
+        if not isinstance(runtime, dict):
+            raise ModelError(f"{path} has no query tables in its index; {_REFIT}")
+        saved = {}
+        for name, entry in runtime.items():
+            if not (isinstance(name, str) and name.isidentifier()):
+                raise ModelError(f"{path} lists a query table named {name!r}; {_REFIT}")
+            saved[name] = decoder.decode(f"{_RUNTIME}.{name}", entry)
+        if saved:
+            model.__dict__["_saved_runtime"] = saved
         unused = sorted(set(reader._infos) - reader.used)
         if unused:
             raise ModelError(f"{path} holds members its index does not use ({', '.join(unused[:3])}); {_REFIT}")

@@ -20,6 +20,7 @@ from recommender.model import features as feat
 from recommender.model.query import (CONNECTORS, HAN, QueryTerm, english_terms, first_clause_end, product_word,
                                      profile_clauses, sector_items, sector_words, split_unknown, strip_sector_suffix,
                                      without_applications)
+from recommender.model.stored import column_list, stored_table
 from recommender.profiles import InvestorProfile
 from recommender.text.normalize import normalize_for_features
 
@@ -199,8 +200,7 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
         from recommender.profiles import MAX_TEXT_CHARS
 
         warnings.append(f"profile text truncated to {MAX_TEXT_CHARS} characters")
-    filtered = profile.regions or profile.levels or profile.exclude  # else no need for the places' table
-    allowed = filter_mask(model.entities_, profile, gaz) if filtered else None
+    allowed = filter_mask(stored_table(model, "entities_"), profile, gaz)
     vocab = model.vectorizer_.vocabulary_
     exp_terms = tuple(QueryTerm(t, "taxonomy expansion", tax.name(c), model.expansion_weight)
                       for c in expand_codes for t in dict.fromkeys(model.tokenizer_(" ".join(
@@ -385,8 +385,9 @@ def filter_mask(entities, profile: InvestorProfile, gaz) -> np.ndarray | None:
 
     Parameters
     ----------
-    entities : DataFrame
-        The model's ``entities_`` (``entity_id``, ``level``, ``ancestors``).
+    entities : DataFrame or StoredFrame
+        The model's ``entities_`` (``entity_id``, ``level``, ``ancestors``), as built or as
+        stored (see :func:`recommender.model.stored.stored_table`).
     profile : InvestorProfile
     gaz : Gazetteer
         Resolves region names to ids.
@@ -406,17 +407,19 @@ def filter_mask(entities, profile: InvestorProfile, gaz) -> np.ndarray | None:
     """
     if not (profile.regions or profile.levels or profile.exclude):
         return None
-    ents = entities
-    mask = np.ones(len(ents), dtype=bool)
+    n = len(entities)
+    ids = column_list(entities, "entity_id")
+    mask = np.ones(n, dtype=bool)
     if profile.levels:
-        mask &= ents["level"].isin(profile.levels).to_numpy()
+        levels = set(profile.levels)
+        mask &= np.fromiter((v in levels for v in column_list(entities, "level")), dtype=bool, count=n)
     if profile.regions:
         regions = {gaz.resolve_region(r) for r in profile.regions}
-        inside = [bool(regions & ({eid} | set(anc))) for eid, anc in zip(ents["entity_id"], ents["ancestors"])]
+        inside = [bool(regions & ({eid} | set(anc))) for eid, anc in zip(ids, column_list(entities, "ancestors"))]
         mask &= np.asarray(inside, dtype=bool)
     if profile.exclude:
         excluded = {gaz.resolve_region(name) for name in profile.exclude}
-        mask &= ~ents["entity_id"].isin(excluded).to_numpy()
+        mask &= ~np.fromiter((v in excluded for v in ids), dtype=bool, count=n)
     return mask
 
 def query_vectors(model, prepared: Sequence[PreparedProfile]):

@@ -210,11 +210,19 @@ class Recommender(DeferredAttributes, ParamsMixin):
             rt = self.__dict__["_runtime_tables"] = RuntimeTables(self)
         return rt
 
+    def _saved_runtime_tables(self):
+        """Query tables a saved model holds besides its fitted attributes (see
+        :func:`recommender.model.runtime.saved_tables`)."""
+        from recommender.model.runtime import saved_tables
+
+        return saved_tables(self)
+
     def __getstate__(self):
         self.resolve_deferred()  # a pickle holds the DataFrames, not the archive's buffers
         state = super().__getstate__()
         state = dict(state)
         state.pop("_deferred_attributes", None)
+        state.pop("_saved_runtime", None)
         state.pop("_runtime_tables", None)
         state.pop("_catalogue_scope", None)
         return state
@@ -238,7 +246,8 @@ class Recommender(DeferredAttributes, ParamsMixin):
         from recommender.model.fit import build_index
 
         self._validate_params()
-        self.__dict__.pop("_deferred_attributes", None)
+        for stale in ("_deferred_attributes", "_saved_runtime", "_runtime_tables"):
+            self.__dict__.pop(stale, None)
         for name, value in build_index(self, corpus, gazetteer=gazetteer, taxonomy=taxonomy).items():
             setattr(self, name, value)
         return self

@@ -13,7 +13,7 @@ from recommender.knowledge.taxonomy import PROCESS_WORDS
 from recommender.model.scoring import LinkPooling
 from recommender.model.stored import TextColumn, column_list, stored_table
 
-__all__ = ["RuntimeTables", "GramFilter", "SCANS_BEFORE_FILTER"]
+__all__ = ["RuntimeTables", "GramFilter", "SCANS_BEFORE_FILTER", "TRANSPOSED", "saved_tables"]
 
 
 #: A word found in fewer passages than this is never generic (a small corpus has no common words).
@@ -71,6 +71,28 @@ class GramFilter:
         """False when ``word`` certainly does not occur in the text."""
         codes = np.frombuffer(word.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         return all(bool(self._seen[self._hash(codes, n)].all()) for n in self.LENGTHS if len(codes) >= n)
+
+
+#: The transposed matrices the query path multiplies by, and the fitted matrices they transpose.
+TRANSPOSED = {"X_T": "X_", "T_T": "T_", "Traw_T": "T_raw_", "centroids_T": "centroids_",
+              "tag_profile_T": "tag_profile_"}
+
+
+def saved_tables(model):
+    """The query tables worth saving with a model, as ``(name, matrix)`` pairs made one at a
+    time: the transposes of its largest matrices, which loading (a memory map) gets for
+    nothing and a query process would otherwise compute before its first query.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> class Fitted:
+    ...     X_ = T_ = T_raw_ = centroids_ = tag_profile_ = sp.csr_matrix([[1.0, 0.0, 2.0]])
+    >>> [(name, m.shape) for name, m in saved_tables(Fitted())][:2]
+    [('X_T', (3, 1)), ('T_T', (3, 1))]
+    """
+    for name, attr in TRANSPOSED.items():
+        yield name, getattr(model, attr).T.tocsr()
 
 
 def _ints(values) -> list[int]:
@@ -151,11 +173,21 @@ class RuntimeTables:
         self.descends = {code: set(tax.ancestors(code)) for code in tax.codes}
         self.tag_name = {code: tax.name(code) for code in tax.codes}
         self.vocab = model.feature_names_
-        # transposed matrices, built once (a .T inside every query would convert formats)
-        self.X_T = model.X_.T.tocsr()
-        self.T_T = model.T_.T.tocsr()
-        self.centroids_T = model.centroids_.T.tocsr()
-        self.tag_profile_T = model.tag_profile_.T.tocsr()
+        # transposed matrices, built once (a .T inside every query would convert formats);
+        # a saved model holds them (see saved_tables)
+        saved = model.__dict__.get("_saved_runtime") or {}
+
+        def transpose(name: str):
+            attr = TRANSPOSED[name]
+            m = saved.get(name)
+            if m is None or m.shape != getattr(model, attr).shape[::-1]:
+                m = getattr(model, attr).T.tocsr()
+            return m
+
+        self.X_T = transpose("X_T")
+        self.T_T = transpose("T_T")
+        self.centroids_T = transpose("centroids_T")
+        self.tag_profile_T = transpose("tag_profile_T")
         # every place's units laid end to end, for segment-wise pooling
         Lc = model.L_.tocsc()
         Lc.sort_indices()
@@ -186,7 +218,7 @@ class RuntimeTables:
         self.Xbin_T = _same_pattern(self.X_T, np.ones(self.X_T.nnz, dtype=self.X_T.dtype))
         self.Tbin_T = _same_pattern(self.T_T, (self.T_T.data > 0).astype(np.float32))
         # the tags each passage names itself, without its sub-sectors' (for tags reached by a product word)
-        self.Traw_T = model.T_raw_.T.tocsr()
+        self.Traw_T = transpose("Traw_T")
         self.Trawbin_T = _same_pattern(self.Traw_T, (self.Traw_T.data > 0).astype(np.float32))
         self._expansions: dict[tuple, object] = {}
 
