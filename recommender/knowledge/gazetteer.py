@@ -66,10 +66,11 @@ class Gazetteer:
 
     Parameters
     ----------
-    entities : pandas.DataFrame
+    entities : pandas.DataFrame or dict of lists
         Columns ``entity_id, name, aliases, level, parent, path, sectors, kind,
-        approval``; list columns hold lists (or ``|``-joined strings).
-    ambiguous : pandas.DataFrame, optional
+        approval``; list columns hold lists (or ``|``-joined strings). The table is kept
+        as plain lists; :attr:`entities` gives it as a DataFrame.
+    ambiguous : pandas.DataFrame or dict of lists, optional
         Columns ``surface, preferred``: the explicit rule for each surface form shared
         by several entities.
 

@@ -281,6 +281,7 @@ class Taxonomy:
     tags : pandas.DataFrame
         One row per tag with at least ``code`` and ``name``; the other columns of
         ``taxonomy.csv`` are optional. List cells may be ``|``-separated strings or lists.
+        The validated rows are kept as plain dicts; :attr:`tags` gives them as a DataFrame.
     false_friends : pandas.DataFrame, optional
         Columns ``string, codes`` (codes ``|``-separated, may be empty).
     catalogue : pandas.DataFrame, optional

@@ -78,6 +78,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 MAX_MANIFEST_BYTES = 4 << 20
 #: Lists of plain values at least this long are stored one JSON document per item, read on access.
 JSON_ROWS_MIN = 1000
+#: Lists of strings at least this long are decoded once when a model stores them twice.
+_SHARED_STRINGS_MIN = 1000
 #: Arrays at least this large are memory-mapped instead of read into memory.
 MMAP_MIN_BYTES = 1 << 20
 #: Array data starts on this boundary inside the archive (so that memory-mapped views are aligned).
@@ -309,9 +311,12 @@ class JsonRows(Sequence):
     (2, [['ENV', '环保']], [], True)
     """
 
-    def __init__(self, text: str, offsets):
+    def __init__(self, text, offsets):
+        # ``text`` is the documents laid end to end (with their ``offsets``), or a
+        # TextColumn of them (offsets None): a saved model's, decoded one item at a time
+        self._column = text if isinstance(text, TextColumn) else None
         self._text = text
-        self._offsets = offsets
+        self._offsets = text.offsets() if self._column is not None else offsets
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -324,6 +329,8 @@ class JsonRows(Sequence):
             i += n
         if not 0 <= i < n:
             raise IndexError("JsonRows index out of range")
+        if self._column is not None:
+            return json.loads(self._column[i])
         return json.loads(self._text[self._offsets[i]:self._offsets[i + 1]])
 
     def __eq__(self, other) -> bool:
@@ -850,6 +857,7 @@ class _Decoder:
         self.reader = reader
         self.path = path
         self.done: dict[str, object] = {}
+        self._decoded: list = []
 
     def decode(self, key: str, entry):
         value = self._decode(key, entry)
@@ -878,9 +886,19 @@ class _Decoder:
         return s, offsets
 
     def _strings(self, entry) -> list[str]:
+        # the same strings stored twice (the vocabulary of the model and of its TF-IDF index)
+        # are decoded once: a later table equal byte for byte to an earlier one shares its list
+        text, stored_offsets = self.reader.array(entry["text"]), self.reader.array(entry["offsets"])
+        for (t, o, enc), values in self._decoded:
+            if (enc == entry.get("encoding", "utf-8") and np.array_equal(t, text)
+                    and np.array_equal(o, stored_offsets)):
+                return list(values)
         s, offsets = self._raw_strings(entry)
         offsets = offsets.tolist()
-        return [s[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+        values = [s[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+        if len(values) >= _SHARED_STRINGS_MIN:
+            self._decoded.append(((text, stored_offsets, entry.get("encoding", "utf-8")), values))
+        return values
 
     def _text_column(self, entry) -> TextColumn:
         encoding = entry.get("encoding", "utf-8")
@@ -941,6 +959,8 @@ class _Decoder:
         if kind == "array":
             return arr(entry["array"])
         if kind == "json_rows":
+            if entry.get("encoding", "utf-8") == _TEXT_ENCODING:
+                return JsonRows(self._text_column(entry), None)  # each item decoded when read
             text, offsets = self._raw_strings(entry)
             return JsonRows(text, offsets)
         if kind == "strings":
