@@ -333,9 +333,9 @@ def main(argv: list[str] | None = None) -> int:
             raise _UsageError(f"no command given: use one of {', '.join(_COMMANDS)} (see 'recommender --help')")
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                             format="recommender: %(levelname)s: %(message)s")
-        import jieba  # noqa: F401 - its import resets its own logger to DEBUG, so quiet it afterwards
-
-        logging.getLogger("jieba").setLevel(logging.ERROR)
+        # jieba's import sets its own logger to DEBUG (so a level set here would not hold): a
+        # filter quiets it without importing jieba before a command needs it
+        logging.getLogger("jieba").addFilter(_quiet_jieba)
         _check_args(args)
         return _COMMANDS[args.command](args)
     except _UsageError as exc:
@@ -372,6 +372,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"recommender: internal error: {exc.__class__.__name__}{': ' + detail if detail else ''}"
               " (rerun with --verbose for the traceback)", file=sys.stderr)
         return 1
+
+
+def _quiet_jieba(record: logging.LogRecord) -> bool:
+    """Let through only jieba's errors (its dictionary-loading chatter goes to DEBUG)."""
+    return record.levelno >= logging.ERROR
 
 
 def _first_line(exc: BaseException, default: str | None = None) -> str:

@@ -14,14 +14,13 @@ share a surface form, a Hunan entity is preferred, then the higher level
 from __future__ import annotations
 
 import copy
+import csv
 import difflib
 import functools
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
 
 from recommender.exceptions import GazetteerError, UnknownEntityError, UnknownRegionError, close_matches
 
@@ -67,10 +66,11 @@ class Gazetteer:
 
     Parameters
     ----------
-    entities : pandas.DataFrame
+    entities : pandas.DataFrame or dict of lists
         Columns ``entity_id, name, aliases, level, parent, path, sectors, kind,
-        approval``; list columns hold lists (or ``|``-joined strings).
-    ambiguous : pandas.DataFrame, optional
+        approval``; list columns hold lists (or ``|``-joined strings). The table is kept
+        as plain lists; :attr:`entities` gives it as a DataFrame.
+    ambiguous : pandas.DataFrame or dict of lists, optional
         Columns ``surface, preferred``: the explicit rule for each surface form shared
         by several entities.
 
@@ -91,23 +91,20 @@ class Gazetteer:
     ['S437016']
     """
 
-    def __init__(self, entities: pd.DataFrame, ambiguous: pd.DataFrame | None = None):
-        df = entities.copy()
+    def __init__(self, entities, ambiguous=None):
+        table = _columns_of(entities, "gazetteer table")
+        n = len(next(iter(table.values()))) if table else 0
         columns: dict[str, list] = {}
         for col in ("entity_id", "name", "level", "parent", "kind", "approval"):
-            if col not in df.columns:
+            if col not in table:
                 if col in ("kind", "approval", "parent"):
-                    df[col] = ""
+                    table[col] = [""] * n
                 else:
                     raise GazetteerError(f"gazetteer table lacks column {col!r}")
-            # plain Python lists: iterating pandas' (Arrow-backed) string columns row by
-            # row is what made loading a national gazetteer slow
-            columns[col] = ["" if v is None or v != v else str(v) for v in df[col].tolist()]
-            df[col] = columns[col]
+            columns[col] = ["" if v is None or v != v else str(v) for v in table[col]]
         for col in ("aliases", "path", "sectors"):
-            values = df[col].tolist() if col in df.columns else [[] for _ in range(len(df))]
+            values = table[col] if col in table else [[] for _ in range(n)]
             columns[col] = [list(v) if isinstance(v, (list, tuple)) else _split(v) for v in values]
-            df[col] = columns[col]
         ids = columns["entity_id"]
         self._validate_rows(ids, columns["parent"], columns["level"])
         self._index = {eid: i for i, eid in enumerate(ids)}
@@ -115,18 +112,51 @@ class Gazetteer:
         self._level = dict(zip(ids, columns["level"]))
         # recompute paths from the hierarchy so that they can never drift
         names = dict(zip(ids, columns["name"]))
-        df["path"] = [[names[a] for a in reversed(self._ancestors(eid))] for eid in ids]
-        self.entities = df[["entity_id", "name", "aliases", "level", "parent", "path", "sectors", "kind", "approval"]]
-        self._children: dict[str, list[str]] = {}
+        columns["path"] = [[names[a] for a in reversed(self._ancestors(eid))] for eid in ids]
+        # the table as plain lists (list cells as tuples); :attr:`entities` builds the
+        # DataFrame when asked for. Lookups hold tuples too: nothing here changes them, and a
+        # copy (Gazetteer.default) need not copy what cannot change
+        self._columns = {col: [tuple(v) for v in columns[col]] if col in _LIST_COLUMNS else columns[col]
+                         for col in _ENTITY_COLUMNS}
+        self._frame_index = getattr(entities, "index", None) if hasattr(entities, "to_dict") else None
+        children: dict[str, list[str]] = {}
         for eid, parent in self._parent.items():
             if parent:
-                self._children.setdefault(parent, []).append(eid)
-        self._surfaces: dict[str, list[str]] = {}
+                children.setdefault(parent, []).append(eid)
+        self._children: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in children.items()}
+        surfaces: dict[str, list[str]] = {}
         for eid, name, aliases in zip(ids, columns["name"], columns["aliases"]):
             for form in dict.fromkeys([name, *aliases]):
-                self._surfaces.setdefault(form, []).append(eid)
+                surfaces.setdefault(form, []).append(eid)
+        self._surfaces: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in surfaces.items()}
         self._preferred = self._validate_ambiguity(ambiguous)
         self._entity_cache: dict[str, Entity] = {}
+
+    @property
+    def entities(self):
+        """The places as a DataFrame (columns ``entity_id, name, aliases, level, parent, path,
+        sectors, kind, approval``), built on first access.
+
+        Examples
+        --------
+        >>> Gazetteer.default().entities.columns[:3].tolist()
+        ['entity_id', 'name', 'aliases']
+        """
+        frame = self.__dict__.get("_entities_frame")
+        if frame is None:
+            import pandas as pd
+
+            data = {col: [list(v) for v in values] if col in _LIST_COLUMNS else values
+                    for col, values in self._columns.items()}
+            frame = pd.DataFrame(data, columns=list(_ENTITY_COLUMNS))
+            if self._frame_index is not None:
+                frame.index = self._frame_index
+            self.__dict__["_entities_frame"] = frame
+        return frame
+
+    @entities.setter
+    def entities(self, frame) -> None:
+        self.__dict__["_entities_frame"] = frame
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -139,10 +169,10 @@ class Gazetteer:
         >>> len(Gazetteer.from_csv(DATA_DIR / "entities.csv", DATA_DIR / "ambiguous_surfaces.csv").entities) > 3000
         True
         """
-        ents = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        ents = _read_csv(path)
         amb = None
         if ambiguous_path is not None and Path(ambiguous_path).exists():
-            amb = pd.read_csv(ambiguous_path, dtype=str, keep_default_na=False, encoding="utf-8")
+            amb = _read_csv(ambiguous_path)
         return cls(ents, amb)
 
     @classmethod
@@ -164,12 +194,7 @@ class Gazetteer:
         >>> a is b, a.bundled, a.resolve_region("石峰") == b.resolve_region("石峰")
         (False, True, True)
         """
-        gaz = copy.deepcopy(_default())
-        # a DataFrame's deep copy shares the Python objects in its cells: copy the lists too
-        gaz.entities = gaz.entities.copy()
-        for col in ("aliases", "path", "sectors"):
-            gaz.entities[col] = [list(v) for v in gaz.entities[col]]
-        return gaz
+        return _fresh_copy(_default())
 
     @property
     def bundled(self) -> bool:
@@ -212,10 +237,11 @@ class Gazetteer:
                 p = parent_of[p]
             checked.update(chain)
 
-    def _validate_ambiguity(self, ambiguous: pd.DataFrame | None) -> dict[str, str]:
+    def _validate_ambiguity(self, ambiguous) -> dict[str, str]:
         rules: dict[str, str] = {}
         if ambiguous is not None and len(ambiguous):
-            rules = dict(zip(ambiguous["surface"].astype(str), ambiguous["preferred"].astype(str)))
+            table = _columns_of(ambiguous, "ambiguous-surface table")
+            rules = dict(zip((str(v) for v in table["surface"]), (str(v) for v in table["preferred"])))
         for form, ids in self._surfaces.items():
             if len(ids) > 1:
                 if form not in rules:
@@ -256,7 +282,9 @@ class Gazetteer:
         self._check(entity_id)
         ent = self._entity_cache.get(entity_id)
         if ent is None:
-            row = self.entities.iloc[self._index[entity_id]]
+            i = self._index[entity_id]
+            frame = self.__dict__.get("_entities_frame")
+            row = frame.iloc[i] if frame is not None else {col: values[i] for col, values in self._columns.items()}
             ent = Entity(
                 entity_id=row["entity_id"], name=row["name"], aliases=tuple(row["aliases"]), level=row["level"],
                 parent=row["parent"], path=tuple(row["path"]), sectors=tuple(row["sectors"]), kind=row["kind"],
@@ -430,6 +458,69 @@ class Gazetteer:
         ['S437001']
         """
         return {form: self.lookup(form) for form in self._surfaces}
+
+
+_ENTITY_COLUMNS = ("entity_id", "name", "aliases", "level", "parent", "path", "sectors", "kind", "approval")
+_LIST_COLUMNS = ("aliases", "path", "sectors")
+
+
+def _read_csv(path) -> dict[str, list[str]]:
+    """A CSV table as its columns of text (a missing cell reads as "")."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        rows = [r for r in reader if r]
+    return {col: [r[k] if k < len(r) else "" for r in rows] for k, col in enumerate(header)}
+
+
+def _columns_of(table, what: str) -> dict[str, list]:
+    """The columns of a table given as a DataFrame, a stored model table or a dict of lists."""
+    if isinstance(table, dict):
+        return {str(k): list(v) for k, v in table.items()}
+    if hasattr(table, "columns"):
+        try:
+            return {str(col): list(table[col]) for col in table.columns}
+        except (KeyError, TypeError):
+            pass
+    raise GazetteerError(f"the {what} must be a pandas DataFrame or a dict of columns")
+
+
+_COPIED = (dict, list, set)
+
+
+def _plain_copy(value):
+    """A copy of nested dicts, lists and sets (their strings, numbers, tuples and frozen
+    :class:`Entity` records shared)."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _plain_copy(v) if type(v) in _COPIED else v for k, v in value.items()}
+    if kind is list:
+        return [_plain_copy(v) if type(v) in _COPIED else v for v in value]
+    if kind is set:
+        return set(value)
+    return value
+
+
+def _fresh_copy(gaz: Gazetteer) -> Gazetteer:
+    """An independent copy of a gazetteer: its table and lookups copied (what a deep copy
+    would do, faster: they hold only dicts, lists and sets of immutable values)."""
+    new = Gazetteer.__new__(Gazetteer)
+    for key, value in gaz.__dict__.items():
+        if key == "_entities_frame":
+            continue
+        if type(value) in _COPIED:
+            value = _plain_copy(value)
+        elif not isinstance(value, (str, int, float, bool, tuple, frozenset, type(None))):
+            value = copy.deepcopy(value)
+        new.__dict__[key] = value
+    frame = gaz.__dict__.get("_entities_frame")
+    if frame is not None:
+        # a DataFrame's deep copy shares the Python objects in its cells: copy the lists too
+        frame = frame.copy()
+        for col in ("aliases", "path", "sectors"):
+            frame[col] = [list(v) for v in frame[col]]
+        new.__dict__["_entities_frame"] = frame
+    return new
 
 
 @functools.lru_cache(maxsize=1)

@@ -48,8 +48,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
-import pandas as pd
-
 from recommender.exceptions import TableSchemaError, close_matches
 from recommender.text.normalize import to_simplified
 
@@ -61,6 +59,9 @@ LIST_SEP = "|"
 _LIST_COLUMNS = ("aliases", "terms", "query_terms", "synonyms_en", "exclude_contexts", "shared", "false_friends")
 _TEXT_COLUMNS = ("name_en", "parent", "gbt4754")
 _REQUIRED = ("code", "name")
+#: The columns of :attr:`Taxonomy.tags`, in order.
+_COLUMNS = ("code", "name", "aliases", "terms", "name_en", "synonyms_en", "parent", "gbt4754",
+            "level", "query_terms", "exclude_contexts", "shared", "false_friends")
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _GBT_RE = re.compile(r"^(?:[A-T]|\d{2,4})$")
 # Suffixes an investor may add to a sector name ("陶瓷产业", "物流行业"); stripped as a fallback.
@@ -83,6 +84,7 @@ ROUTES = ("code", "name", "alias", "english", "compound", "fuzzy", "literal")
 EXACT_ROUTES = frozenset(ROUTES[:5])
 # Separators of a compound sector string (新能源汽车及零部件, 钢铁、有色金属, 生物医药和医疗器械).
 _COMPOUND_SEP = re.compile(r"\s*(?:以及|及其|、|及|和|与|/|,|;|\+|&)\s*")
+_KEY_SPACES = re.compile(r"[-_\s]+")
 # A close spelling counts as a fuzzy match from this similarity ratio on.
 _FUZZY_RATIO = 0.75
 
@@ -102,10 +104,14 @@ def sector_key(text: str) -> str:
     """
     if not isinstance(text, str):
         return ""
+    return _sector_key(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _sector_key(text: str) -> str:
     out = unicodedata.normalize("NFKC", text)
     out = to_simplified(out).lower()
-    out = re.sub(r"[-_\s]+", " ", out).strip()
-    return out
+    return _KEY_SPACES.sub(" ", out).strip()
 
 
 def _split(cell) -> list[str]:
@@ -275,6 +281,7 @@ class Taxonomy:
     tags : pandas.DataFrame
         One row per tag with at least ``code`` and ``name``; the other columns of
         ``taxonomy.csv`` are optional. List cells may be ``|``-separated strings or lists.
+        The validated rows are kept as plain dicts; :attr:`tags` gives them as a DataFrame.
     false_friends : pandas.DataFrame, optional
         Columns ``string, codes`` (codes ``|``-separated, may be empty).
     catalogue : pandas.DataFrame, optional
@@ -302,12 +309,12 @@ class Taxonomy:
     (['ELEC.PSEMI'], ['ELEC.PSEMI'])
     """
 
-    def __init__(self, tags: pd.DataFrame, false_friends: pd.DataFrame | None = None,
-                 catalogue: pd.DataFrame | None = None, gbt: pd.DataFrame | None = None):
-        self.tags = self._check_tags(tags)
-        self.codes = list(self.tags["code"])
+    def __init__(self, tags, false_friends=None, catalogue=None, gbt=None):
+        records = self._check_tags(tags)
+        self._records = records
+        self.codes = [r["code"] for r in records]
         self._index = {c: i for i, c in enumerate(self.codes)}
-        self._rows = {r["code"]: r for r in self.tags.to_dict("records")}
+        self._rows = {r["code"]: dict(r) for r in records}
         self._children: dict[str, list[str]] = {c: [] for c in self.codes}
         for c in self.codes:
             p = self._rows[c]["parent"]
@@ -325,6 +332,27 @@ class Taxonomy:
         self._catalogue, self._catalogue_exact = self._check_catalogue(catalogue)
         self._gbt_own: set[str] = set()
         self._gbt_code, self._gbt_name = self._check_gbt(gbt)
+
+    @property
+    def tags(self):
+        """The validated table, one row per tag (a DataFrame, built on first access).
+
+        Examples
+        --------
+        >>> tags = Taxonomy.default().tags
+        >>> tags.loc[0, "code"], tags.loc[0, "name"], list(tags.columns[:3])
+        ('EQP', '装备制造', ['code', 'name', 'aliases'])
+        """
+        frame = self.__dict__.get("_tags_frame")
+        if frame is None:
+            import pandas as pd
+
+            frame = self.__dict__["_tags_frame"] = pd.DataFrame(self._records, columns=_COLUMNS)
+        return frame
+
+    @tags.setter
+    def tags(self, frame) -> None:
+        self.__dict__["_tags_frame"] = frame
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -382,13 +410,7 @@ class Taxonomy:
         >>> a is b, a.bundled, a.codes == b.codes
         (False, True, True)
         """
-        tax = copy.deepcopy(_default_taxonomy())
-        # a DataFrame's deep copy shares the Python objects in its cells: copy the lists too
-        tax.tags = tax.tags.copy()
-        for col in tax.tags.columns:
-            if tax.tags[col].dtype == object:
-                tax.tags[col] = [copy.deepcopy(v) if isinstance(v, (list, dict, set)) else v for v in tax.tags[col]]
-        return tax
+        return _fresh_copy(_default_taxonomy())
 
     @property
     def bundled(self) -> bool:
@@ -404,14 +426,13 @@ class Taxonomy:
 
     # --------------------------------------------------------------- validation
     @staticmethod
-    def _check_tags(tags: pd.DataFrame) -> pd.DataFrame:
-        if not isinstance(tags, pd.DataFrame):
-            raise TableSchemaError("taxonomy table must be a pandas DataFrame")
-        missing = [c for c in _REQUIRED if c not in tags.columns]
+    def _check_tags(tags) -> list[dict]:
+        columns, rows = _table_records(tags, "taxonomy table")
+        missing = [c for c in _REQUIRED if c not in columns]
         if missing:
             raise TableSchemaError(f"taxonomy table lacks column(s) {', '.join(missing)}")
         records = []
-        for i, row in enumerate(tags.to_dict("records")):
+        for i, row in enumerate(rows):
             rec = {}
             for col in ("code", "name", *_TEXT_COLUMNS):
                 v = row.get(col, "")
@@ -450,9 +471,7 @@ class Taxonomy:
                 level += 1
                 p = parents[p]
             rec["level"] = level
-        cols = ["code", "name", "aliases", "terms", "name_en", "synonyms_en", "parent", "gbt4754",
-                "level", "query_terms", "exclude_contexts", "shared", "false_friends"]
-        return pd.DataFrame(records, columns=cols)
+        return [{c: rec[c] for c in _COLUMNS} for rec in records]
 
     def _build_lookup(self):
         owners: dict[str, list[str]] = {}
@@ -483,9 +502,10 @@ class Taxonomy:
         out: dict[str, tuple[str, ...]] = {}
         if table is None:
             return out
-        if "string" not in table.columns:
+        columns, rows = _table_records(table, "false-friend table")
+        if "string" not in columns:
             raise TableSchemaError("false-friend table lacks column 'string'")
-        for i, row in enumerate(table.to_dict("records")):
+        for i, row in enumerate(rows):
             s = str(row.get("string") or "").strip()
             if not s:
                 raise TableSchemaError(f"false-friend row {i + 2}: empty string")
@@ -506,10 +526,11 @@ class Taxonomy:
         exact: set[str] = set()
         if table is None:
             return out, exact
+        columns, rows = _table_records(table, "catalogue-label table")
         for col in ("label", "codes"):
-            if col not in table.columns:
+            if col not in columns:
                 raise TableSchemaError(f"catalogue-label table lacks column {col!r}")
-        for i, row in enumerate(table.to_dict("records")):
+        for i, row in enumerate(rows):
             codes = _split(row.get("codes"))
             for c in codes:
                 if c not in self._index:
@@ -525,10 +546,11 @@ class Taxonomy:
         by_name: dict[str, str] = {}
         if table is None:
             return by_code, by_name
+        columns, rows = _table_records(table, "GB/T index table")
         for col in ("code", "name", "tag"):
-            if col not in table.columns:
+            if col not in columns:
                 raise TableSchemaError(f"GB/T index table lacks column {col!r}")
-        for i, row in enumerate(table.to_dict("records")):
+        for i, row in enumerate(rows):
             tag = str(row["tag"]).strip()
             if tag not in self._index:
                 raise TableSchemaError(f"GB/T index row {i + 2}: unknown tag {tag!r}")
@@ -539,7 +561,7 @@ class Taxonomy:
                 name = sector_key(str(row["name"]))
                 self._gbt_own.update({_bare(name)} | {_bare(name[: -len(x)]) for x in _GBT_TYPE_SUFFIXES
                                                        if name.endswith(x) and len(name) - len(x) >= 2})
-        for row in table.to_dict("records"):
+        for row in rows:
             name = sector_key(str(row["name"]))
             for suf in _GBT_TYPE_SUFFIXES:
                 if name.endswith(suf) and len(name) - len(suf) >= 2:
@@ -554,7 +576,7 @@ class Taxonomy:
         return len(self.codes)
 
     def __repr__(self) -> str:
-        top = int((self.tags["level"] == 1).sum())
+        top = sum(1 for r in self._records if r["level"] == 1)
         return f"Taxonomy({len(self.codes)} tags, {top} top-level)"
 
     def index(self, code: str) -> int:
@@ -1014,7 +1036,8 @@ class Taxonomy:
         return list(self._rows[code]["exclude_contexts"])
 
 
-def _read_csv(path) -> pd.DataFrame:
+def _read_csv(path) -> tuple[list[str], list[dict]]:
+    """A CSV table's header and its rows (a missing cell reads as "")."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.DictReader(fh))
@@ -1026,7 +1049,66 @@ def _read_csv(path) -> pd.DataFrame:
         raise TableSchemaError(f"table {path}: a row has more cells than the header")
     with open(path, encoding="utf-8-sig", newline="") as fh:
         header = next(csv.reader(fh), [])
-    return pd.DataFrame(rows, columns=header, dtype=object).fillna("")
+    return header, [{c: "" if row.get(c) is None else row[c] for c in header} for row in rows]
+
+
+def _table_records(table, what: str) -> tuple[list[str], list[dict]]:
+    """A table's column names and rows: from a DataFrame, or as :func:`_read_csv` gives them.
+
+    Raises
+    ------
+    TableSchemaError
+        When ``table`` is neither.
+    """
+    if isinstance(table, tuple) and len(table) == 2:
+        return list(table[0]), list(table[1])
+    if hasattr(table, "to_dict") and hasattr(table, "columns"):
+        return list(table.columns), table.to_dict("records")
+    if hasattr(table, "columns") and hasattr(table, "__getitem__"):  # a table of a saved model
+        columns = list(table.columns)
+        return columns, [dict(zip(columns, values)) for values in zip(*(list(table[c]) for c in columns))]
+    raise TableSchemaError(f"{what} must be a pandas DataFrame")
+
+
+_COPIED = (dict, list, set)
+
+
+def _plain_copy(value):
+    """A copy of nested dicts, lists and sets (their strings, numbers and tuples shared)."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _plain_copy(v) if type(v) in _COPIED else v for k, v in value.items()}
+    if kind is list:
+        return [_plain_copy(v) if type(v) in _COPIED else v for v in value]
+    if kind is set:
+        return set(value)
+    return value
+
+
+def _fresh_copy(tax: "Taxonomy") -> "Taxonomy":
+    """An independent copy of a taxonomy: its tables and lookups copied, its caches left out.
+
+    The tables and lookups hold only dicts, lists and sets of strings, numbers and tuples;
+    copying those (and sharing the immutable values) is what a deep copy would do, faster.
+    """
+    new = Taxonomy.__new__(Taxonomy)
+    state = tax.__getstate__()
+    state.pop("_tags_frame", None)
+    for key, value in state.items():
+        if type(value) in _COPIED:
+            value = _plain_copy(value)
+        elif not isinstance(value, (str, int, float, bool, tuple, frozenset, type(None))):
+            value = copy.deepcopy(value)
+        new.__dict__[key] = value
+    frame = tax.__dict__.get("_tags_frame")
+    if frame is not None:
+        # a DataFrame's deep copy shares the Python objects in its cells: copy the lists too
+        frame = frame.copy()
+        for col in frame.columns:
+            if frame[col].dtype == object:
+                frame[col] = [copy.deepcopy(v) if isinstance(v, (list, dict, set)) else v for v in frame[col]]
+        new.__dict__["_tags_frame"] = frame
+    return new
 
 
 def data_path(name: str) -> Path:

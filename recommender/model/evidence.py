@@ -239,7 +239,8 @@ class UnitRelevance:
     """
 
     def __init__(self, model, profile_row: int, scores, prepared):
-        links = model._runtime().link_pooling
+        rt = model._runtime()
+        links, n_passages = rt.link_pooling, rt.n_passages
         text = scores.passage_text[profile_row]
         tag = scores.passage_tag[profile_row]
         touched = np.flatnonzero((text > 0) | (tag > 0))
@@ -249,7 +250,7 @@ class UnitRelevance:
         unit = np.repeat(touched, counts)
         place = links.place[link]
         self.first_hand = np.zeros(links.n_places, dtype=bool)
-        self.first_hand[place[unit < len(model.passages_)]] = True
+        self.first_hand[place[unit < n_passages]] = True
         tw = model.text_weight if prepared.codes else 1.0
         g = tag[unit]
         relevance = (tw * text[unit] + (1.0 - tw) * g) * links.weights[link]

@@ -6,17 +6,21 @@ A model ``hunan.model`` is a ZIP archive (stored, not compressed) that holds
 * ``model.json``: the estimator's class, its parameters and one entry per fitted
   attribute (every attribute whose name ends in ``_``) saying how it was stored;
 * ``<attribute>.*.npy``: the arrays (numeric or fixed-width text, never ``object``), such
-  as the data, indices and index pointers of the CSR matrices and the float32 idf weights.
+  as the data, indices and index pointers of the CSR matrices and the float32 idf weights;
+* ``runtime.<table>.*.npy``: query tables the estimator saves besides its fitted attributes
+  (the transposed matrices a query multiplies by), so that a query process maps them
+  instead of computing them.
 
 The manifest ``hunan.model.manifest.json`` beside it records the schema version, the
 versions of the library, scikit-learn and jieba, the parameters, and the SHA-256 and size
 of the archive and of every member in it. ``load_model`` checks the manifest and the size
 of the archive, that it is an uncompressed archive with exactly the listed members, and
-that no array has the ``object`` type; arrays are read with
-``numpy.load(..., allow_pickle=False)`` or, for large arrays, as read-only views of a
-memory map of the archive (so that worker processes share the pages). The archive's
-SHA-256 is computed in a thread while the arrays are read (reading is safe on any bytes);
-the model is returned, or any other error reported, only after the hash has matched.
+that no array has the ``object`` type. Every array is read from one read-only memory map
+of the archive after its ``.npy`` header is checked (never with pickle): small arrays are
+copied out, large ones stay read-only views (so that worker processes share the pages).
+The archive's SHA-256 is computed over the same map in a thread while the arrays are read
+(reading is safe on any bytes); the model is returned, or any other error reported, only
+after the hash has matched.
 
 Nothing on the load path unpickles: a model file is data and cannot run code, whoever
 wrote it. The manifest checks catch accidents (a truncated copy, a flipped byte, a stale
@@ -25,7 +29,9 @@ or foreign file).
 How an attribute is stored depends on its type (see :func:`encode_value`): arrays and
 sparse matrices as arrays; a DataFrame column by column (numbers as arrays, text as one
 UTF-16 string with offsets, text with few distinct values as those values and codes, other
-plain values as JSON; text comes back as ``object`` columns); plain ``dict``/``list`` values
+plain values as JSON; text comes back as ``object`` columns, and a loaded model builds a
+table attribute's DataFrame only when the attribute is first read: until then its rows are
+read from the stored arrays, see :mod:`recommender.model.stored`); plain ``dict``/``list`` values
 as JSON, a long list one JSON document per item, read on access (:class:`JsonRows`);
 a list of equal-length tuples of arrays as concatenated arrays with offsets; the tokenizer
 as its settings plus its prefix dictionary; the TF-IDF index as its vocabulary and idf
@@ -54,25 +60,33 @@ from pathlib import Path
 import numpy as np
 
 from recommender.exceptions import ModelError
+from recommender.model.stored import CodedColumn, DeferredAttributes, RaggedRows, StoredFrame, TextColumn
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["SCHEMA_VERSION", "save_model", "load_model", "manifest_path", "read_manifest",
            "encode_value", "code_fingerprint"]
 
-#: Bump when the stored layout changes in a way older files cannot satisfy.
-SCHEMA_VERSION = 2
+#: Bump when the stored layout changes in a way older files cannot satisfy
+#: (3: the index also holds the query tables, ``runtime``).
+SCHEMA_VERSION = 3
 _MAGIC = "recommender-model"
 _INDEX = "model.json"
+#: Prefix of the members that hold query tables saved with the model (not fitted attributes).
+_RUNTIME = "runtime"
 _ZIP_MAGIC = b"PK\x03\x04"
 #: A manifest is a few hundred kilobytes at most; anything much larger is not one of ours.
 MAX_MANIFEST_BYTES = 4 << 20
 #: Lists of plain values at least this long are stored one JSON document per item, read on access.
 JSON_ROWS_MIN = 1000
+#: Lists of strings at least this long are decoded once when a model stores them twice.
+_SHARED_STRINGS_MIN = 1000
 #: Arrays at least this large are memory-mapped instead of read into memory.
 MMAP_MIN_BYTES = 1 << 20
 #: Array data starts on this boundary inside the archive (so that memory-mapped views are aligned).
 _ALIGN = 64
+#: An ``.npy`` header is at most this long (format 2.0 allows 4 GiB, but ours are short).
+_MAX_NPY_HEADER = 1 << 16
 _PAD_HEADER_ID = 0xD935
 _TEXT_ENCODING = "utf-16-le"
 _REFIT = "refit with 'recommender fit'"
@@ -224,6 +238,8 @@ class _Encoder:
                     "indptr": self.array(key + ".indptr", m.indptr), "sorted": bool(m.has_sorted_indices)}
         if _is_dataframe(value):
             return self._frame(key, value)
+        if isinstance(value, RaggedRows):  # rows of a loaded model, read on access
+            value = list(value)
         if isinstance(value, (list, tuple)) and value and all(
                 isinstance(v, tuple) and v and all(isinstance(a, np.ndarray) and a.ndim == 1 for a in v)
                 for v in value) and len({len(v) for v in value}) == 1:
@@ -327,9 +343,12 @@ class JsonRows(Sequence):
     (2, [['ENV', '环保']], [], True)
     """
 
-    def __init__(self, text: str, offsets):
+    def __init__(self, text, offsets):
+        # ``text`` is the documents laid end to end (with their ``offsets``), or a
+        # TextColumn of them (offsets None): a saved model's, decoded one item at a time
+        self._column = text if isinstance(text, TextColumn) else None
         self._text = text
-        self._offsets = offsets
+        self._offsets = text.offsets() if self._column is not None else offsets
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -342,6 +361,8 @@ class JsonRows(Sequence):
             i += n
         if not 0 <= i < n:
             raise IndexError("JsonRows index out of range")
+        if self._column is not None:
+            return json.loads(self._column[i])
         return json.loads(self._text[self._offsets[i]:self._offsets[i + 1]])
 
     def __eq__(self, other) -> bool:
@@ -477,8 +498,10 @@ def encode_value(key: str, value) -> tuple[dict, dict[str, np.ndarray]]:
 
 
 def fitted_attributes(model) -> list[str]:
-    """Names of the fitted attributes of ``model``: public names that end in ``_``."""
-    return [k for k in vars(model) if k.endswith("_") and not k.startswith("_")]
+    """Names of the fitted attributes of ``model``: public names that end in ``_`` (with
+    those a loaded model has not built yet, see :class:`~recommender.model.stored.DeferredAttributes`)."""
+    names = [k for k in vars(model) if k.endswith("_") and not k.startswith("_")]
+    return names + [k for k in (vars(model).get("_deferred_attributes") or ()) if k not in names]
 
 
 # ----------------------------------------------------------------------------- writing
@@ -573,7 +596,7 @@ def save_model(model, path) -> Path:
                 enc = _Encoder(sink)
                 attributes = {name: enc.encode(name, getattr(model, name)) for name in fitted_attributes(model)}
                 index = {"format": _MAGIC, "schema_version": SCHEMA_VERSION, "class": type(model).__name__,
-                         "params": params, "attributes": attributes}
+                         "params": params, "attributes": attributes, "runtime": _encode_runtime(model, sink)}
                 data = json.dumps(index, ensure_ascii=False, sort_keys=False).encode("utf-8")
                 contents[_INDEX] = _write_member(zf, fh, _INDEX, data)
             fh.flush()
@@ -609,6 +632,17 @@ def save_model(model, path) -> Path:
                     pass
     logger.info("saved model to %s", path)
     return path
+
+
+def _encode_runtime(model, sink) -> dict:
+    """Entries for the query tables the model offers to save (``_saved_runtime_tables``),
+    written one at a time so that only one is held at once."""
+    tables = getattr(model, "_saved_runtime_tables", None)
+    out = {}
+    for name, value in (tables() if tables is not None else ()):
+        out[name] = _Encoder(sink).encode(f"{_RUNTIME}.{name}", value)
+        del value
+    return out
 
 
 def _summary(model) -> dict:
@@ -689,11 +723,20 @@ def load_model(path, expected_class=None):
     if size != expected.get("bytes"):
         raise ModelError(f"{path} has {size} bytes but its manifest says {expected.get('bytes')}: the file is "
                          f"truncated or changed; {_REFIT}")
-    # the hash is checked in a thread (hashlib releases the GIL) while the arrays are read:
+    # one read-only map of the file serves the hash and the arrays. The hash is computed in a
+    # thread, in one call over the whole map (hashlib releases the GIL for all of it, so the
+    # thread never competes with the reading for the interpreter), while the arrays are read:
     # reading is safe on any bytes (no unpickling), and nothing is returned, nor any other
     # error reported, before the hash has been compared
+    with open(path, "rb") as fh:
+        try:
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (ValueError, OSError) as exc:
+            raise ModelError(f"cannot read {path} ({exc}); {_REFIT}") from None
+    if len(mapped) != size:
+        raise ModelError(f"{path} changed while it was opened; load it again")
     hashed: dict[str, str] = {}
-    hasher = threading.Thread(target=lambda: hashed.update(sha256=_sha256(path)), daemon=True)
+    hasher = threading.Thread(target=lambda: hashed.update(sha256=hashlib.sha256(mapped).hexdigest()), daemon=True)
     hasher.start()
 
     def check_hash():
@@ -703,7 +746,7 @@ def load_model(path, expected_class=None):
                              f"corrupted; {_REFIT}")
 
     try:
-        model = _read_archive(path, manifest, expected_class)
+        model = _read_archive(path, manifest, expected_class, mapped)
     except Exception:
         check_hash()
         raise
@@ -711,12 +754,12 @@ def load_model(path, expected_class=None):
     return model
 
 
-def _read_archive(path: Path, manifest: dict, expected_class):
+def _read_archive(path: Path, manifest: dict, expected_class, mapped: mmap.mmap):
     with open(path, "rb") as fh:
         head = fh.read(4)
     if head != _ZIP_MAGIC:
         raise ModelError(f"{path} is not a recommender model archive (it starts with {head!r}); {_REFIT}")
-    reader = _ArchiveReader(path, manifest["contents"])
+    reader = _ArchiveReader(path, manifest["contents"], mapped)
     try:
         index = reader.index()
         cls_name = index.get("class")
@@ -733,10 +776,30 @@ def _read_archive(path: Path, manifest: dict, expected_class):
         except TypeError as exc:
             raise ModelError(f"{path} has parameters this {cls_name} does not take ({exc}); {_REFIT}") from None
         decoder = _Decoder(reader, path)
+        deferred = {}
         for name, entry in attributes.items():
             if not (isinstance(name, str) and name.endswith("_") and not name.startswith("_")):
                 raise ModelError(f"{path} lists {name!r}, which is not a fitted attribute; {_REFIT}")
-            setattr(model, name, decoder.decode(name, entry))
+            value = decoder.decode(name, entry)
+            if isinstance(value, StoredFrame):
+                # a table stays as stored until the attribute is read (see DeferredAttributes)
+                if isinstance(model, DeferredAttributes):
+                    deferred[name] = value
+                    continue
+                value = value.to_frame()
+            setattr(model, name, value)
+        if deferred:
+            model.__dict__["_deferred_attributes"] = deferred
+        runtime = index.get("runtime")
+        if not isinstance(runtime, dict):
+            raise ModelError(f"{path} has no query tables in its index; {_REFIT}")
+        saved = {}
+        for name, entry in runtime.items():
+            if not (isinstance(name, str) and name.isidentifier()):
+                raise ModelError(f"{path} lists a query table named {name!r}; {_REFIT}")
+            saved[name] = decoder.decode(f"{_RUNTIME}.{name}", entry)
+        if saved:
+            model.__dict__["_saved_runtime"] = saved
         unused = sorted(set(reader._infos) - reader.used)
         if unused:
             raise ModelError(f"{path} holds members its index does not use ({', '.join(unused[:3])}); {_REFIT}")
@@ -753,7 +816,7 @@ def _read_archive(path: Path, manifest: dict, expected_class):
 class _ArchiveReader:
     """Reads members of a checked, uncompressed model archive (arrays without pickle)."""
 
-    def __init__(self, path: Path, contents: dict):
+    def __init__(self, path: Path, contents: dict, mapped: mmap.mmap):
         self.path = path
         self._fh = open(path, "rb")
         try:
@@ -769,7 +832,7 @@ class _ArchiveReader:
             if info.compress_type != zipfile.ZIP_STORED:
                 self.close()
                 raise ModelError(f"{path}: member {info.filename} is compressed; model archives are stored; {_REFIT}")
-        self._mmap = None
+        self._mmap = mapped
         self.used: set[str] = set()
 
     def close(self):
@@ -801,29 +864,35 @@ class _ArchiveReader:
         return info.header_offset + 30 + name_len + extra_len
 
     def array(self, name) -> np.ndarray:
+        """The array stored as member ``name``: read from a memory map of the archive (its
+        ``.npy`` header checked, never unpickled); small arrays are copied out of the map."""
         info = self._info(name)
-        with self._zip.open(info) as member:
-            version = np.lib.format.read_magic(member)
+        start = self._data_offset(info)
+        if start + info.file_size > len(self._mmap):
+            raise ModelError(f"{self.path}: {name} runs past the end of the archive; {_REFIT}")
+        head = io.BytesIO(self._mmap[start:start + min(info.file_size, _MAX_NPY_HEADER)])
+        try:
+            version = np.lib.format.read_magic(head)
             if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(head)
             elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(head)
             else:
                 raise ModelError(f"{self.path}: {name} is an array file of unknown version {version}; {_REFIT}")
-            header_len = member.tell()
+        except ModelError:
+            raise
+        except (ValueError, EOFError, SyntaxError) as exc:
+            raise ModelError(f"{self.path}: {name} has an unreadable array header ({exc}); {_REFIT}") from None
+        header_len = head.tell()
         if dtype.hasobject:
             raise ModelError(f"{self.path}: {name} holds Python objects, which a model never does; {_REFIT}")
         count = int(np.prod(shape, dtype=np.int64))
         if header_len + count * dtype.itemsize != info.file_size:
             raise ModelError(f"{self.path}: {name} does not hold the array its header describes; {_REFIT}")
-        if info.file_size < MMAP_MIN_BYTES:
-            with self._zip.open(info) as member:
-                return np.load(member, allow_pickle=False)
-        if self._mmap is None:
-            self._mmap = mmap.mmap(self._fh.fileno(), 0, access=mmap.ACCESS_READ)
-        offset = self._data_offset(info) + header_len
-        arr = np.frombuffer(self._mmap, dtype=dtype, count=count, offset=offset)
-        return arr.reshape(shape, order="F" if fortran else "C")
+        arr = np.frombuffer(self._mmap, dtype=dtype, count=count, offset=start + header_len)
+        arr = arr.reshape(shape, order="F" if fortran else "C")
+        # large arrays stay read-only views of the map (worker processes share the pages)
+        return arr if info.file_size >= MMAP_MIN_BYTES else arr.copy(order="K")
 
 
 class _Decoder:
@@ -831,11 +900,20 @@ class _Decoder:
         self.reader = reader
         self.path = path
         self.done: dict[str, object] = {}
+        self._decoded: list = []
 
     def decode(self, key: str, entry):
         value = self._decode(key, entry)
         if isinstance(entry, dict) and entry.get("kind") not in ("json", "scalar", "ref"):
             self.done[key] = value
+        return value
+
+    def frame(self, key: str, entry) -> StoredFrame:
+        """Decode an entry that must hold a table (the gazetteer's and the taxonomy's tables
+        are read from its columns, with no DataFrame built)."""
+        value = self.decode(key, entry)
+        if not isinstance(value, StoredFrame):
+            raise ModelError(f"{self.path}: {key!r} is not stored as a table; {_REFIT}")
         return value
 
     def _raw_strings(self, entry) -> tuple[str, np.ndarray]:
@@ -851,9 +929,61 @@ class _Decoder:
         return s, offsets
 
     def _strings(self, entry) -> list[str]:
+        # the same strings stored twice (the vocabulary of the model and of its TF-IDF index)
+        # are decoded once: a later table equal byte for byte to an earlier one shares its list
+        text, stored_offsets = self.reader.array(entry["text"]), self.reader.array(entry["offsets"])
+        for (t, o, enc), values in self._decoded:
+            if (enc == entry.get("encoding", "utf-8") and np.array_equal(t, text)
+                    and np.array_equal(o, stored_offsets)):
+                return list(values)
         s, offsets = self._raw_strings(entry)
         offsets = offsets.tolist()
-        return [s[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+        values = [s[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+        if len(values) >= _SHARED_STRINGS_MIN:
+            self._decoded.append(((text, stored_offsets, entry.get("encoding", "utf-8")), values))
+        return values
+
+    def _text_column(self, entry) -> TextColumn:
+        encoding = entry.get("encoding", "utf-8")
+        if encoding != _TEXT_ENCODING:
+            s, offsets = self._raw_strings(entry)
+            return TextColumn(None, offsets, s)
+        try:
+            return TextColumn.from_buffer(self.reader.array(entry["text"]), self.reader.array(entry["offsets"]))
+        except ValueError:
+            raise ModelError(f"{self.path}: a text table does not match its offsets; {_REFIT}") from None
+
+    def _frame(self, key: str, entry) -> StoredFrame:
+        """A table whose text is decoded row by row on access (a DataFrame when asked for)."""
+        arr = self.reader.array
+        rows = entry["rows"]
+        columns = {}
+        for col in entry["columns"]:
+            ck = col.get("kind")
+            if ck == "array":
+                values = arr(col["array"])
+            elif ck == "strings":
+                values = self._text_column(col)
+            elif ck == "categories":
+                categories = self._strings(col)
+                codes = arr(col["codes"])
+                if len(codes) and (codes.min() < 0 or codes.max() >= len(categories)):
+                    raise ModelError(f"{self.path}: column {col['name']!r} of {key!r} has codes out of "
+                                     f"range; {_REFIT}")
+                values = CodedColumn(categories, codes)
+            elif ck == "json":
+                values = col["value"]
+                values = [tuple(v) for v in values] if col.get("tuples") else values
+            else:
+                raise ModelError(f"{self.path}: column {col.get('name')!r} of {key!r} has unknown kind {ck!r}; "
+                                 f"{_REFIT}")
+            if not isinstance(col["name"], str) or len(values) != rows:
+                raise ModelError(f"{self.path}: the table {key!r} has a column of {len(values)} rows, its index "
+                                 f"says {rows}; {_REFIT}")
+            columns[col["name"]] = values
+        if not columns and rows != 0:
+            raise ModelError(f"{self.path}: the table {key!r} has no columns, its index says {rows} rows; {_REFIT}")
+        return StoredFrame(columns, rows)
 
     def _decode(self, key: str, entry):
         if not isinstance(entry, dict):
@@ -872,6 +1002,8 @@ class _Decoder:
         if kind == "array":
             return arr(entry["array"])
         if kind == "json_rows":
+            if entry.get("encoding", "utf-8") == _TEXT_ENCODING:
+                return JsonRows(self._text_column(entry), None)  # each item decoded when read
             text, offsets = self._raw_strings(entry)
             return JsonRows(text, offsets)
         if kind == "strings":
@@ -889,37 +1021,14 @@ class _Decoder:
                 m.has_sorted_indices = True
             return m
         if kind == "ragged":
-            offsets = arr(entry["offsets"]).tolist()
+            offsets = arr(entry["offsets"])
             parts = [arr(p) for p in entry["parts"]]
-            return [tuple(p[a:b] for p in parts) for a, b in zip(offsets[:-1], offsets[1:])]
+            if (offsets.ndim != 1 or not len(offsets) or offsets[0] != 0 or bool(np.any(offsets[1:] < offsets[:-1]))
+                    or any(p.ndim != 1 or len(p) != offsets[-1] for p in parts)):
+                raise ModelError(f"{self.path}: the rows of {key!r} do not match their offsets; {_REFIT}")
+            return RaggedRows(offsets, parts)
         if kind == "frame":
-            import pandas as pd
-
-            data = {}
-            for col in entry["columns"]:
-                ck = col.get("kind")
-                if ck == "array":
-                    data[col["name"]] = arr(col["array"])
-                elif ck == "strings":
-                    # object columns: building pandas' Arrow-backed strings costs ~10x more
-                    data[col["name"]] = pd.Series(self._strings(col), dtype=object)
-                elif ck == "categories":
-                    categories = np.asarray(self._strings(col) + [None], dtype=object)
-                    codes = arr(col["codes"])
-                    if len(codes) and (codes.min() < 0 or codes.max() >= len(categories) - 1):
-                        raise ModelError(f"{self.path}: column {col['name']!r} of {key!r} has codes out of "
-                                         f"range; {_REFIT}")
-                    data[col["name"]] = pd.Series(categories[codes], dtype=object)
-                elif ck == "json":
-                    values = col["value"]
-                    data[col["name"]] = [tuple(v) for v in values] if col.get("tuples") else values
-                else:
-                    raise ModelError(f"{self.path}: column {col.get('name')!r} of {key!r} has unknown kind {ck!r}; "
-                                     f"{_REFIT}")
-            df = pd.DataFrame(data)
-            if len(df) != entry["rows"]:
-                raise ModelError(f"{self.path}: the table {key!r} has {len(df)} rows, its index says {entry['rows']}")
-            return df
+            return self._frame(key, entry)
         if kind == "tokenizer":
             from recommender.text.tokenizer import PrefixDictionary, Tokenizer
 
@@ -943,17 +1052,17 @@ class _Decoder:
             if entry.get("bundled"):
                 self._check_bundled("gazetteer", entry, _bundled_gazetteer_files())
                 return Gazetteer.default()
-            return Gazetteer(self.decode(key + ".entities", entry["entities"]),
-                             self.decode(key + ".ambiguous", entry["ambiguous"]))
+            return Gazetteer(self.frame(key + ".entities", entry["entities"]),
+                             self.frame(key + ".ambiguous", entry["ambiguous"]))
         if kind == "taxonomy":
             from recommender.knowledge.taxonomy import Taxonomy
 
             if entry.get("bundled"):
                 self._check_bundled("taxonomy", entry, _bundled_taxonomy_files())
                 return Taxonomy.default()
-            return Taxonomy(self.decode(key + ".tags", entry["tags"]),
-                            self.decode(key + ".false_friends", entry["false_friends"]),
-                            self.decode(key + ".catalogue", entry["catalogue"]))
+            return Taxonomy(self.frame(key + ".tags", entry["tags"]),
+                            self.frame(key + ".false_friends", entry["false_friends"]),
+                            self.frame(key + ".catalogue", entry["catalogue"]))
         if kind == "tagger":
             from recommender.knowledge.tagging import IndustryTagger
 

@@ -20,6 +20,7 @@ from recommender.model import features as feat
 from recommender.model.query import (CONNECTORS, HAN, QueryTerm, english_terms, first_clause_end, product_word,
                                      profile_clauses, sector_items, sector_words, split_unknown, strip_sector_suffix,
                                      without_applications)
+from recommender.model.stored import column_list, stored_table
 from recommender.profiles import InvestorProfile
 from recommender.text.normalize import normalize_for_features
 
@@ -183,7 +184,7 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
     expand_codes = [c for c in codes if c in exact or c in english_named]
     expansion = []
     for code in expand_codes:
-        row = tax.tags.iloc[tax.index(code)]
+        row = tax.row(code)
         expansion.append(row["name"])
         expansion.extend(row["aliases"])
         expansion.extend(row["terms"])
@@ -199,11 +200,11 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
         from recommender.profiles import MAX_TEXT_CHARS
 
         warnings.append(f"profile text truncated to {MAX_TEXT_CHARS} characters")
-    allowed = filter_mask(model.entities_, profile, gaz)
+    allowed = filter_mask(stored_table(model, "entities_"), profile, gaz)
     vocab = model.vectorizer_.vocabulary_
     exp_terms = tuple(QueryTerm(t, "taxonomy expansion", tax.name(c), model.expansion_weight)
                       for c in expand_codes for t in dict.fromkeys(model.tokenizer_(" ".join(
-                          [tax.tags.iloc[tax.index(c)]["name"]] + list(tax.tags.iloc[tax.index(c)]["aliases"]))))
+                          [tax.row(c)["name"]] + list(tax.row(c)["aliases"]))))
                       if t in vocab)
     return PreparedProfile(profile, codes, tag_weights, " ".join(expansion), allowed, tuple(warnings),
                            sectors=items, terms=own_terms + exp_terms, own_terms=own_terms,
@@ -384,8 +385,9 @@ def filter_mask(entities, profile: InvestorProfile, gaz) -> np.ndarray | None:
 
     Parameters
     ----------
-    entities : DataFrame
-        The model's ``entities_`` (``entity_id``, ``level``, ``ancestors``).
+    entities : DataFrame or StoredFrame
+        The model's ``entities_`` (``entity_id``, ``level``, ``ancestors``), as built or as
+        stored (see :func:`recommender.model.stored.stored_table`).
     profile : InvestorProfile
     gaz : Gazetteer
         Resolves region names to ids.
@@ -405,17 +407,19 @@ def filter_mask(entities, profile: InvestorProfile, gaz) -> np.ndarray | None:
     """
     if not (profile.regions or profile.levels or profile.exclude):
         return None
-    ents = entities
-    mask = np.ones(len(ents), dtype=bool)
+    n = len(entities)
+    ids = column_list(entities, "entity_id")
+    mask = np.ones(n, dtype=bool)
     if profile.levels:
-        mask &= ents["level"].isin(profile.levels).to_numpy()
+        levels = set(profile.levels)
+        mask &= np.fromiter((v in levels for v in column_list(entities, "level")), dtype=bool, count=n)
     if profile.regions:
         regions = {gaz.resolve_region(r) for r in profile.regions}
-        inside = [bool(regions & ({eid} | set(anc))) for eid, anc in zip(ents["entity_id"], ents["ancestors"])]
+        inside = [bool(regions & ({eid} | set(anc))) for eid, anc in zip(ids, column_list(entities, "ancestors"))]
         mask &= np.asarray(inside, dtype=bool)
     if profile.exclude:
         excluded = {gaz.resolve_region(name) for name in profile.exclude}
-        mask &= ~ents["entity_id"].isin(excluded).to_numpy()
+        mask &= ~np.fromiter((v in excluded for v in ids), dtype=bool, count=n)
     return mask
 
 def query_vectors(model, prepared: Sequence[PreparedProfile]):

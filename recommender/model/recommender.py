@@ -14,16 +14,14 @@ from __future__ import annotations
 import logging
 from typing import Any, Iterable, Sequence
 
-import pandas as pd
-
 from recommender.exceptions import InputError, NotFittedError, UnknownSectorError
-from recommender.model.fit import PARALLEL_MIN_PASSAGES, build_index
 from recommender.model.params import ParamsMixin
 from recommender.model.prepare import PreparedProfile, prepare_profile
 from recommender.model.rank import CONTAINER_LEVELS, rank_results
 from recommender.model.results import RecommendationResult
 from recommender.model.score import Scores, score_matrix
 from recommender.model.scoring import get_pooling
+from recommender.model.stored import DeferredAttributes
 from recommender.validation import check_k
 
 logger = logging.getLogger(__name__)
@@ -31,7 +29,16 @@ logger = logging.getLogger(__name__)
 __all__ = ["Recommender", "PreparedProfile", "Scores", "CONTAINER_LEVELS", "PARALLEL_MIN_PASSAGES"]
 
 
-class Recommender(ParamsMixin):
+def __getattr__(name: str):
+    # the fitting code (and what it imports) loads only when a model is fitted
+    if name == "PARALLEL_MIN_PASSAGES":
+        from recommender.model.fit import PARALLEL_MIN_PASSAGES
+
+        return PARALLEL_MIN_PASSAGES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class Recommender(DeferredAttributes, ParamsMixin):
     """Rank parks and districts for an investor's sectors, with cited evidence passages.
 
     Parameters
@@ -203,9 +210,19 @@ class Recommender(ParamsMixin):
             rt = self.__dict__["_runtime_tables"] = RuntimeTables(self)
         return rt
 
+    def _saved_runtime_tables(self):
+        """Query tables a saved model holds besides its fitted attributes (see
+        :func:`recommender.model.runtime.saved_tables`)."""
+        from recommender.model.runtime import saved_tables
+
+        return saved_tables(self)
+
     def __getstate__(self):
+        self.resolve_deferred()  # a pickle holds the DataFrames, not the archive's buffers
         state = super().__getstate__()
         state = dict(state)
+        state.pop("_deferred_attributes", None)
+        state.pop("_saved_runtime", None)
         state.pop("_runtime_tables", None)
         state.pop("_catalogue_scope", None)
         return state
@@ -226,7 +243,11 @@ class Recommender(ParamsMixin):
         -------
         self
         """
+        from recommender.model.fit import build_index
+
         self._validate_params()
+        for stale in ("_deferred_attributes", "_saved_runtime", "_runtime_tables"):
+            self.__dict__.pop(stale, None)
         for name, value in build_index(self, corpus, gazetteer=gazetteer, taxonomy=taxonomy).items():
             setattr(self, name, value)
         return self
@@ -350,7 +371,7 @@ class Recommender(ParamsMixin):
         return load_model(path, expected_class=cls)
 
     def score_batch(self, profiles, top_k: int = 10, evidence_k: int = 3, n_jobs: int = 1,
-                    backend: str = "loky", **kwargs) -> pd.DataFrame:
+                    backend: str = "loky", **kwargs) -> "pandas.DataFrame":
         """Score a table of profiles; every input row comes back (see :mod:`recommender.batch`)."""
         from recommender.batch import score_batch
 

@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 import json
 from typing import Any
 
-import pandas as pd
-
 __all__ = ["Evidence", "Match", "RecommendationResult", "ResolvedSector"]
 
 
@@ -177,7 +175,7 @@ class RecommendationResult:
             "matches": [m.to_dict() for m in self.matches],
         }
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self) -> "pandas.DataFrame":
         """Return one row per match with the first evidence passage flattened.
 
         Examples
@@ -188,6 +186,8 @@ class RecommendationResult:
         rows = [_flat_row(self.profile_id, m, self.error) for m in self.matches]
         if not rows and self.error is not None:
             rows = [_flat_row(self.profile_id, None, self.error)]
+        import pandas as pd
+
         return pd.DataFrame(rows, columns=FLAT_COLUMNS)
 
     def __len__(self) -> int:

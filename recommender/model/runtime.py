@@ -11,8 +11,9 @@ import scipy.sparse as sp
 
 from recommender.knowledge.taxonomy import PROCESS_WORDS
 from recommender.model.scoring import LinkPooling
+from recommender.model.stored import TextColumn, column_list, stored_table
 
-__all__ = ["RuntimeTables", "GramFilter", "SCANS_BEFORE_FILTER"]
+__all__ = ["RuntimeTables", "GramFilter", "SCANS_BEFORE_FILTER", "TRANSPOSED", "saved_tables"]
 
 
 #: A word found in fewer passages than this is never generic (a small corpus has no common words).
@@ -80,6 +81,65 @@ class GramFilter:
         return (self._bits[h >> 3] >> (7 - (h & 7)).astype(np.uint8)) & 1 > 0
 
 
+#: The transposed matrices the query path multiplies by, and the fitted matrices they transpose.
+TRANSPOSED = {"X_T": "X_", "T_T": "T_", "Traw_T": "T_raw_", "centroids_T": "centroids_",
+              "tag_profile_T": "tag_profile_"}
+
+
+def saved_tables(model):
+    """The query tables worth saving with a model, as ``(name, matrix)`` pairs made one at a
+    time: the transposes of its largest matrices, which loading (a memory map) gets for
+    nothing and a query process would otherwise compute before its first query.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> class Fitted:
+    ...     X_ = T_ = T_raw_ = centroids_ = tag_profile_ = sp.csr_matrix([[1.0, 0.0, 2.0]])
+    >>> [(name, m.shape) for name, m in saved_tables(Fitted())][:2]
+    [('X_T', (3, 1)), ('T_T', (3, 1))]
+    """
+    for name, attr in TRANSPOSED.items():
+        yield name, getattr(model, attr).T.tocsr()
+
+
+def _ints(values) -> list[int]:
+    """A column of integers as a list of Python ints."""
+    return np.asarray(values, dtype=np.int64).tolist()
+
+
+def _joined_text(texts) -> tuple[str, np.ndarray]:
+    """Texts laid end to end, and where each starts (with the end last)."""
+    if isinstance(texts, TextColumn):
+        return texts.text(), texts.offsets()
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in texts], out=offsets[1:])
+    return "".join(texts), offsets
+
+
+class _SupportedTags:
+    """For each place (a row of the tag-support matrix), the set of tag columns it supports
+    with a positive weight; a row's set is made on first access and kept."""
+
+    def __init__(self, support: sp.csr_matrix):
+        self._support = support
+        self._rows: dict[int, set] = {}
+
+    def __len__(self) -> int:
+        return self._support.shape[0]
+
+    def __getitem__(self, j: int) -> set:
+        row = self._rows.get(j)
+        if row is None:
+            m = self._support
+            if not -len(self) <= j < len(self):
+                raise IndexError("place index out of range")
+            j = int(j) % len(self)
+            lo, hi = m.indptr[j], m.indptr[j + 1]
+            row = self._rows[j] = set(m.indices[lo:hi][m.data[lo:hi] > 0].tolist())
+        return row
+
+
 def _same_pattern(m: sp.csr_matrix, data: np.ndarray) -> sp.csr_matrix:
     """A CSR matrix with ``m``'s sparsity pattern (its index arrays shared) and ``data`` as values."""
     return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape, copy=False)
@@ -89,26 +149,27 @@ class RuntimeTables:
     """Lists and sets for fast per-match work; built from a fitted :class:`Recommender`."""
 
     def __init__(self, model):
-        p = model.passages_
-        self.text = p["text"].tolist()
-        self.norm_text = p["norm_text"].tolist()
-        self.source = p["source"].tolist()
-        self.start = [int(v) for v in p["start"]]
-        self.end = [int(v) for v in p["end"]]
-        self.title = p["title"].tolist()
-        self.date = p["date"].tolist()
-        self.row = [None if int(v) < 0 else int(v) for v in p["row"]]
-        self.unit_passage = [int(v) for v in model.unit_passage_]
-        e = model.entities_
-        self.entity_id = [str(v) for v in e["entity_id"]]
-        self.name = e["name"].tolist()
-        self.level = e["level"].tolist()
-        self.parent = e["parent"].tolist()
-        self.path = [tuple(v) for v in e["path"]]
-        self.ancestors = [frozenset(v) for v in e["ancestors"]]
-        support = model.tag_support_.tocsr()
-        self.supported = [set(support.indices[support.indptr[j]:support.indptr[j + 1]][
-            support.data[support.indptr[j]:support.indptr[j + 1]] > 0].tolist()) for j in range(support.shape[0])]
+        # the tables as stored when the model was loaded (text decoded row by row, on access),
+        # else the fitted DataFrames
+        p = stored_table(model, "passages_")
+        self.n_passages = len(p)
+        self.text = column_list(p, "text")
+        self.norm_text = column_list(p, "norm_text")
+        self.source = column_list(p, "source")
+        self.start = _ints(column_list(p, "start"))
+        self.end = _ints(column_list(p, "end"))
+        self.title = column_list(p, "title")
+        self.date = column_list(p, "date")
+        self.row = [None if v < 0 else v for v in _ints(column_list(p, "row"))]
+        self.unit_passage = _ints(model.unit_passage_)
+        e = stored_table(model, "entities_")
+        self.entity_id = [str(v) for v in column_list(e, "entity_id")]
+        self.name = list(column_list(e, "name"))
+        self.level = list(column_list(e, "level"))
+        self.parent = list(column_list(e, "parent"))
+        self.path = [tuple(v) for v in column_list(e, "path")]
+        self.ancestors = [frozenset(v) for v in column_list(e, "ancestors")]
+        self.supported = _SupportedTags(model.tag_support_.tocsr())
         hier = model.hierarchy_.tocsc()
         tax = model.taxonomy_
         # the tags that fully answer a query tag: itself and its sub-tags
@@ -120,11 +181,21 @@ class RuntimeTables:
         self.descends = {code: set(tax.ancestors(code)) for code in tax.codes}
         self.tag_name = {code: tax.name(code) for code in tax.codes}
         self.vocab = model.feature_names_
-        # transposed matrices, built once (a .T inside every query would convert formats)
-        self.X_T = model.X_.T.tocsr()
-        self.T_T = model.T_.T.tocsr()
-        self.centroids_T = model.centroids_.T.tocsr()
-        self.tag_profile_T = model.tag_profile_.T.tocsr()
+        # transposed matrices, built once (a .T inside every query would convert formats);
+        # a saved model holds them (see saved_tables)
+        saved = model.__dict__.get("_saved_runtime") or {}
+
+        def transpose(name: str):
+            attr = TRANSPOSED[name]
+            m = saved.get(name)
+            if m is None or m.shape != getattr(model, attr).shape[::-1]:
+                m = getattr(model, attr).T.tocsr()
+            return m
+
+        self.X_T = transpose("X_T")
+        self.T_T = transpose("T_T")
+        self.centroids_T = transpose("centroids_T")
+        self.tag_profile_T = transpose("tag_profile_T")
         # every place's units laid end to end, for segment-wise pooling
         Lc = model.L_.tocsc()
         Lc.sort_indices()
@@ -155,7 +226,7 @@ class RuntimeTables:
         self.Xbin_T = _same_pattern(self.X_T, np.ones(self.X_T.nnz, dtype=self.X_T.dtype))
         self.Tbin_T = _same_pattern(self.T_T, (self.T_T.data > 0).astype(np.float32))
         # the tags each passage names itself, without its sub-sectors' (for tags reached by a product word)
-        self.Traw_T = model.T_raw_.T.tocsr()
+        self.Traw_T = transpose("Traw_T")
         self.Trawbin_T = _same_pattern(self.Traw_T, (self.Traw_T.data > 0).astype(np.float32))
         self._expansions: dict[tuple, object] = {}
 
@@ -163,11 +234,10 @@ class RuntimeTables:
         """Words of a tag and its sub-tags: names, aliases, everyday and query terms."""
         cache = self.__dict__.setdefault("_tag_words", {})
         if code not in cache:
-            tags = self._taxonomy.tags
             codes = [c for c in self._taxonomy.codes if c == code or code in self.descends.get(c, ())]
             words = set()
             for c in codes:
-                row = tags.iloc[self._taxonomy.index(c)]
+                row = self._taxonomy.row(c)
                 words.add(row["name"])
                 for col in ("aliases", "terms", "query_terms"):
                     words.update(x for x in (row.get(col) or ()) if x)
@@ -191,12 +261,25 @@ class RuntimeTables:
         cache = self.__dict__.setdefault("_written", {})
         if word not in cache:
             if "_joined" not in self.__dict__:
-                self._joined = "\n".join(self.norm_text)
+                self._joined = _joined_text(self.norm_text)
+            text, _ = self._joined
             grams = self.__dict__.get("_grams")
             if grams is None and len(cache) >= SCANS_BEFORE_FILTER:
-                grams = self._grams = GramFilter(self._joined)
-            cache[word] = (grams is None or grams.may_hold(word)) and word in self._joined
+                grams = self._grams = GramFilter(text)
+            cache[word] = (grams is None or grams.may_hold(word)) and self._within_one_passage(word)
         return cache[word]
+
+    def _within_one_passage(self, word: str) -> bool:
+        """Whether some passage's normalised text holds ``word`` (a match across the border
+        of two passages laid end to end does not count)."""
+        text, offsets = self._joined
+        i = text.find(word)
+        while i >= 0:
+            k = int(np.searchsorted(offsets, i, side="right"))  # offsets[k - 1] <= i < offsets[k]
+            if k < len(offsets) and i + len(word) <= offsets[k]:
+                return True
+            i = text.find(word, i + 1)
+        return False
 
     def is_specific_or_tag(self, term: str) -> bool:
         """Whether a matched word carries content: a specific word or an industry-tag word."""

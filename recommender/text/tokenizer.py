@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 from typing import Iterable, Sequence
 
@@ -17,7 +18,7 @@ from recommender.exceptions import UnknownOptionError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Tokenizer", "PrefixDictionary", "BACKENDS"]
+__all__ = ["Tokenizer", "PrefixDictionary", "BACKENDS", "import_jieba"]
 
 BACKENDS = ("jieba", "rjieba")
 
@@ -29,6 +30,33 @@ _MEMO_SIZE = 500_000
 #: Binary searches a PrefixDictionary makes before it builds the complete dictionary instead.
 _SEARCHES_BEFORE_DICT = 200_000
 _UNSEEN = object()
+
+
+def import_jieba():
+    """Import jieba without ``pkg_resources``.
+
+    jieba imports ``pkg_resources`` (a slow import: it scans every installed distribution)
+    only to open its own data files, and opens them by path when that import fails, as on
+    installs without setuptools. The import is blocked for as long as jieba's takes (unless
+    another module has imported ``pkg_resources`` already).
+
+    Examples
+    --------
+    >>> import_jieba().Tokenizer is not None
+    True
+    """
+    jieba = sys.modules.get("jieba")
+    if jieba is not None:
+        return jieba
+    block = "pkg_resources" not in sys.modules
+    if block:
+        sys.modules["pkg_resources"] = None  # makes ``import pkg_resources`` raise ImportError
+    try:
+        import jieba
+    finally:
+        if block and "pkg_resources" in sys.modules and sys.modules["pkg_resources"] is None:
+            del sys.modules["pkg_resources"]
+    return jieba
 
 
 class PrefixDictionary:
@@ -205,8 +233,7 @@ class Tokenizer:
             for word in self.user_words:
                 engine.add_word(word, _USER_WORD_FREQ, None)
             return engine
-        import jieba
-
+        jieba = import_jieba()
         # jieba logs its dictionary loading at DEBUG on its own logger; quieting it is
         # the application's choice (the CLI does), not the library's
         engine = jieba.Tokenizer()

@@ -25,7 +25,7 @@ def _per_place(model, j, i, scores, prepared):
     relevance = (tw * S + (1.0 - tw) * G) * weights * scores.passage_coverage[i, idx]
     order = np.argsort(-relevance, kind="stable")
     order = order[relevance[order] > 0]
-    own = idx[idx < len(model.passages_)]
+    own = idx[idx < model._runtime().n_passages]
     first_hand = bool(own.size) and bool(((scores.passage_text[i, own] > 0) | (scores.passage_tag[i, own] > 0)).any())
     return idx[order], relevance[order], G[order], first_hand
 
@@ -54,7 +54,7 @@ def test_ties_keep_link_order_and_windows_are_not_first_hand():
 
     # place 0 links units 0, 1, 2 (equal relevance); place 1 links unit 1 and mention window 3
     links = LinkPooling(np.array([0, 1, 2, 1, 3]), np.ones(5, dtype=np.float32), np.array([0, 3]), 4)
-    model = SimpleNamespace(text_weight=0.7, passages_=[None] * 3, _runtime=lambda: SimpleNamespace(link_pooling=links))
+    model = SimpleNamespace(text_weight=0.7, _runtime=lambda: SimpleNamespace(link_pooling=links, n_passages=3))
     scores = SimpleNamespace(passage_text=np.array([[0.5, 0.5, 0.5, 0.2]], dtype=np.float32),
                              passage_tag=np.zeros((1, 4), dtype=np.float32),
                              passage_coverage=np.ones((1, 4)))

@@ -125,7 +125,8 @@ def test_appended_bytes(model_copy):
     _refused(model_copy, "bytes but its manifest says", "refit")
 
 
-@pytest.mark.parametrize("schema", [0, 1, 3, 999, "2", None, True])
+@pytest.mark.parametrize("schema", [0, 1, persistence.SCHEMA_VERSION - 1, persistence.SCHEMA_VERSION + 1, 999,
+                                    str(persistence.SCHEMA_VERSION), None, True])
 def test_other_schema_version(model_copy, schema):
     m = _manifest(model_copy)
     m["schema_version"] = schema
