@@ -200,7 +200,7 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
         from recommender.profiles import MAX_TEXT_CHARS
 
         warnings.append(f"profile text truncated to {MAX_TEXT_CHARS} characters")
-    allowed = filter_mask(stored_table(model, "entities_"), profile, gaz)
+    allowed = filter_mask(stored_table(model, "entities_"), profile, gaz, within=rt.places_within)
     vocab = model.vectorizer_.vocabulary_
     exp_terms = tuple(QueryTerm(t, "taxonomy expansion", tax.name(c), model.expansion_weight)
                       for c in expand_codes for t in dict.fromkeys(model.tokenizer_(" ".join(
@@ -380,7 +380,7 @@ def spelled(model, sector: str) -> list[str] | None:
     return list(dict.fromkeys(out)) or None
 
 
-def filter_mask(entities, profile: InvestorProfile, gaz) -> np.ndarray | None:
+def filter_mask(entities, profile: InvestorProfile, gaz, within=None) -> np.ndarray | None:
     """Which places the profile's regions, levels and exclusions allow.
 
     Parameters
@@ -391,6 +391,10 @@ def filter_mask(entities, profile: InvestorProfile, gaz) -> np.ndarray | None:
     profile : InvestorProfile
     gaz : Gazetteer
         Resolves region names to ids.
+    within : callable, optional
+        ``within(region_id)`` gives the columns of the places that are the region or lie
+        inside it (:meth:`~recommender.model.runtime.RuntimeTables.places_within`); by
+        default each place's ancestors are read.
 
     Returns
     -------
@@ -415,8 +419,14 @@ def filter_mask(entities, profile: InvestorProfile, gaz) -> np.ndarray | None:
         mask &= np.fromiter((v in levels for v in column_list(entities, "level")), dtype=bool, count=n)
     if profile.regions:
         regions = {gaz.resolve_region(r) for r in profile.regions}
-        inside = [bool(regions & ({eid} | set(anc))) for eid, anc in zip(ids, column_list(entities, "ancestors"))]
-        mask &= np.asarray(inside, dtype=bool)
+        if within is not None:
+            inside = np.zeros(n, dtype=bool)
+            for region in regions:
+                inside[within(region)] = True
+        else:
+            inside = np.asarray([bool(regions & ({eid} | set(anc)))
+                                 for eid, anc in zip(ids, column_list(entities, "ancestors"))], dtype=bool)
+        mask &= inside
     if profile.exclude:
         excluded = {gaz.resolve_region(name) for name in profile.exclude}
         mask &= ~np.fromiter((v in excluded for v in ids), dtype=bool, count=n)

@@ -244,6 +244,21 @@ class RuntimeTables:
             cache[code] = frozenset(words)
         return cache[code]
 
+    def places_within(self, region_id: str) -> np.ndarray:
+        """Columns of the places that are ``region_id`` or lie inside it (by their ancestors).
+
+        The index from each region to its places is built once per loaded model, so that a
+        region filter costs a lookup, not a pass over every place.
+        """
+        index = self.__dict__.get("_within")
+        if index is None:
+            members: dict[str, list[int]] = {}
+            for j, (eid, ancestors) in enumerate(zip(self.entity_id, self.ancestors)):
+                for region in {eid, *ancestors}:
+                    members.setdefault(region, []).append(j)
+            index = self._within = {r: np.asarray(js, dtype=np.int64) for r, js in members.items()}
+        return index.get(region_id, np.empty(0, dtype=np.int64))
+
     def is_specific(self, term: str) -> bool:
         """Whether a vocabulary word is specific (few passages use it, or a taxonomy word)."""
         j = self.vocabulary.get(term)
