@@ -9,7 +9,7 @@ import re
 import numpy as np
 
 from recommender.model.results import Evidence
-from recommender.text.normalize import normalize_sentence
+from recommender.text.normalize import normalize_for_features
 
 __all__ = ["select_evidence", "UnitRelevance", "with_highlights", "sentence_spans", "highlight_spans", "mention_kind", "clause_kind",
            "MENTION_STRENGTH"]
@@ -126,7 +126,7 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 def _sentences(text: str) -> tuple[tuple[int, int, str], ...]:
     """``(start, end, normalised sentence)`` of each sentence of a passage (cached: the
     passages of popular places are read for many profiles)."""
-    return tuple((a, b, normalize_sentence(text[a:b])) for a, b in sentence_spans(text))
+    return tuple((a, b, normalize_for_features(text[a:b])) for a, b in sentence_spans(text))
 
 
 @functools.lru_cache(maxsize=1 << 15)

@@ -12,7 +12,7 @@ import functools
 import re
 import unicodedata
 
-__all__ = ["to_simplified", "normalize_for_features", "normalize_sentence", "has_traditional"]
+__all__ = ["to_simplified", "normalize_for_features", "has_traditional"]
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef“”‘’《》【】·…—"
@@ -95,16 +95,3 @@ def normalize_for_features(text: str) -> str:
     out = _SPACE_NOISE.sub("", out)
     out = _MULTISPACE.sub(" ", out)
     return out.strip()
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def normalize_sentence(text: str) -> str:
-    """:func:`normalize_for_features` with a cache, for the short strings read again and
-    again (the sentences of passages cited for many profiles of a batch).
-
-    Examples
-    --------
-    >>> normalize_sentence("功率半導體") == normalize_for_features("功率半導體")
-    True
-    """
-    return normalize_for_features(text)
