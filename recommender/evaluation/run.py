@@ -99,8 +99,10 @@ def run_systems(model, bench: Benchmark, k: int) -> tuple[dict[str, dict[str, li
     bm25 = _bm25_for(model)
     for r, i in enumerate(ok_pos):
         allowed = ok[r].allowed
-        runs["tfidf"][ids[i]] = rank_places(model, scores.text_score[r], scores.passage_text[r], allowed, k)
-        runs["tags"][ids[i]] = rank_places(model, scores.tag_score[r], scores.passage_tag[r], allowed, k)
+        runs["tfidf"][ids[i]] = rank_places(model, scores.text_score[r], scores.passage_text[r].toarray().ravel(),
+                                            allowed, k)
+        runs["tags"][ids[i]] = rank_places(model, scores.tag_score[r], scores.passage_tag[r].toarray().ravel(),
+                                           allowed, k)
         ps = bm25.passage_scores(bm25_query(ok[r].profile))
         runs["bm25"][ids[i]] = rank_places(model, bm25.place_scores(ps), ps, allowed, k)
     return runs, errors

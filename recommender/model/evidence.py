@@ -241,20 +241,25 @@ class UnitRelevance:
     def __init__(self, model, profile_row: int, scores, prepared):
         rt = model._runtime()
         links, n_passages = rt.link_pooling, rt.n_passages
-        text = scores.passage_text[profile_row]
-        tag = scores.passage_tag[profile_row]
-        touched = np.flatnonzero((text > 0) | (tag > 0))
+        # the units the profile touches (sorted), and their text, tag and coverage values
+        text_units, text_values = _positive_row(scores.passage_text, profile_row)
+        tag_units, tag_values = _positive_row(scores.passage_tag, profile_row)
+        touched = np.union1d(text_units, tag_units)
+        text = _on(touched, text_units, text_values)
+        tag = _on(touched, tag_units, tag_values)
+        cover = _on(touched, *_positive_row(scores.passage_coverage, profile_row))
         lo, hi = links.unit_ptr[touched], links.unit_ptr[touched + 1]
         counts = hi - lo
         link = links.by_unit[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())]
-        unit = np.repeat(touched, counts)
+        at = np.repeat(np.arange(len(touched)), counts)      # each link's position in ``touched``
+        unit = touched[at]
         place = links.place[link]
         self.first_hand = np.zeros(links.n_places, dtype=bool)
         self.first_hand[place[unit < n_passages]] = True
         tw = model.text_weight if prepared.codes else 1.0
-        g = tag[unit]
-        relevance = (tw * text[unit] + (1.0 - tw) * g) * links.weights[link]
-        relevance = relevance * scores.passage_coverage[profile_row, unit]
+        g = tag[at]
+        relevance = (tw * text[at] + (1.0 - tw) * g) * links.weights[link]
+        relevance = relevance * cover[at]
         keep = relevance > 0
         place, unit, relevance, g = place[keep], unit[keep], relevance[keep], g[keep]
         order = np.lexsort((unit, -relevance, place))
@@ -264,6 +269,24 @@ class UnitRelevance:
         """The place's relevant units, their relevances and tag relevances, best first."""
         lo, hi = np.searchsorted(self._place, [entity_col, entity_col + 1])
         return self._unit[lo:hi], self._relevance[lo:hi], self._tag[lo:hi]
+
+
+def _positive_row(m, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Columns and values of the positive entries of row ``i`` of a canonical CSR matrix."""
+    lo, hi = m.indptr[i], m.indptr[i + 1]
+    columns, values = m.indices[lo:hi], m.data[lo:hi]
+    positive = values > 0
+    return columns[positive].astype(np.int64), values[positive]
+
+
+def _on(units: np.ndarray, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` placed at ``units`` (sorted; 0 where a unit is not among ``columns``)."""
+    out = np.zeros(len(units), dtype=values.dtype)
+    at = np.searchsorted(units, columns)
+    inside = at < len(units)
+    inside[inside] = units[at[inside]] == columns[inside]
+    out[at[inside]] = values[inside]
+    return out
 
 
 def select_evidence(model, entity_col: int, profile_row: int, scores, q_terms: dict[int, float],

@@ -285,7 +285,7 @@ class Recommender(DeferredAttributes, ParamsMixin):
         Scores
             ``score``, ``text_score``, ``tag_score``, ``coverage`` (each
             ``(n_profiles, n_places)``), and the passage relevances
-            ``passage_text``/``passage_tag`` (``(n_profiles, n_units)``) used to pick evidence.
+            ``passage_text``/``passage_tag`` (sparse, ``(n_profiles, n_units)``) used to pick evidence.
         """
         return score_matrix(self, prepared)
 

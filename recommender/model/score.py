@@ -38,10 +38,10 @@ class Scores:
         the unit's link weight to the place.
     tag_share : ndarray, shape (n_profiles,)
         Weight of the tag score in ``score``.
-    passage_text, passage_tag : ndarray, shape (n_profiles, n_units)
+    passage_text, passage_tag : csr_matrix, shape (n_profiles, n_units)
         Each unit's text and tag relevance (0 where it holds none of the distinguishing
-        content); used to pick evidence.
-    passage_coverage : ndarray, shape (n_profiles, n_units)
+        content; canonical CSR: sorted, no duplicates); used to pick evidence.
+    passage_coverage : csr_matrix, shape (n_profiles, n_units)
         Each unit's coverage of the distinguishing content.
     query : csr_matrix, shape (n_profiles, n_terms)
         The profiles' weighted TF-IDF query vectors.
@@ -54,9 +54,9 @@ class Scores:
     tag_score: np.ndarray
     coverage: np.ndarray
     tag_share: np.ndarray
-    passage_text: np.ndarray
-    passage_tag: np.ndarray
-    passage_coverage: np.ndarray
+    passage_text: sp.csr_matrix
+    passage_tag: sp.csr_matrix
+    passage_coverage: sp.csr_matrix
     query: sp.csr_matrix
     query_tags: sp.csr_matrix
 
@@ -95,7 +95,7 @@ def score_matrix(model, prepared: Sequence[PreparedProfile]) -> Scores:
     """
     Q, Tq, Te, Qs, N, missing_mass, PH = query_vectors(model, prepared)
     rt = model._runtime()
-    # passage relevances stay sparse until the end: a profile touches few passages
+    # passage relevances stay sparse: a profile touches few passages
     S = (Q @ rt.X_T).tocsr().astype(np.float32)                           # text relevance
     tq_mass = np.asarray(Tq.sum(axis=1)).ravel()
     has_tags = tq_mass > 0
@@ -133,10 +133,18 @@ def score_matrix(model, prepared: Sequence[PreparedProfile]) -> Scores:
     score = combine(text_score, tag_score, tag_share, cover, model.coverage_power)
     return Scores(score=score, text_score=text_score, tag_score=tag_score, coverage=cover,
                   tag_share=tag_share,
-                  passage_text=S.toarray(), passage_tag=G.toarray(), passage_coverage=C.toarray(),
+                  passage_text=_canonical(S), passage_tag=_canonical(G), passage_coverage=_canonical(C),
                   query=Q, query_tags=Tq)
 
 
 def _row_values(m: sp.csr_matrix, per_row: np.ndarray) -> np.ndarray:
     """``per_row[r]`` for each stored value of the CSR matrix ``m`` (r its row)."""
     return np.repeat(per_row, np.diff(m.indptr))
+
+
+def _canonical(m: sp.csr_matrix) -> sp.csr_matrix:
+    """``m`` with sorted indices, duplicates summed and stored zeros dropped."""
+    m = sp.csr_matrix(m)
+    m.sum_duplicates()
+    m.eliminate_zeros()
+    return m

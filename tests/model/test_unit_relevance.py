@@ -3,6 +3,7 @@ per-place rule gives: the units with a positive relevance, best first, ties in l
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from recommender.model.evidence import UnitRelevance
 from recommender.model.prepare import prepare_profile
@@ -19,14 +20,15 @@ PROFILES = [
 def _per_place(model, j, i, scores, prepared):
     """The rule written out for one place: relevance over its links, stable-sorted."""
     idx, weights = model.entity_passages_[j]
-    S = scores.passage_text[i, idx]
-    G = scores.passage_tag[i, idx]
+    text, tag, cover = (m[i].toarray().ravel() for m in (scores.passage_text, scores.passage_tag,
+                                                          scores.passage_coverage))
+    S, G = text[idx], tag[idx]
     tw = model.text_weight if prepared.codes else 1.0
-    relevance = (tw * S + (1.0 - tw) * G) * weights * scores.passage_coverage[i, idx]
+    relevance = (tw * S + (1.0 - tw) * G) * weights * cover[idx]
     order = np.argsort(-relevance, kind="stable")
     order = order[relevance[order] > 0]
     own = idx[idx < model._runtime().n_passages]
-    first_hand = bool(own.size) and bool(((scores.passage_text[i, own] > 0) | (scores.passage_tag[i, own] > 0)).any())
+    first_hand = bool(own.size) and bool(((text[own] > 0) | (tag[own] > 0)).any())
     return idx[order], relevance[order], G[order], first_hand
 
 
@@ -55,13 +57,14 @@ def test_ties_keep_link_order_and_windows_are_not_first_hand():
     # place 0 links units 0, 1, 2 (equal relevance); place 1 links unit 1 and mention window 3
     links = LinkPooling(np.array([0, 1, 2, 1, 3]), np.ones(5, dtype=np.float32), np.array([0, 3]), 4)
     model = SimpleNamespace(text_weight=0.7, _runtime=lambda: SimpleNamespace(link_pooling=links, n_passages=3))
-    scores = SimpleNamespace(passage_text=np.array([[0.5, 0.5, 0.5, 0.2]], dtype=np.float32),
-                             passage_tag=np.zeros((1, 4), dtype=np.float32),
-                             passage_coverage=np.ones((1, 4)))
-    table = UnitRelevance(model, 0, scores, SimpleNamespace(codes=()))
+    def scores(text):
+        return SimpleNamespace(passage_text=sp.csr_matrix(np.array([text], dtype=np.float32)),
+                               passage_tag=sp.csr_matrix((1, 4), dtype=np.float32),
+                               passage_coverage=sp.csr_matrix(np.ones((1, 4))))
+
+    table = UnitRelevance(model, 0, scores([0.5, 0.5, 0.5, 0.2]), SimpleNamespace(codes=()))
     assert table.of(0)[0].tolist() == [0, 1, 2]
     assert table.of(1)[0].tolist() == [1, 3]
-    scores.passage_text[0, 1] = 0.0
-    table = UnitRelevance(model, 0, scores, SimpleNamespace(codes=()))
+    table = UnitRelevance(model, 0, scores([0.5, 0.0, 0.5, 0.2]), SimpleNamespace(codes=()))
     assert table.of(1)[0].tolist() == [3]
     assert table.first_hand.tolist() == [True, False]     # a mention window is not the place's own passage
