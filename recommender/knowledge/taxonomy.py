@@ -356,7 +356,7 @@ class Taxonomy:
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        for k in ("_tagger", "_zh_pool"):  # caches, rebuilt on first use
+        for k in ("_tagger", "_zh_pool", "_approximated", "_suggested"):  # caches, rebuilt on first use
             state.pop(k, None)
         return state
 
@@ -811,6 +811,16 @@ class Taxonomy:
         return None
 
     def _approximate(self, text: str, source: str) -> SectorMatch:
+        # a batch asks about the same strings again and again: the fuzzy search is kept
+        cache = self.__dict__.setdefault("_approximated", {})
+        found = cache.get((text, source))
+        if found is None:
+            found = self._search_approximate(text, source)
+            if len(cache) < 50_000:
+                cache[(text, source)] = found
+        return found
+
+    def _search_approximate(self, text: str, source: str) -> SectorMatch:
         key = sector_key(text)
         if not key:
             return SectorMatch(text, (), "literal", source)
@@ -908,6 +918,15 @@ class Taxonomy:
         key = sector_key(sector) if isinstance(sector, str) else ""
         if not key:
             return []
+        cache = self.__dict__.setdefault("_suggested", {})
+        found = cache.get((key, n))
+        if found is None:
+            found = self._search_suggestions(key, n)
+            if len(cache) < 50_000:
+                cache[(key, n)] = found
+        return list(found)
+
+    def _search_suggestions(self, key: str, n: int) -> list[str]:
         if key.isascii():
             pool = [self._rows[c]["name_en"] for c in self.codes] + list(self._en)
             return close_matches(key, [p.lower() for p in pool if p], n=n)

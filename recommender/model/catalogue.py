@@ -84,13 +84,40 @@ def _scope(model) -> list[str]:
                  if m >= need and gaz.level(str(e)) in ("city", "district")}
     known = {str(e) for e in model.entity_ids_}
     out = []
-    for eid in gaz.entities.loc[gaz.entities["level"] == "park", "entity_id"]:
+    for eid in gaz.ids("park"):
         if eid in known or eid not in DevZoneCatalogue.default():
             continue
         if described.intersection(gaz.ancestors(eid)):
             out.append(eid)
     model.__dict__["_catalogue_scope"] = out
     return out
+
+
+def _scope_for(model, codes) -> list[str]:
+    """The zones of :func:`_scope` whose catalogue row may support one of ``codes`` (a label
+    maps to the code or to a sub-tag of it), in :func:`_scope`'s order.
+
+    An index from each code to the zones whose labels reach it (a label's codes and
+    their ancestors) is built once per model, so a profile checks a handful of rows, not
+    every zone in scope.
+    """
+    index = model.__dict__.get("_catalogue_index")
+    if index is None:
+        catalogue = DevZoneCatalogue.default()
+        tax = model.taxonomy_
+        index = {}
+        for pos, eid in enumerate(_scope(model)):
+            reached: set[str] = set()
+            for label in (x.strip().rstrip(".") for x in catalogue.get(eid).text.split("、")):
+                for code in (tax.catalogue_codes(label) if label else []):
+                    reached.add(code)
+                    reached.update(tax.ancestors(code))
+            for code in reached:
+                index.setdefault(code, []).append(pos)
+        model.__dict__["_catalogue_index"] = index
+    scope = _scope(model)
+    positions = sorted({pos for code in dict.fromkeys(codes) for pos in index.get(code, ())})
+    return [scope[pos] for pos in positions]
 
 
 def catalogue_only(model, prepared) -> list[tuple[float, str, Evidence, tuple[str, ...]]]:
@@ -108,7 +135,7 @@ def catalogue_only(model, prepared) -> list[tuple[float, str, Evidence, tuple[st
     factor = (1.0 - model.text_weight) * (1.0 - model.passage_weight) * model.catalogue_weight
     literal = _literal(prepared)
     out = []
-    for eid in _scope(model):
+    for eid in _scope_for(model, prepared.codes):
         if eid in excluded or (regions and not regions.intersection([eid, *gaz.ancestors(eid)])):
             continue
         row, codes, labels = catalogue.support(eid, prepared.codes, tax, literal)

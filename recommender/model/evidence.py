@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 import numpy as np
 
 from recommender.model.results import Evidence
+from recommender.model.stored import stored_table
 from recommender.text.normalize import normalize_sentence
 
-__all__ = ["select_evidence", "with_highlights", "sentence_spans", "highlight_spans", "mention_kind", "clause_kind",
+__all__ = ["select_evidence", "UnitRelevance", "with_highlights", "sentence_spans", "highlight_spans", "mention_kind", "clause_kind",
            "MENTION_STRENGTH"]
 
 #: How much a place's best evidence sentence supports its score, by kind of mention.
@@ -106,13 +108,11 @@ def evidence_strength(evidence, keep=lambda term: True) -> str:
     best = "list"
     order = ("list", "statement", "substantive")
     for ev in evidence:
-        terms = [t for t in ev.terms if keep(t)] or list(ev.terms)
-        for a, b in sentence_spans(ev.text):
-            sentence = ev.text[a:b]
-            norm = normalize_sentence(sentence)
+        terms = tuple(t for t in ev.terms if keep(t)) or tuple(ev.terms)
+        for _, _, norm in _sentences(ev.text):
             if not any(t in norm for t in terms):
                 continue
-            kind = clause_kind(norm, terms)
+            kind = _clause_kind(norm, terms)
             if order.index(kind) > order.index(best):
                 best = kind
             if best == "substantive":
@@ -121,6 +121,19 @@ def evidence_strength(evidence, keep=lambda term: True) -> str:
 
 
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def _sentences(text: str) -> tuple[tuple[int, int, str], ...]:
+    """``(start, end, normalised sentence)`` of each sentence of a passage (cached: the
+    passages of popular places are read for many profiles)."""
+    return tuple((a, b, normalize_sentence(text[a:b])) for a, b in sentence_spans(text))
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _clause_kind(sentence: str, terms: tuple[str, ...]) -> str:
+    """:func:`clause_kind`, cached on the normalised sentence and the terms."""
+    return clause_kind(sentence, terms)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -168,8 +181,8 @@ def highlight_spans(text: str, offset: int, terms, keep=None, limit: int = 3) ->
     if not wanted:
         return ()
     scored = []
-    for a, b in sentence_spans(text):
-        norm = normalize_sentence(text[a:b]).lower()
+    for a, b, norm in _sentences(text):
+        norm = norm.lower()
         held = [t for t in wanted if t.lower() in norm]
         if held:
             content = sum(1 for t in held if keep is None or keep(t))
@@ -192,8 +205,70 @@ def with_highlights(evidence: Evidence, keep=None) -> Evidence:
                                                                     evidence.terms, keep))
 
 
+class UnitRelevance:
+    """For one profile, every place's relevant units (passages and mention windows), best
+    first: what :func:`select_evidence` cites from, computed on arrays for all places at once.
+
+    A unit's relevance to a place is its text and tag relevance (mixed by the text weight
+    when the profile has tags) times its link weight to the place times its coverage of
+    the profile's distinguishing content; only units with a positive relevance are kept,
+    grouped by place, best first (ties by unit). ``first_hand[j]`` says whether place
+    ``j`` has a passage of its own (not a mention window) with any text or tag relevance.
+
+    Parameters
+    ----------
+    model : Recommender
+        A fitted model.
+    profile_row : int
+        The profile's row in ``scores``.
+    scores : Scores
+        From :func:`recommender.model.score.score_matrix`.
+    prepared : PreparedProfile
+
+    Examples
+    --------
+    >>> from recommender import Recommender, load_sample_corpus
+    >>> from recommender.model.prepare import prepare_profile
+    >>> from recommender.model.score import score_matrix
+    >>> model = Recommender().fit(load_sample_corpus())
+    >>> p = prepare_profile(model, {"sectors": ["陶瓷"]})
+    >>> table = UnitRelevance(model, 0, score_matrix(model, [p]), p)
+    >>> j = list(model.entity_ids_).index("430281")
+    >>> units, relevance, tag = table.of(j)
+    >>> bool(len(units) > 0 and (relevance[:-1] >= relevance[1:]).all()), bool(table.first_hand[j])
+    (True, True)
+    """
+
+    def __init__(self, model, profile_row: int, scores, prepared):
+        links = model._runtime().link_pooling
+        text = scores.passage_text[profile_row]
+        tag = scores.passage_tag[profile_row]
+        touched = np.flatnonzero((text > 0) | (tag > 0))
+        lo, hi = links.unit_ptr[touched], links.unit_ptr[touched + 1]
+        counts = hi - lo
+        link = links.by_unit[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())]
+        unit = np.repeat(touched, counts)
+        place = links.place[link]
+        self.first_hand = np.zeros(links.n_places, dtype=bool)
+        self.first_hand[place[unit < len(stored_table(model, "passages_"))]] = True
+        tw = model.text_weight if prepared.codes else 1.0
+        g = tag[unit]
+        relevance = (tw * text[unit] + (1.0 - tw) * g) * links.weights[link]
+        relevance = relevance * scores.passage_coverage[profile_row, unit]
+        keep = relevance > 0
+        place, unit, relevance, g = place[keep], unit[keep], relevance[keep], g[keep]
+        order = np.lexsort((unit, -relevance, place))
+        self._place, self._unit, self._relevance, self._tag = place[order], unit[order], relevance[order], g[order]
+
+    def of(self, entity_col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The place's relevant units, their relevances and tag relevances, best first."""
+        lo, hi = np.searchsorted(self._place, [entity_col, entity_col + 1])
+        return self._unit[lo:hi], self._relevance[lo:hi], self._tag[lo:hi]
+
+
 def select_evidence(model, entity_col: int, profile_row: int, scores, q_terms: dict[int, float],
-                    prepared, evidence_k: int, highlight: bool = True) -> list[Evidence]:
+                    prepared, evidence_k: int, highlight: bool = True,
+                    units: UnitRelevance | None = None) -> list[Evidence]:
     """Return up to ``evidence_k`` passages that support place ``entity_col`` for a profile.
 
     A passage qualifies only when it is about what was asked: it shares at least one
@@ -205,37 +280,27 @@ def select_evidence(model, entity_col: int, profile_row: int, scores, q_terms: d
     (a caller that cites only some of them adds them with :func:`with_highlights`).
 
     ``scores`` is a :class:`~recommender.model.score.Scores` (its ``passage_text``,
-    ``passage_tag`` and ``passage_coverage`` rows are read).
+    ``passage_tag`` and ``passage_coverage`` rows are read); ``units``, when given, is the
+    profile's :class:`UnitRelevance` (built once for all the places of a result).
     """
     if evidence_k <= 0:
         return []
-    idx, weights = model.entity_passages_[entity_col]
-    if len(idx) == 0:
-        return []
-    S = scores.passage_text[profile_row, idx]
-    G = scores.passage_tag[profile_row, idx]
-    has_tags = bool(prepared.codes)
-    tw = model.text_weight if has_tags else 1.0
-    relevance = (tw * S + (1.0 - tw) * G) * weights
-    # the passage that holds more of what sets the profile apart is the better citation
-    relevance = relevance * scores.passage_coverage[profile_row, idx]
-    order = np.argsort(-relevance, kind="stable")
+    if units is None:
+        units = UnitRelevance(model, profile_row, scores, prepared)
+    ranked, relevance, G = units.of(entity_col)
     X = model.X_
     rt = model._runtime()
     vocab = rt.vocab
     chosen: list[Evidence] = []
     seen: set[str] = set()
-    for pos in order:
-        if relevance[pos] <= 0:
-            break
-        unit = int(idx[pos])
+    for pos, unit in enumerate(ranked.tolist()):
+        row = rt.unit_passage[unit]
+        key = rt.norm_text[row]
+        if key in seen:             # a passage already cited (or a window of it)
+            continue
         lo, hi = X.indptr[unit], X.indptr[unit + 1]
         shared = [(q_terms[c], vocab[c]) for c in X.indices[lo:hi].tolist() if c in q_terms]
         if not shared and G[pos] <= 0:
-            continue
-        row = rt.unit_passage[unit]
-        key = rt.norm_text[row]
-        if key in seen:
             continue
         seen.add(key)
         shared.sort(key=lambda t: (-t[0], t[1]))

@@ -13,7 +13,8 @@ from typing import Sequence
 import numpy as np
 
 from recommender.model import catalogue as cat_mod
-from recommender.model.evidence import MENTION_STRENGTH, evidence_strength, select_evidence, with_highlights
+from recommender.model.evidence import (MENTION_STRENGTH, UnitRelevance, evidence_strength, select_evidence,
+                                        with_highlights)
 from recommender.model.prepare import PreparedProfile
 from recommender.model.results import Match, RecommendationResult, ResolvedSector
 from recommender.model.score import score_matrix
@@ -21,7 +22,7 @@ from recommender.model.scoring import below_descendants
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["rank_results", "one_result", "first_hand", "place_match", "CONTAINER_LEVELS"]
+__all__ = ["rank_results", "one_result", "place_match", "CONTAINER_LEVELS"]
 
 #: Levels that contain the districts and parks an investor settles in.
 CONTAINER_LEVELS = frozenset({"province", "city"})
@@ -101,6 +102,7 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
     # leading candidates, a place whose best evidence is a list mention scores below one with
     # a named project, firm or figure (MENTION_STRENGTH)
     rt = model._runtime()
+    units = UnitRelevance(model, i, scores, p)      # every place's relevant units, on arrays
     pool = []
     depth = max(3 * top_k, 30)
     for j in order:
@@ -109,7 +111,7 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
         # a place is a match only with a passage about what was asked, or its catalogue row
         # the kind of mention is read from the passages the score pools, whatever the number cited
         evidence = select_evidence(model, j, i, scores, q_terms, p, max(evidence_k, model.top_passages),
-                                   highlight=False)
+                                   highlight=False, units=units)
         cited = cat_mod.catalogue_evidence(model, str(model.entity_ids_[j]), p)
         if not evidence and cited is None:
             continue
@@ -120,7 +122,7 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
         capped = below_descendants([t[0] for t in pool], [rt.ancestors[t[1]] for t in pool],
                                    [rt.entity_id[t[1]] for t in pool],
                                    [rt.level[t[1]] in CONTAINER_LEVELS for t in pool],
-                                   [first_hand(model, t[1], i, scores) for t in pool],
+                                   [bool(units.first_hand[t[1]]) for t in pool],
                                    [float(scores.coverage[i, t[1]]) for t in pool])
         pool = [(c, *t[1:]) for c, t in zip(capped, pool)]
     pool.sort(key=lambda t: (-round(t[0], 9), model.entity_ids_[t[1]]))
@@ -152,29 +154,6 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
     return RecommendationResult(profile_id=p.profile.profile_id, matches=tuple(matches),
                                 weak_evidence=weak, warnings=tuple(warnings),
                                 resolved_sectors=resolved, query_terms=tuple(p.terms))
-
-
-def first_hand(model, j, i, scores) -> bool:
-    """Whether place ``j`` has a relevant passage of its own: a whole passage of its own
-    report (or one it heads), not a sentence cut from someone else's report.
-
-    Parameters
-    ----------
-    model : Recommender
-    j : int
-        The place's column.
-    i : int
-        The profile's row in ``scores``.
-    scores : Scores
-
-    Returns
-    -------
-    bool
-    """
-    units, _ = model.entity_passages_[j]
-    own = units[units < model._runtime().n_passages]
-    return bool(own.size) and bool(((scores.passage_text[i, own] > 0)
-                                    | (scores.passage_tag[i, own] > 0)).any())
 
 
 def place_match(model, rank, j, i, scores, p, evidence, q_terms, adjusted, kind) -> Match:

@@ -20,6 +20,9 @@ __all__ = ["RuntimeTables", "GramFilter", "SCANS_BEFORE_FILTER", "TRANSPOSED", "
 GENERIC_MIN_PASSAGES = 5
 
 
+#: How many passages' decoded tag hits are kept for the next profiles that cite them.
+HITS_KEPT = 8192
+
 #: How many words are looked up in the passages' text by a plain scan before a filter of
 #: the text's runs of 2 to 4 characters is built (it costs about as much as thirty scans).
 SCANS_BEFORE_FILTER = 8
@@ -49,13 +52,14 @@ class GramFilter:
     LENGTHS = (2, 3, 4)
 
     def __init__(self, text: str):
-        self._seen = np.zeros(1 << self.BITS, dtype=bool)
+        seen = np.zeros(1 << self.BITS, dtype=bool)
         step = 1 << 20                          # a million characters at a time: small temporaries
         for lo in range(0, max(len(text) - 2, 0), step):
             codes = np.frombuffer(text[lo:lo + step + 3].encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
             for n in self.LENGTHS:
                 if len(codes) >= n:
-                    self._seen[self._hash(codes, n)] = True
+                    seen[self._hash(codes, n)] = True
+        self._bits = np.packbits(seen)          # kept as bits: an eighth of the memory
 
     @classmethod
     def _hash(cls, codes: np.ndarray, n: int) -> np.ndarray:
@@ -70,7 +74,11 @@ class GramFilter:
     def may_hold(self, word: str) -> bool:
         """False when ``word`` certainly does not occur in the text."""
         codes = np.frombuffer(word.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        return all(bool(self._seen[self._hash(codes, n)].all()) for n in self.LENGTHS if len(codes) >= n)
+        return all(bool(self._holds(self._hash(codes, n)).all()) for n in self.LENGTHS if len(codes) >= n)
+
+    def _holds(self, h: np.ndarray) -> np.ndarray:
+        """Whether each hash's bit is set (bits packed big-endian, as :func:`numpy.packbits` does)."""
+        return (self._bits[h >> 3] >> (7 - (h & 7)).astype(np.uint8)) & 1 > 0
 
 
 #: The transposed matrices the query path multiplies by, and the fitted matrices they transpose.
@@ -275,17 +283,35 @@ class RuntimeTables:
         return int(np.intersect1d(ua, ub, assume_unique=True).size)
 
     def hits(self, passage_row: int) -> list:
-        """The tagger's ``(code, term)`` hits in a passage, kept from the fit's tagging scan."""
-        return self._hits[passage_row]
+        """The tagger's ``(code, term)`` hits in a passage, kept from the fit's tagging scan
+        (decoded once per passage read)."""
+        cache = self.__dict__.setdefault("_hits_read", {})
+        found = cache.get(passage_row)
+        if found is None:
+            if len(cache) >= HITS_KEPT:
+                cache.clear()
+            found = cache[passage_row] = self._hits[passage_row]
+        return found
 
     def tag_terms(self, passage_row: int, codes) -> list[str]:
         """Words of a passage that carry one of ``codes`` or one of their sub-sectors."""
-        wanted = set(codes)
+        answering = self._answering(tuple(codes))
         out: list[str] = []
         for code, term in self.hits(passage_row):
-            if (code in wanted or wanted & self.descends.get(code, set())) and term not in out:
+            if code in answering and term not in out:
                 out.append(term)
         return out
+
+    def _answering(self, codes: tuple) -> frozenset:
+        """The tags that answer one of ``codes``: the codes themselves and their sub-tags."""
+        cache = self.__dict__.setdefault("_answering_cache", {})
+        found = cache.get(codes)
+        if found is None:
+            wanted = set(codes)
+            found = frozenset(wanted | {c for c, up in self.descends.items() if wanted & up})
+            if len(cache) < 50_000:
+                cache[codes] = found
+        return found
 
     def has_expansion(self, codes: tuple) -> bool:
         """Whether the TF-IDF vector of this tag combination's expansion is cached."""

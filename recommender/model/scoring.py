@@ -252,7 +252,7 @@ class LinkPooling:
             v = v * self.weights[link]
         v = np.clip(v.astype(np.float32, copy=False), 0.0, 1.0)
         key = row * self.n_places + self.place[link]
-        order = np.lexsort((-v, key))                  # by place, best value first
+        order = _by_key_best_first(key, v)             # by place, best value first
         key, v = key[order], v[order]
         first = np.ones(len(key), dtype=bool)
         first[1:] = key[1:] != key[:-1]
@@ -263,6 +263,24 @@ class LinkPooling:
         top[group[keep], rank[keep]] = v[keep]
         out.ravel()[key[first]] = pool(top[None], m)[0]
         return out
+
+
+def _by_key_best_first(key: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The order of ``np.lexsort((-values, key))`` (by key, then largest value first, ties
+    in input order) for non-negative float32 ``values``, from one stable sort of a single
+    integer: the key above the value's bits, inverted (a non-negative float's bits order it).
+
+    Examples
+    --------
+    >>> key = np.array([1, 0, 1, 0, 1])
+    >>> values = np.array([0.5, 0.25, 1.0, 0.25, 0.5], dtype=np.float32)
+    >>> _by_key_best_first(key, values).tolist() == np.lexsort((-values, key)).tolist()
+    True
+    """
+    values = np.asarray(values, dtype=np.float32) + np.float32(0.0)     # -0.0 becomes 0.0
+    inverse = np.uint32(0xFFFFFFFF) - values.view(np.uint32)
+    composite = (key.astype(np.uint64) << np.uint64(32)) | inverse.astype(np.uint64)
+    return np.argsort(composite, kind="stable")
 
 
 def passage_coverage(term_hits: np.ndarray, tag_hits: np.ndarray, term_mass: np.ndarray,
