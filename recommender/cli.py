@@ -8,6 +8,7 @@ library's errors into one line on stderr with exit status 2 (bad usage or input)
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -158,7 +159,10 @@ def _load_or_fit(model_arg: str | None):
                 print(f"recommender: warning: {path} was fitted by a different build of the library; "
                       "refit with 'recommender fit' if results look off", file=sys.stderr)
             if not stale or explicit:
-                return Recommender.load(path)
+                model = Recommender.load(path)
+                # the model lives until the command ends: later collections need not traverse it
+                gc.freeze()
+                return model
             print(f"recommender: cached model {path} was fitted by a different build; refitting", file=sys.stderr)
         except ModelError as exc:
             if explicit:

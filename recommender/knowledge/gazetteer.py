@@ -259,6 +259,16 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._index)
 
+    def ids(self, level: str | None = None) -> list[str]:
+        """Entity ids in table order, all of them or those of one level.
+
+        Examples
+        --------
+        >>> Gazetteer.default().ids("province")[:2]
+        ['110000', '120000']
+        """
+        return [eid for eid, lv in self._level.items() if level is None or lv == level]
+
     def __contains__(self, entity_id: object) -> bool:
         return entity_id in self._index
 

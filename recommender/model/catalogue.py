@@ -84,7 +84,7 @@ def _scope(model) -> list[str]:
                  if m >= need and gaz.level(str(e)) in ("city", "district")}
     known = {str(e) for e in model.entity_ids_}
     out = []
-    for eid in gaz.entities.loc[gaz.entities["level"] == "park", "entity_id"]:
+    for eid in gaz.ids("park"):
         if eid in known or eid not in DevZoneCatalogue.default():
             continue
         if described.intersection(gaz.ancestors(eid)):

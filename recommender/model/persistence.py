@@ -43,6 +43,7 @@ that names the attribute.
 from __future__ import annotations
 
 import codecs
+import gc
 import hashlib
 import io
 import itertools
@@ -745,11 +746,18 @@ def load_model(path, expected_class=None):
             raise ModelError(f"{path} does not match the SHA-256 in its manifest: the file was changed or "
                              f"corrupted; {_REFIT}")
 
+    # decoding makes many small objects (the index, lookups, tables) that live as long as the
+    # model: collections during it would only traverse them again and again
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         model = _read_archive(path, manifest, expected_class, mapped)
     except Exception:
         check_hash()
         raise
+    finally:
+        if collecting:
+            gc.enable()
     check_hash()
     return model
 

@@ -108,15 +108,6 @@ def _ints(values) -> list[int]:
     return np.asarray(values, dtype=np.int64).tolist()
 
 
-def _joined_text(texts) -> tuple[str, np.ndarray]:
-    """Texts laid end to end, and where each starts (with the end last)."""
-    if isinstance(texts, TextColumn):
-        return texts.text(), texts.offsets()
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum([len(t) for t in texts], out=offsets[1:])
-    return "".join(texts), offsets
-
-
 class _SupportedTags:
     """For each place (a row of the tag-support matrix), the set of tag columns it supports
     with a positive weight; a row's set is made on first access and kept."""
@@ -275,26 +266,17 @@ class RuntimeTables:
         """
         cache = self.__dict__.setdefault("_written", {})
         if word not in cache:
-            if "_joined" not in self.__dict__:
-                self._joined = _joined_text(self.norm_text)
-            text, _ = self._joined
+            texts = self.__dict__.get("_norm_column")
+            if texts is None:
+                # a loaded model's column is searched as stored; a fitted model's list is joined once
+                texts = self.norm_text if isinstance(self.norm_text, TextColumn) else TextColumn.from_strings(
+                    self.norm_text)
+                self._norm_column = texts
             grams = self.__dict__.get("_grams")
             if grams is None and len(cache) >= SCANS_BEFORE_FILTER:
-                grams = self._grams = GramFilter(text)
-            cache[word] = (grams is None or grams.may_hold(word)) and self._within_one_passage(word)
+                grams = self._grams = GramFilter(texts.text())
+            cache[word] = (grams is None or grams.may_hold(word)) and texts.contains(word)
         return cache[word]
-
-    def _within_one_passage(self, word: str) -> bool:
-        """Whether some passage's normalised text holds ``word`` (a match across the border
-        of two passages laid end to end does not count)."""
-        text, offsets = self._joined
-        i = text.find(word)
-        while i >= 0:
-            k = int(np.searchsorted(offsets, i, side="right"))  # offsets[k - 1] <= i < offsets[k]
-            if k < len(offsets) and i + len(word) <= offsets[k]:
-                return True
-            i = text.find(word, i + 1)
-        return False
 
     def is_specific_or_tag(self, term: str) -> bool:
         """Whether a matched word carries content: a specific word or an industry-tag word."""

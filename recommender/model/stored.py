@@ -29,10 +29,10 @@ _ENCODING = "utf-16-le"
 class TextColumn(Sequence):
     """Strings stored end to end as UTF-16 code units, with their offsets in characters.
 
-    Item ``i`` is decoded on access from ``data[2 * offsets[i]:2 * offsets[i + 1]]``: every
-    character of the buffer must then take one code unit (no character outside the Basic
-    Multilingual Plane), which :meth:`from_buffer` checks; otherwise the buffer is decoded
-    once, whole.
+    Item ``i`` is decoded on access from its code units. A character outside the Basic
+    Multilingual Plane takes two units (a surrogate pair): :meth:`from_buffer` finds the
+    pairs once (with numpy) and maps character offsets to unit offsets, so no text is
+    decoded before it is read. :meth:`contains` searches the buffer itself.
 
     Examples
     --------
@@ -40,22 +40,27 @@ class TextColumn(Sequence):
     >>> col = TextColumn.from_buffer(data, np.array([0, 2, 4]))
     >>> len(col), col[1], col[-2], col.tolist()
     (2, '醴陵', '陶瓷', ['陶瓷', '醴陵'])
-    >>> wide = "𠀀x".encode("utf-16-le")            # one character, two code units
-    >>> TextColumn.from_buffer(np.frombuffer(wide, dtype=np.uint8), np.array([0, 1, 2])).tolist()
-    ['𠀀', 'x']
+    >>> col.contains("瓷醴"), col.contains("醴陵")    # a match across two items does not count
+    (False, True)
+    >>> wide = "𠀀x陶瓷".encode("utf-16-le")          # 𠀀: one character, two code units
+    >>> col = TextColumn.from_buffer(np.frombuffer(wide, dtype=np.uint8), np.array([0, 2, 4]))
+    >>> col.tolist(), col[1], col.contains("陶瓷"), col.contains("x陶")
+    (['𠀀x', '陶瓷'], '陶瓷', True, False)
     """
 
-    __slots__ = ("_data", "_offsets", "_text", "_n")
+    __slots__ = ("_data", "_offsets", "_units", "_text", "_bytes", "_n")
 
-    def __init__(self, data, offsets, text: str | None = None):
+    def __init__(self, data, offsets, text: str | None = None, *, units=None):
         self._data = data
         self._offsets = offsets
+        self._units = offsets if units is None else units
         self._text = text
+        self._bytes = None
         self._n = len(offsets) - 1
 
     @classmethod
     def from_buffer(cls, data: np.ndarray, offsets: np.ndarray) -> "TextColumn":
-        """Wrap a UTF-16-LE buffer and its character offsets.
+        """Wrap a UTF-16-LE buffer (as decoded with ``surrogatepass``) and its character offsets.
 
         Raises
         ------
@@ -66,13 +71,36 @@ class TextColumn(Sequence):
         offsets = np.asarray(offsets, dtype=np.int64)
         if offsets.ndim != 1 or not len(offsets) or offsets[0] != 0 or bool(np.any(offsets[1:] < offsets[:-1])):
             raise ValueError("a text table does not match its offsets")
-        if len(data) == 2 * int(offsets[-1]):
+        if len(data) % 2:
+            raise ValueError("a UTF-16 text table has an odd number of bytes")
+        n_units = len(data) // 2
+        if n_units == int(offsets[-1]):
             return cls(data, offsets)
-        # some character takes two code units: item offsets are not buffer offsets
-        text = codecs.decode(memoryview(data), _ENCODING, "surrogatepass")
-        if len(text) != int(offsets[-1]):
+        # a high surrogate followed by a low one decodes to one character (pairs cannot overlap)
+        u = np.frombuffer(data, dtype="<u2")
+        surrogates = np.flatnonzero((u & 0xF800) == 0xD800)             # few: scan them only
+        high = surrogates[(u[surrogates] < 0xDC00) & (surrogates + 1 < len(u))]
+        pairs = high[(u[high + 1] & 0xFC00) == 0xDC00]
+        if n_units - len(pairs) != int(offsets[-1]):
             raise ValueError("a text table does not match its offsets")
-        return cls(data, offsets, text)
+        # character c starts at unit c + (pairs that start before character c)
+        pair_chars = pairs - np.arange(len(pairs))
+        units = offsets + np.searchsorted(pair_chars, offsets, side="left")
+        return cls(data, offsets, units=units)
+
+    @classmethod
+    def from_strings(cls, values) -> "TextColumn":
+        """A column over Python strings (their text joined once).
+
+        Examples
+        --------
+        >>> TextColumn.from_strings(["陶瓷", "", "醴陵"])[2]
+        '醴陵'
+        """
+        values = list(values)
+        offsets = np.zeros(len(values) + 1, dtype=np.int64)
+        np.cumsum([len(v) for v in values], out=offsets[1:])
+        return cls(None, offsets, "".join(values))
 
     def __len__(self) -> int:
         return self._n
@@ -85,9 +113,9 @@ class TextColumn(Sequence):
             i += self._n
         if not 0 <= i < self._n:
             raise IndexError("TextColumn index out of range")
-        a, b = int(self._offsets[i]), int(self._offsets[i + 1])
         if self._text is not None:
-            return self._text[a:b]
+            return self._text[int(self._offsets[i]):int(self._offsets[i + 1])]
+        a, b = int(self._units[i]), int(self._units[i + 1])
         return codecs.decode(self._data[2 * a:2 * b].tobytes(), _ENCODING, "surrogatepass")
 
     def __iter__(self):
@@ -108,6 +136,26 @@ class TextColumn(Sequence):
         s = self.text()
         o = self._offsets.tolist()
         return [s[a:b] for a, b in zip(o[:-1], o[1:])]
+
+    def contains(self, word: str) -> bool:
+        """Whether some item holds ``word`` (a match across the border of two items laid end
+        to end does not count). The UTF-16 buffer is searched as bytes, without decoding it."""
+        if self._data is None or self._text is not None:
+            haystack, needle, bounds, width = self.text(), word, self._offsets, 1
+        else:
+            if self._bytes is None:
+                self._bytes = self._data.tobytes()
+            haystack, needle, bounds, width = self._bytes, word.encode(_ENCODING, "surrogatepass"), self._units, 2
+        length = len(needle) // width
+        i = haystack.find(needle)
+        while i >= 0:
+            if i % width == 0:                              # on a code unit, not inside one
+                start = i // width
+                k = int(np.searchsorted(bounds, start, side="right"))     # bounds[k - 1] <= start < bounds[k]
+                if k < len(bounds) and start + length <= bounds[k]:
+                    return True
+            i = haystack.find(needle, i + 1)
+        return False
 
     def __repr__(self) -> str:
         return f"TextColumn({self._n} items)"

@@ -106,3 +106,18 @@ def test_text_column_with_characters_outside_the_basic_plane():
     assert [col[i] for i in range(len(values))] == values and col.tolist() == values
     with pytest.raises(ValueError):
         TextColumn.from_buffer(data, offsets + 1)
+
+
+def test_text_column_search_matches_a_scan_of_the_items():
+    rng = np.random.default_rng(7)
+    alphabet = list("陶瓷醴陵株洲x") + ["𠀀", "𠀁"]
+    values = ["".join(rng.choice(alphabet, size=rng.integers(0, 6))) for _ in range(60)]
+    data = np.frombuffer("".join(values).encode("utf-16-le", "surrogatepass"), dtype=np.uint8)
+    stored = TextColumn.from_buffer(data, np.cumsum([0] + [len(v) for v in values]))
+    joined = TextColumn.from_strings(values)
+    text = "".join(values)
+    words = {text[i:i + n] for n in (1, 2, 3, 4) for i in range(len(text) - n + 1)} | {"陶陶陶陶陶", "𠀀𠀀𠀀"}
+    for word in sorted(words):
+        expected = any(word in v for v in values)
+        assert stored.contains(word) == expected == joined.contains(word), word
+    assert [stored[i] for i in range(len(values))] == values
