@@ -6,6 +6,8 @@ ranking many profiles does not pay for pandas row access or sparse slicing per m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -136,6 +138,33 @@ def _same_pattern(m: sp.csr_matrix, data: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape, copy=False)
 
 
+class _SharedRows(Sequence):
+    """A column's rows, each decoded once and then shared: a passage a batch cites again and
+    again is one string, however many results quote it.
+
+    Examples
+    --------
+    >>> rows = _SharedRows(["陶瓷", "醴陵"])
+    >>> rows[1] is rows[1], len(rows), list(rows)
+    (True, 2, ['陶瓷', '醴陵'])
+    """
+
+    def __init__(self, column):
+        self._column = column
+        self._decoded: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._column)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        found = self._decoded.get(i)
+        if found is None:
+            found = self._decoded[i] = self._column[i]
+        return found
+
+
 class RuntimeTables:
     """Lists and sets for fast per-match work; built from a fitted :class:`Recommender`."""
 
@@ -144,7 +173,7 @@ class RuntimeTables:
         # else the fitted DataFrames
         p = stored_table(model, "passages_")
         self.n_passages = len(p)
-        self.text = column_list(p, "text")
+        self.text = _SharedRows(column_list(p, "text"))      # the cited text: one string per passage
         self.norm_text = column_list(p, "norm_text")
         self.source = column_list(p, "source")
         self.start = _ints(column_list(p, "start"))
