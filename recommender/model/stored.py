@@ -125,6 +125,7 @@ class TextColumn(Sequence):
         """All items laid end to end (decoded once, then kept)."""
         if self._text is None:
             self._text = codecs.decode(memoryview(self._data), _ENCODING, "surrogatepass")
+            self._bytes = None          # searches use the text from now on: one copy is enough
         return self._text
 
     def offsets(self) -> np.ndarray:
