@@ -24,6 +24,8 @@ import numpy as np
 __all__ = ["TextColumn", "CodedColumn", "RaggedRows", "StoredFrame", "DeferredAttributes", "stored_table", "column_list"]
 
 _ENCODING = "utf-16-le"
+#: Items a :class:`TextColumn` decodes one by one before it decodes its whole text instead.
+READS_BEFORE_DECODING = 20_000
 
 
 class TextColumn(Sequence):
@@ -48,7 +50,7 @@ class TextColumn(Sequence):
     (['𠀀x', '陶瓷'], '陶瓷', True, False)
     """
 
-    __slots__ = ("_data", "_offsets", "_units", "_text", "_bytes", "_n")
+    __slots__ = ("_data", "_offsets", "_units", "_text", "_bytes", "_n", "_reads")
 
     def __init__(self, data, offsets, text: str | None = None, *, units=None):
         self._data = data
@@ -57,6 +59,7 @@ class TextColumn(Sequence):
         self._text = text
         self._bytes = None
         self._n = len(offsets) - 1
+        self._reads = 0
 
     @classmethod
     def from_buffer(cls, data: np.ndarray, offsets: np.ndarray) -> "TextColumn":
@@ -113,6 +116,10 @@ class TextColumn(Sequence):
             i += self._n
         if not 0 <= i < self._n:
             raise IndexError("TextColumn index out of range")
+        if self._text is None:
+            self._reads += 1
+            if self._reads > READS_BEFORE_DECODING:
+                self.text()         # heavy use (a batch citing many passages): decode all once
         if self._text is not None:
             return self._text[int(self._offsets[i]):int(self._offsets[i + 1])]
         a, b = int(self._units[i]), int(self._units[i + 1])
@@ -125,6 +132,7 @@ class TextColumn(Sequence):
         """All items laid end to end (decoded once, then kept)."""
         if self._text is None:
             self._text = codecs.decode(memoryview(self._data), _ENCODING, "surrogatepass")
+            self._bytes = None          # searches use the text from now on: one copy is enough
         return self._text
 
     def offsets(self) -> np.ndarray:

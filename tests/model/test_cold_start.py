@@ -121,3 +121,14 @@ def test_text_column_search_matches_a_scan_of_the_items():
         expected = any(word in v for v in values)
         assert stored.contains(word) == expected == joined.contains(word), word
     assert [stored[i] for i in range(len(values))] == values
+
+
+def test_text_column_decodes_whole_after_many_reads(monkeypatch):
+    from recommender.model import stored
+
+    monkeypatch.setattr(stored, "READS_BEFORE_DECODING", 3)
+    values = ["陶瓷", "𠀀醴陵", "株洲", "", "x"]
+    data = np.frombuffer("".join(values).encode("utf-16-le", "surrogatepass"), dtype=np.uint8)
+    col = TextColumn.from_buffer(data, np.cumsum([0] + [len(v) for v in values]))
+    assert [col[i] for i in range(len(values))] * 2 == values * 2
+    assert col.contains("醴陵") and not col.contains("瓷𠀀")
