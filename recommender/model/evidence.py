@@ -11,8 +11,8 @@ import numpy as np
 from recommender.model.results import Evidence
 from recommender.text.normalize import normalize_for_features
 
-__all__ = ["select_evidence", "UnitRelevance", "with_highlights", "sentence_spans", "highlight_spans", "mention_kind", "clause_kind",
-           "MENTION_STRENGTH"]
+__all__ = ["select_evidence", "UnitRelevance", "with_highlights", "sentence_spans", "highlight_spans", "mention_kind",
+           "clause_kind", "MENTION_STRENGTH"]
 
 #: How much a place's best evidence sentence supports its score, by kind of mention.
 MENTION_STRENGTH = {"substantive": 1.0, "statement": 0.75, "list": 0.5}

@@ -225,6 +225,7 @@ class Recommender(DeferredAttributes, ParamsMixin):
         state.pop("_saved_runtime", None)
         state.pop("_runtime_tables", None)
         state.pop("_catalogue_scope", None)
+        state.pop("_catalogue_index", None)
         return state
 
     # ------------------------------------------------------------------------- fit
@@ -246,7 +247,8 @@ class Recommender(DeferredAttributes, ParamsMixin):
         from recommender.model.fit import build_index
 
         self._validate_params()
-        for stale in ("_deferred_attributes", "_saved_runtime", "_runtime_tables"):
+        for stale in ("_deferred_attributes", "_saved_runtime", "_runtime_tables", "_catalogue_scope",
+                      "_catalogue_index"):
             self.__dict__.pop(stale, None)
         for name, value in build_index(self, corpus, gazetteer=gazetteer, taxonomy=taxonomy).items():
             setattr(self, name, value)

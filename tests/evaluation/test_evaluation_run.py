@@ -113,7 +113,7 @@ def test_bm25_baseline_on_sample(model):
 def test_baselines_respect_filters(model):
     prepared = model.prepare({"text": "陶瓷", "regions": ["长沙市"]})
     scores = model.score_matrix([prepared])
-    ranked = rank_places(model, scores.text_score[0], scores.passage_text[0], prepared.allowed, 10)
+    ranked = rank_places(model, scores.text_score[0], scores.passage_text[0].toarray().ravel(), prepared.allowed, 10)
     gaz = model.gazetteer_
     assert all(gaz.is_within(p.entity_id, "430100") for p in ranked)
 
