@@ -56,6 +56,16 @@ class CatalogueRow:
     end: int
     text: str
 
+    def labels(self) -> list[str]:
+        """The cell's industry labels (its 、-separated items, trimmed).
+
+        Examples
+        --------
+        >>> CatalogueRow("x", "园区", 0, 0, 9, "陶瓷、电子信息.").labels()
+        ['陶瓷', '电子信息']
+        """
+        return [x.strip().rstrip(".") for x in self.text.split("、")]
+
 
 class DevZoneCatalogue:
     """The bundled catalogue file, indexed by gazetteer id.
@@ -186,7 +196,7 @@ class DevZoneCatalogue:
         wanted = list(dict.fromkeys(codes))
         found: list[str] = []
         labels: list[str] = []
-        for label in (x.strip().rstrip(".") for x in row.text.split("、")):
+        for label in row.labels():
             label_codes = taxonomy.catalogue_codes(label) if label else []
             hit = [q for q in wanted for c in label_codes if (c == q or q in taxonomy.ancestors(c))
                    and (not literal or q not in literal or any(w in label for w in literal[q]))]

@@ -108,7 +108,7 @@ def _scope_for(model, codes) -> list[str]:
         index = {}
         for pos, eid in enumerate(_scope(model)):
             reached: set[str] = set()
-            for label in (x.strip().rstrip(".") for x in catalogue.get(eid).text.split("、")):
+            for label in catalogue.get(eid).labels():
                 for code in (tax.catalogue_codes(label) if label else []):
                     reached.add(code)
                     reached.update(tax.ancestors(code))

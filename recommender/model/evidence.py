@@ -248,10 +248,7 @@ class UnitRelevance:
         text = _on(touched, text_units, text_values)
         tag = _on(touched, tag_units, tag_values)
         cover = _on(touched, *_positive_row(scores.passage_coverage, profile_row))
-        lo, hi = links.unit_ptr[touched], links.unit_ptr[touched + 1]
-        counts = hi - lo
-        link = links.by_unit[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())]
-        at = np.repeat(np.arange(len(touched)), counts)      # each link's position in ``touched``
+        link, at = links.links_of(touched)                 # ``at``: each link's position in ``touched``
         unit = touched[at]
         place = links.place[link]
         self.first_hand = np.zeros(links.n_places, dtype=bool)

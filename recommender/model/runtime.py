@@ -254,9 +254,8 @@ class RuntimeTables:
         """Words of a tag and its sub-tags: names, aliases, everyday and query terms."""
         cache = self.__dict__.setdefault("_tag_words", {})
         if code not in cache:
-            codes = [c for c in self._taxonomy.codes if c == code or code in self.descends.get(c, ())]
             words = set()
-            for c in codes:
+            for c in self._answering((code,)):
                 row = self._taxonomy.row(c)
                 words.add(row["name"])
                 for col in ("aliases", "terms", "query_terms"):

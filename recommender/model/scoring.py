@@ -228,6 +228,22 @@ class LinkPooling:
         self.unit_ptr = np.zeros(n_units + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.units, minlength=n_units), out=self.unit_ptr[1:])
 
+    def links_of(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The links of each of ``units``, unit after unit: ``(link, at)``, where ``at`` is the
+        position in ``units`` each link comes from.
+
+        Examples
+        --------
+        >>> pool = LinkPooling(np.array([0, 1, 1, 2]), np.ones(4, dtype=np.float32), np.array([0, 2]), 3)
+        >>> link, at = pool.links_of(np.array([1, 2]))
+        >>> pool.place[link].tolist(), at.tolist()
+        ([0, 1, 1], [0, 0, 1])
+        """
+        lo, hi = self.unit_ptr[units], self.unit_ptr[units + 1]
+        counts = hi - lo
+        starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
+        return self.by_unit[starts + np.arange(counts.sum())], np.repeat(np.arange(len(units)), counts)
+
     def __call__(self, values: np.ndarray, m: int, kind: str = "soft_or", weighted: bool = True) -> np.ndarray:
         pool = get_pooling(kind)
         if sp.issparse(values):
@@ -241,13 +257,9 @@ class LinkPooling:
         out = np.zeros((values.shape[0], self.n_places))
         if not len(rows):
             return out
-        rows, cols = rows.astype(np.int64), cols.astype(np.int64)
-        lo, hi = self.unit_ptr[cols], self.unit_ptr[cols + 1]
-        counts = hi - lo
-        starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
-        link = self.by_unit[starts + np.arange(counts.sum())]
-        row = np.repeat(rows, counts)
-        v = np.repeat(vals, counts)
+        link, at = self.links_of(cols.astype(np.int64))
+        row = rows.astype(np.int64)[at]
+        v = vals[at]
         if weighted:
             v = v * self.weights[link]
         v = np.clip(v.astype(np.float32, copy=False), 0.0, 1.0)
