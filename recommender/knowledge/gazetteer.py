@@ -13,7 +13,6 @@ share a surface form, a Hunan entity is preferred, then the higher level
 
 from __future__ import annotations
 
-import copy
 import csv
 import difflib
 import functools
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recommender.exceptions import GazetteerError, UnknownEntityError, UnknownRegionError, close_matches
+from recommender.knowledge.copies import independent_state
 
 logger = logging.getLogger(__name__)
 
@@ -495,34 +495,11 @@ def _columns_of(table, what: str) -> dict[str, list]:
     raise GazetteerError(f"the {what} must be a pandas DataFrame or a dict of columns")
 
 
-_COPIED = (dict, list, set)
-
-
-def _plain_copy(value):
-    """A copy of nested dicts, lists and sets (their strings, numbers, tuples and frozen
-    :class:`Entity` records shared)."""
-    kind = type(value)
-    if kind is dict:
-        return {k: _plain_copy(v) if type(v) in _COPIED else v for k, v in value.items()}
-    if kind is list:
-        return [_plain_copy(v) if type(v) in _COPIED else v for v in value]
-    if kind is set:
-        return set(value)
-    return value
-
-
 def _fresh_copy(gaz: Gazetteer) -> Gazetteer:
     """An independent copy of a gazetteer: its table and lookups copied (what a deep copy
     would do, faster: they hold only dicts, lists and sets of immutable values)."""
     new = Gazetteer.__new__(Gazetteer)
-    for key, value in gaz.__dict__.items():
-        if key == "_entities_frame":
-            continue
-        if type(value) in _COPIED:
-            value = _plain_copy(value)
-        elif not isinstance(value, (str, int, float, bool, tuple, frozenset, type(None))):
-            value = copy.deepcopy(value)
-        new.__dict__[key] = value
+    new.__dict__.update(independent_state({k: v for k, v in gaz.__dict__.items() if k != "_entities_frame"}))
     frame = gaz.__dict__.get("_entities_frame")
     if frame is not None:
         # a DataFrame's deep copy shares the Python objects in its cells: copy the lists too

@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Iterable
 
 from recommender.exceptions import TableSchemaError, close_matches
+from recommender.knowledge.copies import independent_state
 from recommender.text.normalize import to_simplified
 
 __all__ = ["Taxonomy", "SectorResolution", "SectorMatch", "sector_key", "split_compound", "ROUTES", "PROCESS_WORDS"]
@@ -1070,21 +1071,6 @@ def _table_records(table, what: str) -> tuple[list[str], list[dict]]:
     raise TableSchemaError(f"{what} must be a pandas DataFrame")
 
 
-_COPIED = (dict, list, set)
-
-
-def _plain_copy(value):
-    """A copy of nested dicts, lists and sets (their strings, numbers and tuples shared)."""
-    kind = type(value)
-    if kind is dict:
-        return {k: _plain_copy(v) if type(v) in _COPIED else v for k, v in value.items()}
-    if kind is list:
-        return [_plain_copy(v) if type(v) in _COPIED else v for v in value]
-    if kind is set:
-        return set(value)
-    return value
-
-
 def _fresh_copy(tax: "Taxonomy") -> "Taxonomy":
     """An independent copy of a taxonomy: its tables and lookups copied, its caches left out.
 
@@ -1094,12 +1080,7 @@ def _fresh_copy(tax: "Taxonomy") -> "Taxonomy":
     new = Taxonomy.__new__(Taxonomy)
     state = tax.__getstate__()
     state.pop("_tags_frame", None)
-    for key, value in state.items():
-        if type(value) in _COPIED:
-            value = _plain_copy(value)
-        elif not isinstance(value, (str, int, float, bool, tuple, frozenset, type(None))):
-            value = copy.deepcopy(value)
-        new.__dict__[key] = value
+    new.__dict__.update(independent_state(state))
     frame = tax.__dict__.get("_tags_frame")
     if frame is not None:
         # a DataFrame's deep copy shares the Python objects in its cells: copy the lists too
