@@ -643,6 +643,20 @@ class Taxonomy:
         """The full record of ``code`` (lists for list columns)."""
         return dict(self._rows[code])
 
+    def expansion_words(self, code: str) -> list[str]:
+        """The words that stand for ``code`` in a query's expansion: its name, aliases and
+        everyday terms.
+
+        Examples
+        --------
+        >>> tax = Taxonomy.default()
+        >>> words = tax.expansion_words("MAT.CERAMIC")
+        >>> words[0] == tax.name("MAT.CERAMIC"), len(words) > 1
+        (True, True)
+        """
+        row = self._rows[code]
+        return [row["name"], *row["aliases"], *row["terms"]]
+
     def narrower(self, sector: str, codes: Iterable[str]) -> bool:
         """Whether ``sector`` names only a part of the tags ``codes`` it resolved to.
 

@@ -244,7 +244,7 @@ class UnitRelevance:
         # the units the profile touches (sorted), and their text, tag and coverage values
         text_units, text_values = _positive_row(scores.passage_text, profile_row)
         tag_units, tag_values = _positive_row(scores.passage_tag, profile_row)
-        touched = np.union1d(text_units, tag_units)
+        touched = _sorted_union(text_units, tag_units)
         text = _on(touched, text_units, text_values)
         tag = _on(touched, tag_units, tag_values)
         cover = _on(touched, *_positive_row(scores.passage_coverage, profile_row))
@@ -259,7 +259,10 @@ class UnitRelevance:
         relevance = relevance * cover[at]
         keep = relevance > 0
         place, unit, relevance, g = place[keep], unit[keep], relevance[keep], g[keep]
-        order = np.lexsort((unit, -relevance, place))
+        # by place, best first, ties by unit: the links come unit after unit, so two stable
+        # sorts give numpy.lexsort((unit, -relevance, place)) at a fraction of its cost
+        order = np.argsort(-relevance, kind="stable")
+        order = order[np.argsort(place[order], kind="stable")]
         self._place, self._unit, self._relevance, self._tag = place[order], unit[order], relevance[order], g[order]
 
     def of(self, entity_col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -274,6 +277,19 @@ def _positive_row(m, i: int) -> tuple[np.ndarray, np.ndarray]:
     columns, values = m.indices[lo:hi], m.data[lo:hi]
     positive = values > 0
     return columns[positive].astype(np.int64), values[positive]
+
+
+def _sorted_union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`numpy.union1d` of two sorted arrays of distinct integers (a sort, no hashing).
+
+    Examples
+    --------
+    >>> _sorted_union(np.array([1, 4, 9]), np.array([2, 4])).tolist()
+    [1, 2, 4, 9]
+    """
+    both = np.concatenate([a, b])
+    both.sort()
+    return both[np.r_[True, both[1:] != both[:-1]]] if len(both) else both
 
 
 def _on(units: np.ndarray, columns: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -182,12 +182,7 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
             v for t, v in content.items() if any(explains(c, t) for c in text_codes))
         lead = max(lead, min(1.0, explained / matchable))
     expand_codes = [c for c in codes if c in exact or c in english_named]
-    expansion = []
-    for code in expand_codes:
-        row = tax.row(code)
-        expansion.append(row["name"])
-        expansion.extend(row["aliases"])
-        expansion.extend(row["terms"])
+    expansion = [word for code in expand_codes for word in tax.expansion_words(code)]
     # a narrow sector the reports never write is still asked through the tag that supports it
     searchable = bool(exact) or any(t.content > 0 for t in own_terms) or any(it.narrow for it in items)
     if not searchable and not text:
@@ -486,8 +481,10 @@ def query_vectors(model, prepared: Sequence[PreparedProfile]):
     if model.expansion_weight > 0:
         missing = list(dict.fromkeys(p.expand_codes for p in prepared if not rt.has_expansion(p.expand_codes)))
         if missing:
-            texts = {p.expand_codes: p.expansion_text for p in prepared}
-            X_exp = model.vectorizer_.transform([texts[c] for c in missing])
+            # the expansion text of a combination is its sectors' texts joined by spaces: its
+            # counts are the sum of theirs, counted once per sector
+            X_exp = model.vectorizer_.weigh_counts([_summed(rt.expansion_counts(c) for c in codes)
+                                                    for codes in missing])
             for k, codes in enumerate(missing):
                 rt.store_expansion(codes, X_exp[k])
         Qx = sp.vstack([rt.expansion(p.expand_codes) for p in prepared]).tocsr()
@@ -521,6 +518,15 @@ def query_vectors(model, prepared: Sequence[PreparedProfile]):
     PH = phrase_hits(model, prepared)
     return sp.csr_matrix(Q, dtype=np.float32), Tq, Te, Qs, N, missing_mass, PH
 
+def _summed(counters) -> dict[int, int]:
+    """Column counts added up."""
+    total: dict[int, int] = {}
+    for counter in counters:
+        for j, n in counter.items():
+            total[j] = total.get(j, 0) + n
+    return total
+
+
 def phrase_hits(model, prepared: Sequence[PreparedProfile]) -> sp.csr_matrix:
     """``(n_profiles, n_units)`` content mass of the profile's compounds written out in each unit.
 
@@ -540,25 +546,12 @@ def phrase_hits(model, prepared: Sequence[PreparedProfile]) -> sp.csr_matrix:
     csr_matrix, shape (n_profiles, n_units)
     """
     rt = model._runtime()
-    vocab = model.vectorizer_.vocabulary_
-    X = rt.Xbin_T
     rows, cols, vals = [], [], []
     for i, p in enumerate(prepared):
         for text, parts, mass in p.phrases:
-            # the units holding any specific part of the compound (the rarest part when none is
-            # specific): however the tokenizer cut the compound there (福泉—瓮安磷化工园区 →
-            # 磷 化工园区), the text says whether it is written
-            postings = [(bool(rt.specific[j]), X.indices[X.indptr[j]:X.indptr[j + 1]])
-                        for j in (vocab.get(part) for part in parts) if j is not None]
-            specific = [post for is_specific, post in postings if is_specific]
-            if specific:
-                units = np.unique(np.concatenate(specific))
-            else:
-                units = min((post for _, post in postings), key=len, default=np.empty(0, dtype=np.int64))
-            for u in units:
-                if text in rt.norm_text[rt.unit_passage[int(u)]]:
-                    rows.append(i)
-                    cols.append(int(u))
-                    vals.append(mass)
+            for u in rt.units_writing(text, parts):
+                rows.append(i)
+                cols.append(u)
+                vals.append(mass)
     return sp.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
                          shape=(len(prepared), rt.Xbin_T.shape[1]))

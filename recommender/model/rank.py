@@ -105,7 +105,7 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
     units = UnitRelevance(model, i, scores, p)      # every place's relevant units, on arrays
     pool = []
     depth = max(3 * top_k, 30)
-    for j in order:
+    for at, j in enumerate(order.tolist()):
         if len(pool) >= depth:
             break
         # a place is a match only with a passage about what was asked, or its catalogue row
@@ -117,14 +117,11 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
             continue
         kind = evidence_strength(evidence[:model.top_passages], rt.is_specific_or_tag)
         pool.append((float(score[j]) * MENTION_STRENGTH[kind], j, evidence, kind, cited))
+        if 0 < top_k <= len(pool) and _top_settled(model, pool, order[at + 1:], score, units, i, scores, top_k):
+            break
     # a city or province ranks below a district or park inside it that its own report recommends
     if pool:
-        capped = below_descendants([t[0] for t in pool], [rt.ancestors[t[1]] for t in pool],
-                                   [rt.entity_id[t[1]] for t in pool],
-                                   [rt.level[t[1]] in CONTAINER_LEVELS for t in pool],
-                                   [bool(units.first_hand[t[1]]) for t in pool],
-                                   [float(scores.coverage[i, t[1]]) for t in pool])
-        pool = [(c, *t[1:]) for c, t in zip(capped, pool)]
+        pool = _contained_below(model, pool, units, i, scores)
     pool.sort(key=lambda t: (-round(t[0], 9), model.entity_ids_[t[1]]))
     matches = []
     for rank, (adjusted, j, evidence, kind, cited) in enumerate(pool[:top_k], start=1):
@@ -154,6 +151,48 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
     return RecommendationResult(profile_id=p.profile.profile_id, matches=tuple(matches),
                                 weak_evidence=weak, warnings=tuple(warnings),
                                 resolved_sectors=resolved, query_terms=tuple(p.terms))
+
+
+def _contained_below(model, pool, units, i, scores) -> list[tuple]:
+    """The pool with each container's score capped below its places (:func:`below_descendants`)."""
+    rt = model._runtime()
+    capped = below_descendants([t[0] for t in pool], [rt.ancestors[t[1]] for t in pool],
+                               [rt.entity_id[t[1]] for t in pool],
+                               [rt.level[t[1]] in CONTAINER_LEVELS for t in pool],
+                               [bool(units.first_hand[t[1]]) for t in pool],
+                               [float(scores.coverage[i, t[1]]) for t in pool])
+    return [(c, *t[1:]) for c, t in zip(capped, pool)]
+
+
+def _top_settled(model, pool, rest, score, units, i, scores, top_k) -> bool:
+    """Whether no candidate after the pool can change its ``top_k`` leaders.
+
+    A later candidate scores at most its raw score (the mention factor and the container
+    rule only lower a score), which is at most the best raw score in ``rest``; it cannot enter
+    the leaders when that is below the ``top_k``-th adjusted score. Nor can it lower a
+    leader unless the leader is a container with the candidate inside it, and the candidate
+    has first-hand evidence or is a container itself (the only places
+    :func:`below_descendants` compares a container with). The ranking is then the one the
+    full pool gives, exactly.
+    """
+    if not len(rest):
+        return True
+    following = round(float(score[rest].max()), 9)
+    if following >= round(sorted((t[0] for t in pool), reverse=True)[top_k - 1], 9):
+        return False          # before the container rule, which only lowers: cheap to rule out
+    rt = model._runtime()
+    ranked = sorted(_contained_below(model, pool, units, i, scores),
+                    key=lambda t: (-round(t[0], 9), model.entity_ids_[t[1]]))[:top_k]
+    if following >= round(ranked[-1][0], 9):
+        return False
+    containers = [j for _, j, *_ in ranked if rt.level[j] in CONTAINER_LEVELS]
+    if not containers:
+        return True
+    inside = np.zeros(len(score), dtype=bool)
+    for j in containers:
+        inside[rt.places_within(rt.entity_id[j])] = True
+    able = units.first_hand | rt.level_mask(CONTAINER_LEVELS)
+    return not bool((inside[rest] & able[rest]).any())
 
 
 def place_match(model, rank, j, i, scores, p, evidence, q_terms, adjusted, kind) -> Match:

@@ -25,19 +25,27 @@ GENERIC_MIN_PASSAGES = 5
 #: How many passages' decoded tag hits are kept for the next profiles that cite them.
 HITS_KEPT = 8192
 
+#: How many compounds' writing units are kept for the next profiles that use them.
+COMPOUNDS_KEPT = 20_000
+
 #: How many words are looked up in the passages' text by a plain scan before a filter of
-#: the text's runs of 2 to 4 characters is built (it costs about as much as thirty scans).
+#: the text's runs of 2 to 6 characters is built (it costs about as much as a hundred scans).
 SCANS_BEFORE_FILTER = 8
 
 _GRAM_MULTIPLIERS = tuple(np.uint64(c) for c in (
-    0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5))
+    0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5,
+    0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53))
 
 
 class GramFilter:
-    """Which runs of 2, 3 and 4 characters a text holds, as a hashed bitmap: no false negatives.
+    """Which runs of 2 to 6 characters a text holds, as a hashed bitmap: no false negatives.
 
-    ``may_hold(word)`` is False only when some 2, 3 or 4 consecutive characters of ``word``
+    ``may_hold(word)`` is False only when some 2 to 6 consecutive characters of ``word``
     never occur in the text (so the word cannot either); True means "scan to be sure".
+    Runs longer than 2 matter: in a national corpus nearly every pair of characters of a
+    missing word (投资咨询服务) occurs somewhere, its runs of 5 or 6 rarely do. The bitmap
+    has about :attr:`BITS_PER_CHARACTER` bits per character of text (a power of two,
+    at most ``2 ** MAX_BITS``), so that it stays sparse whatever the corpus size.
 
     Examples
     --------
@@ -50,37 +58,59 @@ class GramFilter:
     False
     """
 
-    BITS = 25
-    LENGTHS = (2, 3, 4)
+    LENGTHS = (2, 3, 4, 5, 6)
+    BITS_PER_CHARACTER = 6
+    MIN_BITS, MAX_BITS = 16, 27
+    #: Characters hashed at a time (small temporaries).
+    BLOCK = 1 << 20
 
     def __init__(self, text: str):
-        seen = np.zeros(1 << self.BITS, dtype=bool)
-        step = 1 << 20                          # a million characters at a time: small temporaries
-        for lo in range(0, max(len(text) - 2, 0), step):
-            codes = np.frombuffer(text[lo:lo + step + 3].encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-            for n in self.LENGTHS:
-                if len(codes) >= n:
-                    seen[self._hash(codes, n)] = True
-        self._bits = np.packbits(seen)          # kept as bits: an eighth of the memory
+        wanted = max(len(text), 1) * self.BITS_PER_CHARACTER
+        self.bits = min(max(self.MIN_BITS, int(wanted - 1).bit_length()), self.MAX_BITS)
+        packed = np.zeros(1 << (self.bits - 3), dtype=np.uint8)
+        overlap = max(self.LENGTHS) - 1
+        for lo in range(0, max(len(text) - 1, 0), self.BLOCK):
+            codes = np.frombuffer(text[lo:lo + self.BLOCK + overlap].encode("utf-32-le"), dtype=np.uint32)
+            for h in self._hashes(codes):
+                _set_bits(packed, h)
+        self._bits = packed
 
-    @classmethod
-    def _hash(cls, codes: np.ndarray, n: int) -> np.ndarray:
-        """Hash of every run of ``n`` codes (the run's length is part of the hash)."""
-        k = len(codes) - n + 1
-        h = np.full(k, np.uint64(n))
-        for i in range(n):
-            h ^= codes[i:i + k] * _GRAM_MULTIPLIERS[i]
-            h *= _GRAM_MULTIPLIERS[3 - i]
-        return (h >> np.uint64(64 - cls.BITS)).astype(np.int64)
+    def _hashes(self, codes: np.ndarray):
+        """Hashes of every run of each of :attr:`LENGTHS` codes, one array per length (a run
+        of ``n`` extends the hash of the run of ``n - 1`` at its start by one more code)."""
+        codes = codes.astype(np.uint64)
+        h = codes * _GRAM_MULTIPLIERS[0]
+        for n in range(2, max(self.LENGTHS) + 1):
+            if len(codes) < n:
+                break
+            h = (h[:-1] ^ (codes[n - 1:] * _GRAM_MULTIPLIERS[n - 1])) * _GRAM_MULTIPLIERS[n - 2]
+            if n in self.LENGTHS:
+                mixed = (h ^ (h >> np.uint64(29))) * _GRAM_MULTIPLIERS[n - 1]
+                yield (mixed >> np.uint64(64 - self.bits)).astype(np.uint32)     # MAX_BITS < 32
 
     def may_hold(self, word: str) -> bool:
         """False when ``word`` certainly does not occur in the text."""
-        codes = np.frombuffer(word.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        return all(bool(self._holds(self._hash(codes, n)).all()) for n in self.LENGTHS if len(codes) >= n)
+        codes = np.frombuffer(word.encode("utf-32-le"), dtype=np.uint32)
+        return all(bool(self._holds(h).all()) for h in self._hashes(codes))
 
     def _holds(self, h: np.ndarray) -> np.ndarray:
         """Whether each hash's bit is set (bits packed big-endian, as :func:`numpy.packbits` does)."""
         return (self._bits[h >> 3] >> (7 - (h & 7)).astype(np.uint8)) & 1 > 0
+
+
+def _set_bits(packed: np.ndarray, h: np.ndarray) -> None:
+    """Set bit ``h`` (big-endian within each byte) of ``packed`` for every hash in ``h``.
+
+    The hashes are sorted so that those of one byte are adjacent; their bits are OR-ed
+    together and each byte is written once (no unpacked bitmap is built).
+    """
+    if not len(h):
+        return
+    h = np.sort(h)
+    byte = h >> 3
+    mask = np.right_shift(np.uint8(0x80), (h & 7).astype(np.uint8))
+    starts = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
+    packed[byte[starts]] |= np.bitwise_or.reduceat(mask, starts)
 
 
 #: The transposed matrices the query path multiplies by, and the fitted matrices they transpose.
@@ -225,6 +255,7 @@ class RuntimeTables:
         self.link_pooling = LinkPooling(self.flat_units, self.flat_weights, self.flat_offsets, model.L_.shape[0])
         self._hits = model.passage_hits_
         self._taxonomy = tax
+        self._vectorizer = model.vectorizer_
         # term statistics: passage document frequency (from the IDF), specificity, weights
         self.idf = np.asarray(model.vectorizer_.idf_, dtype=np.float32)
         n_docs = len(p)
@@ -278,6 +309,15 @@ class RuntimeTables:
             index = self._within = {r: np.asarray(js, dtype=np.int64) for r, js in members.items()}
         return index.get(region_id, np.empty(0, dtype=np.int64))
 
+    def level_mask(self, levels: frozenset) -> np.ndarray:
+        """Whether each place's level is one of ``levels`` (a boolean array, kept per set)."""
+        cache = self.__dict__.setdefault("_level_masks", {})
+        found = cache.get(levels)
+        if found is None:
+            found = cache[levels] = np.fromiter((lv in levels for lv in self.level), dtype=bool,
+                                                count=len(self.level))
+        return found
+
     def is_specific(self, term: str) -> bool:
         """Whether a vocabulary word is specific (few passages use it, or a taxonomy word)."""
         j = self.vocabulary.get(term)
@@ -289,7 +329,7 @@ class RuntimeTables:
 
         The answer is exact: a scan of the text. After :data:`SCANS_BEFORE_FILTER` scans a
         :class:`GramFilter` of the text is built (once per loaded model), and a word with a
-        run of 2 to 4 characters the text never holds is answered without a scan; batches ask about
+        run of 2 to 6 characters the text never holds is answered without a scan; batches ask about
         hundreds of words, single queries about a few.
         """
         cache = self.__dict__.setdefault("_written", {})
@@ -305,6 +345,32 @@ class RuntimeTables:
                 grams = self._grams = GramFilter(texts.text())
             cache[word] = (grams is None or grams.may_hold(word)) and texts.contains(word)
         return cache[word]
+
+    def units_writing(self, compound: str, parts) -> list[int]:
+        """The units whose passage writes ``compound`` out, among those holding a specific
+        one of its ``parts`` (the rarest part's when no part is specific), kept per compound.
+
+        However the tokenizer cut the compound in a passage (福泉—瓮安磷化工园区 →
+        磷 化工园区), the passage's text says whether it is written; only the posting
+        lists of its parts are read, so the check stays small whatever the corpus size.
+        """
+        cache = self.__dict__.setdefault("_units_writing", {})
+        key = (compound, tuple(parts))
+        found = cache.get(key)
+        if found is None:
+            X = self.Xbin_T
+            postings = [(bool(self.specific[j]), X.indices[X.indptr[j]:X.indptr[j + 1]])
+                        for j in (self.vocabulary.get(part) for part in parts) if j is not None]
+            specific = [post for is_specific, post in postings if is_specific]
+            if specific:
+                units = np.unique(np.concatenate(specific))
+            else:
+                units = min((post for _, post in postings), key=len, default=np.empty(0, dtype=np.int64))
+            found = [int(u) for u in units if compound in self.norm_text[self.unit_passage[int(u)]]]
+            if len(cache) >= COMPOUNDS_KEPT:
+                cache.clear()
+            cache[key] = found
+        return found
 
     def is_specific_or_tag(self, term: str) -> bool:
         """Whether a matched word carries content: a specific word or an industry-tag word."""
@@ -354,6 +420,15 @@ class RuntimeTables:
             found = frozenset(wanted | {c for c, up in self.descends.items() if wanted & up})
             if len(cache) < 50_000:
                 cache[codes] = found
+        return found
+
+    def expansion_counts(self, code: str) -> dict[int, int]:
+        """Vocabulary counts of a sector's expansion words (kept per sector)."""
+        cache = self.__dict__.setdefault("_expansion_counts", {})
+        found = cache.get(code)
+        if found is None:
+            text = " ".join(self._taxonomy.expansion_words(code))
+            found = cache[code] = self._vectorizer.count_columns(text)
         return found
 
     def has_expansion(self, codes: tuple) -> bool:

@@ -174,17 +174,26 @@ class TfidfIndex:
 
         Out-of-vocabulary tokens are ignored; an empty text gives an empty row.
         """
+        return self.weigh_counts([self.count_columns(text) for text in texts])
+
+    def count_columns(self, text: str) -> dict[int, int]:
+        """How often each vocabulary column's token occurs in ``text`` (out-of-vocabulary
+        tokens ignored). Counts of texts joined by a space add up: the tokenizer never
+        reads across white space."""
         column = self._column
-        tokenize = self.tokenizer
+        counter: dict[int, int] = {}
+        for token in self.tokenizer(text):
+            j = column(token)
+            if j is not None:
+                counter[j] = counter.get(j, 0) + 1
+        return counter
+
+    def weigh_counts(self, rows) -> sp.csr_matrix:
+        """The TF-IDF matrix of texts given by their :meth:`count_columns`, one row each."""
         indices: list[int] = []
         counts: list[int] = []
         indptr = [0]
-        for text in texts:
-            counter: dict[int, int] = {}
-            for token in tokenize(text):
-                j = column(token)
-                if j is not None:
-                    counter[j] = counter.get(j, 0) + 1
+        for counter in rows:
             indices.extend(counter)
             counts.extend(counter.values())
             indptr.append(len(indices))

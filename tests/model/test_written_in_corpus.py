@@ -34,10 +34,26 @@ def test_filter_rejects_most_absent_words():
 
 
 def test_filter_reads_text_longer_than_one_block():
-    text = "甲" * (1 << 20) + "钟表机芯"
+    text = "甲" * (GramFilter.BLOCK - 3) + "钟表机芯羊绒"          # runs of 6 across the block border
     grams = GramFilter(text)
     assert grams.may_hold("钟表机芯") and grams.may_hold("甲钟表") and grams.may_hold("甲甲钟表")
+    assert grams.may_hold("甲甲甲钟表机") and grams.may_hold("表机芯羊绒")
     assert not grams.may_hold("机芯钟")
+
+
+def test_filter_rejects_a_word_by_its_longer_runs():
+    # every pair and triple of characters of the word is in the text, not the word
+    text = "投资咨询，咨询服务，投资咨询业，资咨询服"
+    grams = GramFilter(text)
+    assert not grams.may_hold("投资咨询服务")
+    assert grams.may_hold("咨询服务")
+
+
+def test_filter_bitmap_grows_with_the_text_up_to_its_cap():
+    small, large = GramFilter("钟表" * 10), GramFilter("钟表机芯" * 300_000)
+    assert small.bits == GramFilter.MIN_BITS
+    assert large.bits == min(GramFilter.MAX_BITS, (1_200_000 * GramFilter.BITS_PER_CHARACTER - 1).bit_length())
+    assert large.bits > small.bits
 
 
 def test_answers_are_the_same_before_and_after_the_filter_exists(model):
