@@ -259,10 +259,7 @@ class UnitRelevance:
         relevance = relevance * cover[at]
         keep = relevance > 0
         place, unit, relevance, g = place[keep], unit[keep], relevance[keep], g[keep]
-        # by place, best first, ties by unit: the links come unit after unit, so two stable
-        # sorts give numpy.lexsort((unit, -relevance, place)) at a fraction of its cost
-        order = np.argsort(-relevance, kind="stable")
-        order = order[np.argsort(place[order], kind="stable")]
+        order = np.lexsort((unit, -relevance, place))
         self._place, self._unit, self._relevance, self._tag = place[order], unit[order], relevance[order], g[order]
 
     def of(self, entity_col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -328,17 +325,17 @@ def select_evidence(model, entity_col: int, profile_row: int, scores, q_terms: d
     rt = model._runtime()
     vocab = rt.vocab
     chosen: list[Evidence] = []
-    seen: set[str] = set()
+    seen: dict[int, list[str]] = {}     # the normalised texts cited, by length (decoded on a tie)
     for pos, unit in enumerate(ranked.tolist()):
         row = rt.unit_passage[unit]
-        key = rt.norm_text[row]
-        if key in seen:             # a passage already cited (or a window of it)
+        same_length = seen.get(rt.norm_length(row))
+        if same_length and rt.norm_text[row] in same_length:    # a passage already cited (or a window of it)
             continue
         lo, hi = X.indptr[unit], X.indptr[unit + 1]
         shared = [(q_terms[c], vocab[c]) for c in X.indices[lo:hi].tolist() if c in q_terms]
         if not shared and G[pos] <= 0:
             continue
-        seen.add(key)
+        seen.setdefault(rt.norm_length(row), []).append(rt.norm_text[row])
         shared.sort(key=lambda t: (-t[0], t[1]))
         terms = [t for _, t in shared[:6]]
         if G[pos] > 0:

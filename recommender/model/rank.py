@@ -27,9 +27,9 @@ __all__ = ["rank_results", "one_result", "place_match", "CONTAINER_LEVELS"]
 #: Levels that contain the districts and parks an investor settles in.
 CONTAINER_LEVELS = frozenset({"province", "city"})
 
-#: Profiles scored together: each holds dense relevance rows over every passage while its
-#: result is built, so a large batch is scored this many at a time (memory stays flat).
-PROFILES_PER_SCORE = 16
+#: Profiles scored together: the sparse products over the corpus cost less per profile in
+#: larger groups, and a group's dense rows over the places stay small (memory stays flat).
+PROFILES_PER_SCORE = 64
 
 
 def rank_results(model, prepared: Sequence[PreparedProfile], top_k: int,
@@ -105,6 +105,7 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
     units = UnitRelevance(model, i, scores, p)      # every place's relevant units, on arrays
     pool = []
     depth = max(3 * top_k, 30)
+    settling = _Settling(model, order, score, units)
     for at, j in enumerate(order.tolist()):
         if len(pool) >= depth:
             break
@@ -117,7 +118,7 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
             continue
         kind = evidence_strength(evidence[:model.top_passages], rt.is_specific_or_tag)
         pool.append((float(score[j]) * MENTION_STRENGTH[kind], j, evidence, kind, cited))
-        if 0 < top_k <= len(pool) and _top_settled(model, pool, order[at + 1:], score, units, i, scores, top_k):
+        if 0 < top_k <= len(pool) and settling.settled(pool, at, i, scores, top_k):
             break
     # a city or province ranks below a district or park inside it that its own report recommends
     if pool:
@@ -164,35 +165,51 @@ def _contained_below(model, pool, units, i, scores) -> list[tuple]:
     return [(c, *t[1:]) for c, t in zip(capped, pool)]
 
 
-def _top_settled(model, pool, rest, score, units, i, scores, top_k) -> bool:
-    """Whether no candidate after the pool can change its ``top_k`` leaders.
+class _Settling:
+    """Tells, as the pool of a profile's candidates grows, whether no later candidate can
+    change its ``top_k`` leaders (the candidates are read in ``order``, best raw score first).
 
     A later candidate scores at most its raw score (the mention factor and the container
-    rule only lower a score), which is at most the best raw score in ``rest``; it cannot enter
+    rule only lower a score), which is at most the best raw score after it; it cannot enter
     the leaders when that is below the ``top_k``-th adjusted score. Nor can it lower a
     leader unless the leader is a container with the candidate inside it, and the candidate
     has first-hand evidence or is a container itself (the only places
     :func:`below_descendants` compares a container with). The ranking is then the one the
     full pool gives, exactly.
     """
-    if not len(rest):
+
+    def __init__(self, model, order: np.ndarray, score: np.ndarray, units: UnitRelevance):
+        self.model, self.order, self.score, self.units = model, order, score, units
+        self._best_after = self._position = self._able = None
+
+    def _tables(self):
+        if self._best_after is None:
+            raw = self.score[self.order]
+            # the best raw score from each position on, and each place's position in the order
+            self._best_after = np.append(np.maximum.accumulate(raw[::-1])[::-1], -np.inf)
+            self._position = np.full(len(self.score), -1, dtype=np.int64)
+            self._position[self.order] = np.arange(len(self.order))
+            self._able = self.units.first_hand | self.model._runtime().level_mask(CONTAINER_LEVELS)
+        return self._best_after, self._position, self._able
+
+    def settled(self, pool: list, at: int, profile_row: int, scores, top_k: int) -> bool:
+        """Whether the pool, built from the candidates up to position ``at``, has its leaders."""
+        best_after, position, able = self._tables()
+        following = round(float(best_after[at + 1]), 9)
+        if following >= round(sorted((t[0] for t in pool), reverse=True)[top_k - 1], 9):
+            return False      # before the container rule, which only lowers: cheap to rule out
+        model = self.model
+        rt = model._runtime()
+        ranked = sorted(_contained_below(model, pool, self.units, profile_row, scores),
+                        key=lambda t: (-round(t[0], 9), model.entity_ids_[t[1]]))[:top_k]
+        if following >= round(ranked[-1][0], 9):
+            return False
+        for _, j, *_ in ranked:
+            if rt.level[j] in CONTAINER_LEVELS:
+                inside = rt.places_within(rt.entity_id[j])
+                if bool((able[inside] & (position[inside] > at)).any()):
+                    return False
         return True
-    following = round(float(score[rest].max()), 9)
-    if following >= round(sorted((t[0] for t in pool), reverse=True)[top_k - 1], 9):
-        return False          # before the container rule, which only lowers: cheap to rule out
-    rt = model._runtime()
-    ranked = sorted(_contained_below(model, pool, units, i, scores),
-                    key=lambda t: (-round(t[0], 9), model.entity_ids_[t[1]]))[:top_k]
-    if following >= round(ranked[-1][0], 9):
-        return False
-    containers = [j for _, j, *_ in ranked if rt.level[j] in CONTAINER_LEVELS]
-    if not containers:
-        return True
-    inside = np.zeros(len(score), dtype=bool)
-    for j in containers:
-        inside[rt.places_within(rt.entity_id[j])] = True
-    able = units.first_hand | rt.level_mask(CONTAINER_LEVELS)
-    return not bool((inside[rest] & able[rest]).any())
 
 
 def place_match(model, rank, j, i, scores, p, evidence, q_terms, adjusted, kind) -> Match:

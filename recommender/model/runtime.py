@@ -346,6 +346,15 @@ class RuntimeTables:
             cache[word] = (grams is None or grams.may_hold(word)) and texts.contains(word)
         return cache[word]
 
+    def norm_length(self, passage_row: int) -> int:
+        """The length of a passage's normalised text, read without decoding it."""
+        lengths = self.__dict__.get("_norm_lengths")
+        if lengths is None:
+            texts = self.norm_text
+            lengths = self._norm_lengths = (np.diff(texts.offsets()) if isinstance(texts, TextColumn)
+                                            else np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+        return int(lengths[passage_row])
+
     def units_writing(self, compound: str, parts) -> list[int]:
         """The units whose passage writes ``compound`` out, among those holding a specific
         one of its ``parts`` (the rarest part's when no part is specific), kept per compound.

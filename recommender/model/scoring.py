@@ -264,6 +264,9 @@ class LinkPooling:
             v = v * self.weights[link]
         v = np.clip(v.astype(np.float32, copy=False), 0.0, 1.0)
         key = row * self.n_places + self.place[link]
+        if kind == "max":           # the best value of each place: no ranking of the values needed
+            np.maximum.at(out.reshape(-1), key, v)
+            return out
         order = _by_key_best_first(key, v)             # by place, best value first
         key, v = key[order], v[order]
         first = np.ones(len(key), dtype=bool)
