@@ -518,6 +518,7 @@ def query_vectors(model, prepared: Sequence[PreparedProfile]):
     PH = phrase_hits(model, prepared)
     return sp.csr_matrix(Q, dtype=np.float32), Tq, Te, Qs, N, missing_mass, PH
 
+
 def _summed(counters) -> dict[int, int]:
     """Column counts added up."""
     total: dict[int, int] = {}

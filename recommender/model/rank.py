@@ -75,6 +75,8 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
     Places need a passage about what was asked (or their catalogue row) to match; a list
     mention weighs less than a named project, firm or figure; a container ranks below a
     place inside it that its own report recommends; catalogue-only zones come last.
+    Candidates are read best raw score first, up to a pool of ``max(3 * top_k, 30)``, and
+    no further once no later one can change the leaders (:class:`_Settling`).
 
     Parameters
     ----------
@@ -123,7 +125,7 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
     # a city or province ranks below a district or park inside it that its own report recommends
     if pool:
         pool = _contained_below(model, pool, units, i, scores)
-    pool.sort(key=lambda t: (-round(t[0], 9), model.entity_ids_[t[1]]))
+    pool.sort(key=_by_adjusted_score(model))
     matches = []
     for rank, (adjusted, j, evidence, kind, cited) in enumerate(pool[:top_k], start=1):
         # the sentences that matched are found for the passages cited, not for every candidate's
@@ -152,6 +154,12 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
     return RecommendationResult(profile_id=p.profile.profile_id, matches=tuple(matches),
                                 weak_evidence=weak, warnings=tuple(warnings),
                                 resolved_sectors=resolved, query_terms=tuple(p.terms))
+
+
+def _by_adjusted_score(model):
+    """The sort key of pool entries: adjusted score (to 9 decimals) descending, then id."""
+    ids = model.entity_ids_
+    return lambda t: (-round(t[0], 9), ids[t[1]])
 
 
 def _contained_below(model, pool, units, i, scores) -> list[tuple]:
@@ -201,7 +209,7 @@ class _Settling:
         model = self.model
         rt = model._runtime()
         ranked = sorted(_contained_below(model, pool, self.units, profile_row, scores),
-                        key=lambda t: (-round(t[0], 9), model.entity_ids_[t[1]]))[:top_k]
+                        key=_by_adjusted_score(model))[:top_k]
         if following >= round(ranked[-1][0], 9):
             return False
         for _, j, *_ in ranked:
