@@ -29,7 +29,7 @@ CONTAINER_LEVELS = frozenset({"province", "city"})
 
 #: Profiles scored together: the sparse products over the corpus cost less per profile in
 #: larger groups, and a group's dense rows over the places stay small (memory stays flat).
-PROFILES_PER_SCORE = 64
+PROFILES_PER_SCORE = 32
 
 
 def rank_results(model, prepared: Sequence[PreparedProfile], top_k: int,

@@ -47,6 +47,10 @@ class GramFilter:
     has about :attr:`BITS_PER_CHARACTER` bits per character of text (a power of two,
     at most ``2 ** MAX_BITS``), so that it stays sparse whatever the corpus size.
 
+    The text is a string or its UTF-16 code units (a loaded model's stored buffer, read
+    without decoding it); runs are counted in code units, the same for the text and the
+    words asked about.
+
     Examples
     --------
     >>> f = GramFilter("发展新能源汽车产业")
@@ -64,14 +68,15 @@ class GramFilter:
     #: Characters hashed at a time (small temporaries).
     BLOCK = 1 << 20
 
-    def __init__(self, text: str):
-        wanted = max(len(text), 1) * self.BITS_PER_CHARACTER
+    def __init__(self, text):
+        # UTF-16 code units, the form a loaded model stores its text in (no decoding needed)
+        units = _utf16_units(text) if isinstance(text, str) else np.asarray(text, dtype=np.uint16)
+        wanted = max(len(units), 1) * self.BITS_PER_CHARACTER
         self.bits = min(max(self.MIN_BITS, int(wanted - 1).bit_length()), self.MAX_BITS)
         packed = np.zeros(1 << (self.bits - 3), dtype=np.uint8)
         overlap = max(self.LENGTHS) - 1
-        for lo in range(0, max(len(text) - 1, 0), self.BLOCK):
-            codes = np.frombuffer(text[lo:lo + self.BLOCK + overlap].encode("utf-32-le"), dtype=np.uint32)
-            for h in self._hashes(codes):
+        for lo in range(0, max(len(units) - 1, 0), self.BLOCK):
+            for h in self._hashes(units[lo:lo + self.BLOCK + overlap]):
                 _set_bits(packed, h)
         self._bits = packed
 
@@ -90,12 +95,16 @@ class GramFilter:
 
     def may_hold(self, word: str) -> bool:
         """False when ``word`` certainly does not occur in the text."""
-        codes = np.frombuffer(word.encode("utf-32-le"), dtype=np.uint32)
-        return all(bool(self._holds(h).all()) for h in self._hashes(codes))
+        return all(bool(self._holds(h).all()) for h in self._hashes(_utf16_units(word)))
 
     def _holds(self, h: np.ndarray) -> np.ndarray:
         """Whether each hash's bit is set (bits packed big-endian, as :func:`numpy.packbits` does)."""
         return (self._bits[h >> 3] >> (7 - (h & 7)).astype(np.uint8)) & 1 > 0
+
+
+def _utf16_units(text: str) -> np.ndarray:
+    """The UTF-16 code units of ``text`` (a character outside the BMP gives two)."""
+    return np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype="<u2")
 
 
 def _set_bits(packed: np.ndarray, h: np.ndarray) -> None:
@@ -342,7 +351,7 @@ class RuntimeTables:
                 self._norm_column = texts
             grams = self.__dict__.get("_grams")
             if grams is None and len(cache) >= SCANS_BEFORE_FILTER:
-                grams = self._grams = GramFilter(texts.text())
+                grams = self._grams = GramFilter(texts.code_units())
             cache[word] = (grams is None or grams.may_hold(word)) and texts.contains(word)
         return cache[word]
 

@@ -134,6 +134,19 @@ class TextColumn(Sequence):
             self._text = codecs.decode(memoryview(self._data), _ENCODING, "surrogatepass")
         return self._text
 
+    def code_units(self) -> np.ndarray:
+        """All items laid end to end as UTF-16 code units (the stored buffer itself when
+        there is one: nothing is decoded or copied).
+
+        Examples
+        --------
+        >>> TextColumn.from_strings(["陶瓷", "𠀀"]).code_units().tolist()
+        [38518, 29943, 55360, 56320]
+        """
+        if self._data is not None:
+            return np.frombuffer(self._data, dtype="<u2")
+        return np.frombuffer(self._text.encode(_ENCODING, "surrogatepass"), dtype="<u2")
+
     def offsets(self) -> np.ndarray:
         """Where each item starts in :meth:`text` (and, last, where the text ends)."""
         return self._offsets
