@@ -22,8 +22,9 @@ __all__ = ["RuntimeTables", "GramFilter", "SCANS_BEFORE_FILTER", "TRANSPOSED", "
 GENERIC_MIN_PASSAGES = 5
 
 
-#: How many passages' decoded tag hits are kept for the next profiles that cite them.
-HITS_KEPT = 8192
+#: How many passages' decoded tag hits are kept for the next profiles that cite them
+#: (a national corpus has about 85,000 passages: all of them).
+HITS_KEPT = 1 << 17
 
 #: How many compounds' writing units are kept for the next profiles that use them.
 COMPOUNDS_KEPT = 20_000
@@ -409,15 +410,21 @@ class RuntimeTables:
         ub = X.indices[X.indptr[jb]:X.indptr[jb + 1]]
         return int(np.intersect1d(ua, ub, assume_unique=True).size)
 
-    def hits(self, passage_row: int) -> list:
+    def hits(self, passage_row: int) -> tuple:
         """The tagger's ``(code, term)`` hits in a passage, kept from the fit's tagging scan
-        (decoded once per passage read)."""
+        (decoded once per passage read; equal hits share one tuple, so keeping every
+        passage's costs little)."""
         cache = self.__dict__.setdefault("_hits_read", {})
         found = cache.get(passage_row)
         if found is None:
+            pairs = self.__dict__.setdefault("_hit_pairs", {})
+            decoded = []
+            for code, term in self._hits[passage_row]:
+                pair = (code, term)
+                decoded.append(pairs.setdefault(pair, pair))
             if len(cache) >= HITS_KEPT:
                 cache.clear()
-            found = cache[passage_row] = self._hits[passage_row]
+            found = cache[passage_row] = tuple(decoded)
         return found
 
     def tag_terms(self, passage_row: int, codes) -> list[str]:
