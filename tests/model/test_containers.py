@@ -51,3 +51,10 @@ def test_a_city_without_candidate_districts_keeps_its_score(model, monkeypatch):
     monkeypatch.setattr(rec_mod, "below_descendants", lambda scores, *args: list(scores))
     plain = {m.name: m.score for m in model.recommend(ask, top_k=5).matches}
     assert capped == plain and capped["株洲市"] > 0
+
+
+def test_with_one_place_asked_the_district_still_leads(model):
+    # the city has the best raw score and its district a lower one: reading candidates
+    # stops early only once no later one can change the leaders, and the district can
+    result = model.recommend(PROFILE, top_k=1)
+    assert [m.name for m in result.matches] == ["荷塘区"]
