@@ -25,6 +25,23 @@ import time
 T0 = time.monotonic()
 
 
+def _own_peak_mb() -> float | None:
+    """This process's own peak resident memory in MB (``VmHWM``, Linux), or None.
+
+    ``ru_maxrss`` of a process started by fork and exec keeps the peak of the forked copy
+    of its parent before the exec, so a child of a parent holding a large index would
+    report the parent's memory; ``VmHWM`` belongs to the process's own memory map.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        return None
+    return None
+
+
 def _fit(files, out, backend, n_jobs, save, region_column=None):
     import logging
 
@@ -48,6 +65,7 @@ def _fit(files, out, backend, n_jobs, save, region_column=None):
     if save:
         rec.save(save)
         info["save_s"] = time.monotonic() - t_end
+    info["own_peak_mb"] = _own_peak_mb()
     with open(out, "w", encoding="utf-8") as fh:
         json.dump(info, fh)
 
@@ -72,6 +90,7 @@ def _jieba(files, out):
     info = {"t_start": T0, "t_imported": t_imported, "t_ready": t_ready, "t_end": t_end,
             "dict_s": t_ready - t_imported, "cut_s": t_end - t_ready, "work_s": t_end - t_imported,
             "n_characters": n_chars, "n_tokens": n_tokens}
+    info["own_peak_mb"] = _own_peak_mb()
     with open(out, "w", encoding="utf-8") as fh:
         json.dump(info, fh)
 
@@ -115,6 +134,7 @@ def _batch(model, out, profiles_path, n_jobs):
     info = {"t_start": T0, "t_imported": t_imported, "t_loaded": t_loaded, "t_end": t_end,
             "load_s": t_loaded - t_imported, "score_s": t_end - t_loaded, "n_profiles": int(len(profiles)),
             "errors": int(result["error"].notna().sum())}
+    info["own_peak_mb"] = _own_peak_mb()
     with open(out, "w", encoding="utf-8") as fh:
         json.dump(info, fh)
 

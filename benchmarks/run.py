@@ -68,7 +68,9 @@ def run_child(args: list[str], out: Path) -> dict:
 
     ``wall_s`` runs from just before the spawn to the child's own end-of-work timestamp
     (so interpreter start, imports and dictionary loading count, process teardown does
-    not); ``maxrss_mb`` is the child's own peak resident set (``wait4``).
+    not); ``maxrss_mb`` is the child's own peak resident set: its ``VmHWM`` when it could
+    read it (Linux), else ``ru_maxrss`` from ``wait4``, which also counts the parent's
+    memory the child held between its fork and its exec.
     """
     err_path = out.with_suffix(".stderr")
     with open(err_path, "w", encoding="utf-8") as err:
@@ -86,7 +88,9 @@ def run_child(args: list[str], out: Path) -> dict:
     info = json.loads(out.read_text(encoding="utf-8"))
     info["wall_s"] = info["t_end"] - t_spawn
     info["process_s"] = t_done - t_spawn
-    info["maxrss_mb"] = usage.ru_maxrss / 1024.0  # kilobytes on Linux
+    own = info.get("own_peak_mb")
+    info["maxrss_mb"] = own if own is not None else usage.ru_maxrss / 1024.0  # kilobytes on Linux
+    info["wait4_maxrss_mb"] = usage.ru_maxrss / 1024.0
     info["tree_peak_mb"] = tree.peak_mb
     return info
 
