@@ -61,7 +61,8 @@ from pathlib import Path
 import numpy as np
 
 from recommender.exceptions import ModelError
-from recommender.model.stored import CodedColumn, DeferredAttributes, RaggedRows, StoredFrame, TextColumn
+from recommender.model.stored import (CodedColumn, DeferredAttributes, RaggedRows, StoredFrame, TextColumn,
+                                     row_position)
 
 logger = logging.getLogger(__name__)
 
@@ -357,11 +358,7 @@ class JsonRows(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        n = len(self)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("JsonRows index out of range")
+        i = row_position(i, len(self), "JsonRows")
         if self._column is not None:
             return json.loads(self._column[i])
         return json.loads(self._text[self._offsets[i]:self._offsets[i + 1]])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
@@ -39,7 +40,6 @@ class PreparedProfile:
     profile: InvestorProfile
     codes: tuple[str, ...]
     tag_weights: tuple[float, ...]
-    expansion_text: str
     allowed: np.ndarray | None
     warnings: tuple[str, ...]
     sectors: tuple = ()
@@ -182,7 +182,6 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
             v for t, v in content.items() if any(explains(c, t) for c in text_codes))
         lead = max(lead, min(1.0, explained / matchable))
     expand_codes = [c for c in codes if c in exact or c in english_named]
-    expansion = [word for code in expand_codes for word in tax.expansion_words(code)]
     # a narrow sector the reports never write is still asked through the tag that supports it
     searchable = bool(exact) or any(t.content > 0 for t in own_terms) or any(it.narrow for it in items)
     if not searchable and not text:
@@ -201,7 +200,7 @@ def prepare_profile(model, profile: Any) -> PreparedProfile:
                       for c in expand_codes for t in dict.fromkeys(model.tokenizer_(" ".join(
                           [tax.row(c)["name"]] + list(tax.row(c)["aliases"]))))
                       if t in vocab)
-    return PreparedProfile(profile, codes, tag_weights, " ".join(expansion), allowed, tuple(warnings),
+    return PreparedProfile(profile, codes, tag_weights, allowed, tuple(warnings),
                            sectors=items, terms=own_terms + exp_terms, own_terms=own_terms,
                            missing=tuple(missing), missing_mass=float(sum(missing.values())),
                            exact_codes=exact, text_codes=text_codes, tag_content=tag_content, tag_lead=lead,
@@ -483,7 +482,7 @@ def query_vectors(model, prepared: Sequence[PreparedProfile]):
         if missing:
             # the expansion text of a combination is its sectors' texts joined by spaces: its
             # counts are the sum of theirs, counted once per sector
-            X_exp = model.vectorizer_.weigh_counts([_summed(rt.expansion_counts(c) for c in codes)
+            X_exp = model.vectorizer_.weigh_counts([sum_counts(rt.expansion_counts(c) for c in codes)
                                                     for codes in missing])
             for k, codes in enumerate(missing):
                 rt.store_expansion(codes, X_exp[k])
@@ -519,12 +518,11 @@ def query_vectors(model, prepared: Sequence[PreparedProfile]):
     return sp.csr_matrix(Q, dtype=np.float32), Tq, Te, Qs, N, missing_mass, PH
 
 
-def _summed(counters) -> dict[int, int]:
-    """Column counts added up."""
-    total: dict[int, int] = {}
+def sum_counts(counters) -> Counter:
+    """Column counts added up (what the texts they count, joined by spaces, would count)."""
+    total: Counter = Counter()
     for counter in counters:
-        for j, n in counter.items():
-            total[j] = total.get(j, 0) + n
+        total.update(counter)
     return total
 
 

@@ -385,11 +385,12 @@ class RuntimeTables:
                 units = np.unique(np.concatenate(specific))
             else:
                 units = min((post for _, post in postings), key=len, default=np.empty(0, dtype=np.int64))
-            rows = [self.unit_passage[u] for u in units.tolist()]
+            units = units.tolist()
+            rows = [self.unit_passage[u] for u in units]
             texts = self.norm_text
             held = (texts.holding(compound, rows) if isinstance(texts, TextColumn)
                     else [compound in texts[r] for r in rows])
-            found = [u for u, yes in zip(units.tolist(), held) if yes]
+            found = [u for u, yes in zip(units, held) if yes]
             if len(cache) >= COMPOUNDS_KEPT:
                 cache.clear()
             cache[key] = found

@@ -22,11 +22,31 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["TextColumn", "CodedColumn", "RaggedRows", "StoredFrame", "DeferredAttributes", "stored_table", "column_list"]
+__all__ = ["row_position", "TextColumn", "CodedColumn", "RaggedRows", "StoredFrame", "DeferredAttributes", "stored_table", "column_list"]
 
 _ENCODING = "utf-16-le"
 #: Items a :class:`TextColumn` decodes one by one before it decodes its whole text instead.
 READS_BEFORE_DECODING = 20_000
+
+
+def row_position(i, n: int, what: str) -> int:
+    """Index ``i`` of a sequence of ``n`` rows as a position (negative counts from the end).
+
+    Examples
+    --------
+    >>> row_position(-1, 3, "rows"), row_position(2, 3, "rows")
+    (2, 2)
+    >>> row_position(3, 3, "rows")
+    Traceback (most recent call last):
+    ...
+    IndexError: rows index out of range
+    """
+    i = int(i)
+    if i < 0:
+        i += n
+    if not 0 <= i < n:
+        raise IndexError(f"{what} index out of range")
+    return i
 
 
 class TextColumn(Sequence):
@@ -111,11 +131,7 @@ class TextColumn(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(self._n))]
-        i = int(i)
-        if i < 0:
-            i += self._n
-        if not 0 <= i < self._n:
-            raise IndexError("TextColumn index out of range")
+        i = row_position(i, self._n, "TextColumn")
         if self._text is None:
             self._reads += 1
             if self._reads > READS_BEFORE_DECODING:
@@ -259,12 +275,7 @@ class RaggedRows(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        n = len(self)
-        i = int(i)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("RaggedRows index out of range")
+        i = row_position(i, len(self), "RaggedRows")
         a, b = int(self._offsets[i]), int(self._offsets[i + 1])
         return tuple(p[a:b] for p in self._parts)
 

@@ -105,13 +105,13 @@ def test_streamed_fit_refuses_an_empty_vocabulary():
 def test_expansion_vectors_from_per_sector_counts_equal_the_joined_text(model):
     """A combination's expansion is its sectors' words joined by spaces; the counts kept
     per sector add up to the joined text's, so the weighted rows are bitwise equal."""
-    from recommender.model.prepare import _summed
+    from recommender.model.prepare import sum_counts
 
     tax, rt, index = model.taxonomy_, model._runtime(), model.vectorizer_
     codes = list(tax.codes)
     combos = [tuple(codes[i:i + k]) for k in (1, 2, 3) for i in range(0, len(codes) - k, 7)]
     joined = index.transform([" ".join(w for c in combo for w in tax.expansion_words(c)) for combo in combos])
-    summed = index.weigh_counts([_summed(rt.expansion_counts(c) for c in combo) for combo in combos])
+    summed = index.weigh_counts([sum_counts(rt.expansion_counts(c) for c in combo) for combo in combos])
     assert joined.nnz > 0
     assert (joined.indptr == summed.indptr).all() and (joined.indices == summed.indices).all()
     assert (joined.data == summed.data).all()
